@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "banzu.accounts"
+    verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from banzu.accounts import checks, signals  # noqa: F401

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from banzu.accounts.enums import Ownership, RecommenderKind, Role
+from banzu.accounts.validators import validate_phone
+
+
+class Recommender(models.Model):
+    """A nominating body: a city construction association, a provincial professional
+    association or the provincial construction investment group."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=30, choices=RecommenderKind.choices)
+    number_prefix = models.CharField(
+        _("recommendation number prefix"),
+        max_length=10,
+        unique=True,
+        help_text=_("Used in recommendation numbers, e.g. 杭 in 杭-2026-001."),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=30, blank=True, validators=[validate_phone]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=100)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("recommender")
+        verbose_name_plural = _("recommenders")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enterprise(models.Model):
+    """The applying unit (单位), as on its official seal."""
+
+    name = models.CharField(
+        _("enterprise full name"),
+        max_length=200,
+        unique=True,
+        help_text=_("The full legal name, exactly as on the official seal."),
+    )
+    industry = models.CharField(_("industry"), max_length=100)
+    ownership = models.CharField(
+        _("ownership type"), max_length=20, choices=Ownership.choices
+    )
+    address = models.CharField(_("mailing address"), max_length=200)
+    supervising_department = models.CharField(
+        _("supervising department"), max_length=200
+    )
+    supervising_contact = models.CharField(_("department contact"), max_length=50)
+    supervising_phone = models.CharField(
+        _("department phone"), max_length=30, validators=[validate_phone]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.APPLICANT
+    )
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True, validators=[validate_phone]
+    )
+    recommender = models.ForeignKey(
+        Recommender,
+        verbose_name=_("recommender"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    # Set only by the demo loader; a system check refuses to run production with such accounts.
+    is_demo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="recommender_only_for_recommender_staff",
+                condition=Q(role=Role.RECOMMENDER, recommender__isnull=False)
+                | (~Q(role=Role.RECOMMENDER) & Q(recommender__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="enterprise_only_for_applicants",
+                condition=Q(role=Role.APPLICANT) | Q(enterprise__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_provincial_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_recommender_staff(self) -> bool:
+        return self.role == Role.RECOMMENDER
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.role == Role.APPLICANT
+
+    @property
+    def is_expert(self) -> bool:
+        return self.role == Role.EXPERT

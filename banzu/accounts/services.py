@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from banzu.accounts.enums import Role
+from banzu.accounts.models import Enterprise, Recommender, User
+from banzu.audit.services import record
+
+
+class AccountError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def register_applicant(
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    email: str,
+    phone: str,
+    ip: str | None = None,
+) -> User:
+    with transaction.atomic():
+        user = User(
+            username=username,
+            full_name=full_name,
+            email=email,
+            phone=phone,
+            role=Role.APPLICANT,
+        )
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        record(action="account.register", actor=user, target=user, ip=ip)
+    return user
+
+
+def create_user(
+    *,
+    by: Any,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str = "",
+    email: str = "",
+    phone: str = "",
+    recommender: Recommender | None = None,
+    enterprise: Enterprise | None = None,
+    is_demo: bool = False,
+    ip: str | None = None,
+) -> User:
+    with transaction.atomic():
+        user = User(
+            username=username,
+            full_name=full_name,
+            email=email,
+            phone=phone,
+            role=role,
+            recommender=recommender if role == Role.RECOMMENDER else None,
+            enterprise=enterprise if role == Role.APPLICANT else None,
+            is_demo=is_demo,
+            is_staff=False,
+        )
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        record(
+            action="account.create",
+            actor=by,
+            target=user,
+            data={"role": role, "recommender": recommender.pk if recommender else None},
+            ip=ip,
+        )
+    return user
+
+
+def update_user(
+    *, by: Any, user: User, fields: dict[str, Any], ip: str | None = None
+) -> User:
+    with transaction.atomic():
+        for key, value in fields.items():
+            setattr(user, key, value)
+        if user.role != Role.RECOMMENDER:
+            user.recommender = None
+        if user.role != Role.APPLICANT:
+            user.enterprise = None
+        user.full_clean(exclude=["password"])
+        user.save()
+        record(
+            action="account.update",
+            actor=by,
+            target=user,
+            data={"fields": sorted(fields)},
+            ip=ip,
+        )
+    return user
+
+
+def create_enterprise(
+    *, user: User, fields: dict[str, Any], ip: str | None = None
+) -> Enterprise:
+    if user.role != Role.APPLICANT:
+        raise AccountError(_("Only applicant accounts register an enterprise."))
+    if user.enterprise_id is not None:
+        raise AccountError(_("Your account already belongs to an enterprise."))
+    with transaction.atomic():
+        enterprise = Enterprise(**fields)
+        enterprise.full_clean()
+        enterprise.save()
+        user.enterprise = enterprise
+        user.save(update_fields=["enterprise"])
+        record(action="enterprise.create", actor=user, target=enterprise, ip=ip)
+    return enterprise
+
+
+def update_enterprise(
+    *, user: User, enterprise: Enterprise, fields: dict[str, Any], ip: str | None = None
+) -> Enterprise:
+    with transaction.atomic():
+        for key, value in fields.items():
+            setattr(enterprise, key, value)
+        enterprise.full_clean()
+        enterprise.save()
+        record(
+            action="enterprise.update",
+            actor=user,
+            target=enterprise,
+            data={"fields": sorted(fields)},
+            ip=ip,
+        )
+    return enterprise

@@ -1,0 +1,100 @@
+"""Who may see and change an application: the one place these predicates live.
+
+Objects are fetched only through the `get_*_for_user_or_404` helpers below. Outside a user's scope
+the answer is 404 (the object does not exist for them); in scope but read-only it is 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from banzu.accounts.enums import Role
+from banzu.applications.enums import ApplicationState
+from banzu.applications.models import Application, Document
+from banzu.applications.workflow import Actor
+from banzu.audit.services import record
+
+
+def visible_applications(user: Any) -> QuerySet[Application]:
+    """Every application the user may read, and nothing else."""
+    base = Application.objects.select_related(
+        "edition", "team", "team__enterprise", "recommender"
+    )
+    if not user.is_authenticated or not user.is_active:
+        return base.none()
+    if user.role == Role.ADMIN:
+        return base.all()
+    if user.role == Role.RECOMMENDER:
+        # A recommender sees what was submitted to it; an applicant's draft is private.
+        return base.filter(recommender_id=user.recommender_id).exclude(
+            state=ApplicationState.DRAFT, submitted_at__isnull=True
+        )
+    if user.role == Role.APPLICANT and user.enterprise_id is not None:
+        return base.filter(team__enterprise_id=user.enterprise_id)
+    return base.none()
+
+
+def actors_for(user: Any, application: Application) -> set[Actor]:
+    actors: set[Actor] = set()
+    if not user.is_authenticated or not user.is_active:
+        return actors
+    if user.role == Role.ADMIN:
+        actors.add(Actor.ADMIN)
+    elif (
+        user.role == Role.RECOMMENDER
+        and user.recommender_id == application.recommender_id
+    ):
+        actors.add(Actor.RECOMMENDER)
+    elif (
+        user.role == Role.APPLICANT
+        and user.enterprise_id == application.team.enterprise_id
+    ):
+        actors.add(Actor.OWNER)
+    return actors
+
+
+def can_edit_application(user: Any, application: Application) -> bool:
+    return (
+        Actor.OWNER in actors_for(user, application) and application.is_editable_state
+    )
+
+
+def _deny(user: Any, request_ip: str | None, what: str, pk: Any, code: str) -> None:
+    record(
+        action="access.denied",
+        actor=user if user.is_authenticated else None,
+        data={"object": what, "id": str(pk), "code": code},
+        ip=request_ip,
+    )
+
+
+def get_application_for_user_or_404(
+    user: Any, pk: Any, *, write: bool = False, ip: str | None = None
+) -> Application:
+    application = visible_applications(user).filter(pk=pk).first()
+    if application is None:
+        _deny(user, ip, "application", pk, "404")
+        raise Http404
+    if write and not can_edit_application(user, application):
+        _deny(user, ip, "application", pk, "403")
+        raise PermissionDenied
+    return application
+
+
+def get_document_for_user_or_404(
+    user: Any, application_pk: Any, pk: Any, *, ip: str | None = None
+) -> Document:
+    application = get_application_for_user_or_404(user, application_pk, ip=ip)
+    document = (
+        Document.objects.filter(application=application, pk=pk)
+        .select_related("application")
+        .first()
+    )
+    if document is None:
+        _deny(user, ip, "document", pk, "404")
+        raise Http404
+    return document

@@ -1,0 +1,380 @@
+"""Writes to applications: every change of an application goes through one of these functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from banzu.accounts.models import Recommender
+from banzu.applications import storage
+from banzu.applications.enums import ApplicationState, DocumentKind
+from banzu.applications.messages import refusal_message, upload_message
+from banzu.applications.models import Application, Document, Honour, Team
+from banzu.applications.permissions import actors_for
+from banzu.applications.rules import Problem, problems, team_name_carries_parent
+from banzu.applications.workflow import TransitionRefused, check
+from banzu.audit.services import record
+from banzu.editions.models import Edition
+from banzu.uploads.validation import FileKind, Limits, UploadRejected, validate_upload
+
+EXPECTED_FILE_KINDS: dict[str, set[FileKind]] = {
+    DocumentKind.MATERIALS_DOCX: {FileKind.DOCX},
+    DocumentKind.MATERIALS_PDF: {FileKind.PDF},
+    DocumentKind.PRESENTATION: {FileKind.PPTX},
+    DocumentKind.SIGNED_FORM: {FileKind.PDF},
+}
+
+
+class ApplicationError(Exception):
+    """A refused write, with a message fit to show the user."""
+
+    def __init__(
+        self, message: str, *, code: str = "", problems: list[Problem] | None = None
+    ):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.problems = problems or []
+
+
+class StaleEdit(ApplicationError):
+    pass
+
+
+def deadline_open(edition: Edition, now: dt.datetime | None = None) -> bool:
+    return edition.is_open(now or timezone.now())
+
+
+# --- The one transition function ------------------------------------------------------------
+
+
+def transition(
+    application: Application,
+    *,
+    to: ApplicationState,
+    actor: Any,
+    reason: str = "",
+    ip: str | None = None,
+    now: dt.datetime | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Application:
+    """Move an application to a new state, if this actor may, now. Writes the audit entry."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("edition", "team")
+            .get(pk=application.pk)
+        )
+        current = ApplicationState(locked.state)
+        try:
+            rule = check(
+                current=current,
+                target=to,
+                actors=actors_for(actor, locked),
+                deadline_open=deadline_open(locked.edition, now),
+                reason=reason,
+            )
+        except TransitionRefused as refused:
+            record(
+                action="application.transition_refused",
+                actor=actor,
+                target=locked,
+                data={"from": current, "to": to, "code": refused.code},
+                ip=ip,
+            )
+            raise ApplicationError(
+                refusal_message(refused.code), code=refused.code
+            ) from refused
+        locked.state = to
+        locked.state_changed_at = now
+        locked.state_reason = reason.strip()
+        if to == ApplicationState.SUBMITTED:
+            locked.submitted_at = now
+        for key, value in (extra or {}).items():
+            setattr(locked, key, value)
+        locked.version = F("version") + 1
+        locked.save()
+        locked.refresh_from_db()
+        record(
+            action=f"application.{rule.action}",
+            actor=actor,
+            target=locked,
+            data={"from": current, "to": to, "reason": reason.strip(), **(extra or {})},
+            ip=ip,
+        )
+    return locked
+
+
+# --- Applicant actions ----------------------------------------------------------------------
+
+
+def start_application(
+    *,
+    user: Any,
+    edition: Edition,
+    team_name: str,
+    recommender: Recommender,
+    ip: str | None = None,
+    now: dt.datetime | None = None,
+) -> Application:
+    enterprise = user.enterprise
+    if enterprise is None:
+        raise ApplicationError(
+            _("Register your enterprise first."), code="no_enterprise"
+        )
+    if not deadline_open(edition, now):
+        raise ApplicationError(refusal_message("deadline"), code="deadline")
+    team_name = team_name.strip()
+    if team_name_carries_parent(team_name, enterprise.name):
+        raise ApplicationError(
+            _("The team name must not include the enterprise's name (不挂上级单位)."),
+            code="team_name",
+        )
+    with transaction.atomic():
+        team, _created = Team.objects.get_or_create(
+            enterprise=enterprise, name=team_name
+        )
+        if Application.objects.filter(edition=edition, team=team).exists():
+            raise ApplicationError(
+                _("This team already has an application in this edition."),
+                code="duplicate",
+            )
+        application = Application(
+            edition=edition, team=team, recommender=recommender, created_by=user
+        )
+        application.full_clean()
+        application.save()
+        record(
+            action="application.start",
+            actor=user,
+            target=application,
+            data={"team": team.name, "recommender": recommender.name},
+            ip=ip,
+        )
+    return application
+
+
+@dataclass(frozen=True)
+class HonourData:
+    year: int
+    title: str
+    level: str
+    recipient: str
+    recipient_name: str
+    awarded_by: str
+
+
+def save_draft(
+    *,
+    application: Application,
+    user: Any,
+    fields: dict[str, Any],
+    honours: list[HonourData] | None,
+    expected_version: int,
+    ip: str | None = None,
+) -> Application:
+    """Save the form as it stands. Completeness is only checked at submission."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.state != ApplicationState.DRAFT:
+            raise ApplicationError(
+                _("This application has been submitted and can no longer be changed."),
+                code="read_only",
+            )
+        if locked.version != expected_version:
+            raise StaleEdit(
+                _(
+                    "Someone else saved this application while you were editing. "
+                    "Your changes were not saved: copy them, reload the page and apply them again."
+                ),
+                code="stale",
+            )
+        changed = sorted(k for k, v in fields.items() if getattr(locked, k) != v)
+        for key, value in fields.items():
+            setattr(locked, key, value)
+        locked.full_clean(exclude=["edition", "team", "recommender", "created_by"])
+        locked.version = expected_version + 1
+        locked.save()
+        if honours is not None:
+            locked.honours.all().delete()
+            Honour.objects.bulk_create(
+                Honour(application=locked, **honour.__dict__) for honour in honours
+            )
+        record(
+            action="application.save_draft",
+            actor=user,
+            target=locked,
+            data={
+                "fields": changed,
+                "honours": len(honours) if honours is not None else None,
+            },
+            ip=ip,
+        )
+    return locked
+
+
+def submission_problems(application: Application) -> list[Problem]:
+    kinds = application.documents.filter(superseded_at__isnull=True).values_list(
+        "kind", flat=True
+    )
+    return problems(application, application.team.enterprise, kinds)
+
+
+def submit_application(
+    *,
+    application: Application,
+    user: Any,
+    ip: str | None = None,
+    now: dt.datetime | None = None,
+) -> Application:
+    found = submission_problems(application)
+    if found:
+        raise ApplicationError(
+            _("The application is not complete yet."), code="incomplete", problems=found
+        )
+    return transition(
+        application, to=ApplicationState.SUBMITTED, actor=user, ip=ip, now=now
+    )
+
+
+def withdraw_application(
+    *,
+    application: Application,
+    user: Any,
+    ip: str | None = None,
+    now: dt.datetime | None = None,
+) -> Application:
+    return transition(
+        application, to=ApplicationState.WITHDRAWN, actor=user, ip=ip, now=now
+    )
+
+
+def reopen_application(
+    *,
+    application: Application,
+    user: Any,
+    ip: str | None = None,
+    now: dt.datetime | None = None,
+) -> Application:
+    return transition(
+        application, to=ApplicationState.DRAFT, actor=user, ip=ip, now=now
+    )
+
+
+# --- Files ----------------------------------------------------------------------------------
+
+
+def upload_limits(kind: str) -> Limits:
+    file_kind = next(iter(EXPECTED_FILE_KINDS[kind]))
+    return Limits(
+        max_bytes=settings.BANZU_UPLOAD_LIMITS_MB[file_kind.value] * 1024 * 1024
+    )
+
+
+def upload_document(
+    *,
+    application: Application,
+    user: Any,
+    kind: str,
+    upload: UploadedFile,
+    ip: str | None = None,
+) -> Document:
+    """Validate and store one file; an earlier file of the same kind is kept but superseded."""
+    if application.state != ApplicationState.DRAFT:
+        raise ApplicationError(
+            _("Files can only be changed before submission."), code="read_only"
+        )
+    limits = upload_limits(kind)
+    original_name = upload.name or "upload"
+    if upload.size is not None and upload.size > limits.max_bytes:
+        raise ApplicationError(
+            upload_message("too_large", limits.max_bytes), code="too_large"
+        )
+    temp = storage.write_temp(upload.chunks())
+    try:
+        try:
+            checked = validate_upload(
+                temp, original_name, expected=EXPECTED_FILE_KINDS[kind], limits=limits
+            )
+        except UploadRejected as rejected:
+            record(
+                action="document.rejected",
+                actor=user,
+                target=application,
+                data={"kind": kind, "name": original_name[:200], "code": rejected.code},
+                ip=ip,
+            )
+            raise ApplicationError(
+                upload_message(rejected.code, limits.max_bytes), code=rejected.code
+            ) from rejected
+        _check_application_total(application, kind, checked.size)
+        stored_name = storage.commit_temp(temp)
+    finally:
+        storage.discard(temp)
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            Document.objects.filter(
+                application=application, kind=kind, superseded_at__isnull=True
+            ).update(superseded_at=now)
+            document = Document(
+                application=application,
+                kind=kind,
+                original_name=checked.safe_name,
+                stored_name=stored_name,
+                size=checked.size,
+                sha256=checked.sha256,
+                uploaded_by=user,
+            )
+            document.full_clean()
+            document.save()
+            record(
+                action="document.upload",
+                actor=user,
+                target=application,
+                data={"kind": kind, "document": document.pk, "sha256": checked.sha256},
+                ip=ip,
+            )
+    except Exception:
+        storage.discard(storage.path_for(stored_name))
+        raise
+    return document
+
+
+def _check_application_total(
+    application: Application, kind: str, new_size: int
+) -> None:
+    others = (
+        application.documents.filter(superseded_at__isnull=True)
+        .exclude(kind=kind)
+        .aggregate(total=Sum("size"))["total"]
+        or 0
+    )
+    limit = settings.BANZU_MAX_APPLICATION_MB * 1024 * 1024
+    if others + new_size > limit:
+        raise ApplicationError(
+            _("All files of one application together may not exceed %(mb)s MB.")
+            % {"mb": settings.BANZU_MAX_APPLICATION_MB},
+            code="application_too_large",
+        )
+
+
+def open_document(*, document: Document, user: Any, ip: str | None = None) -> Path:
+    record(
+        action="document.download",
+        actor=user,
+        target=document.application,
+        data={"document": document.pk, "kind": document.kind},
+        ip=ip,
+    )
+    return storage.path_for(document.stored_name)

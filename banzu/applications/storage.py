@@ -1,0 +1,81 @@
+"""Private file store: generated names, written to a temporary name, fsynced, then renamed.
+
+A database row is only ever created after its file is complete on disk, so no row points at a
+partial file. `orphans()` lists the disagreements the other way round for the checker command.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from django.conf import settings
+
+
+def root() -> Path:
+    return Path(settings.PRIVATE_FILES_ROOT)
+
+
+def temp_dir() -> Path:
+    path = root() / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_for(stored_name: str) -> Path:
+    # Stored names are generated hex, so they can never climb out of the store.
+    if not stored_name.isalnum():
+        raise ValueError("bad stored name")
+    return root() / stored_name[:2] / stored_name
+
+
+def write_temp(chunks: Iterable[bytes]) -> Path:
+    fd, name = _mkstemp()
+    with os.fdopen(fd, "wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    return Path(name)
+
+
+def _mkstemp() -> tuple[int, str]:
+    name = str(temp_dir() / f"{uuid.uuid4().hex}.part")
+    return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), name
+
+
+def commit_temp(temp: Path) -> str:
+    """Move a complete temporary file into the store under a new generated name."""
+    stored_name = uuid.uuid4().hex
+    final = path_for(stored_name)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(temp, final)
+    _fsync_dir(final.parent)
+    return stored_name
+
+
+def discard(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def stored_files() -> Iterator[str]:
+    base = root()
+    if not base.exists():
+        return
+    for shard in base.iterdir():
+        if shard.is_dir() and shard.name != "tmp":
+            for item in shard.iterdir():
+                yield item.name

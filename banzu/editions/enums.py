@@ -1,0 +1,17 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AggregationRule(models.TextChoices):
+    MEAN = "mean", _("Mean of all experts")
+    TRIMMED_MEAN = (
+        "trimmed_mean",
+        _(
+            "Mean after dropping one highest and one lowest score (from a minimum number of experts)"
+        ),
+    )
+
+
+class AwardMode(models.TextChoices):
+    QUOTA = "quota", _("By rank quota")
+    THRESHOLD = "threshold", _("By score threshold")

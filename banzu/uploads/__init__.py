@@ -1,0 +1,1 @@
+"""Validation of applicants' uploaded documents (pure Python, no Django)."""
