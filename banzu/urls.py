@@ -1,5 +1,11 @@
 from django.urls import include, path
 
+from banzu.applications import views as application_views
+
 urlpatterns = [
+    path("", application_views.home, name="home"),
+    path("accounts/", include("banzu.accounts.urls")),
+    path("applications/", include("banzu.applications.urls")),
+    path("manage/", include("banzu.manage_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

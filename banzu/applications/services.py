@@ -69,6 +69,7 @@ def transition(
 ) -> Application:
     """Move an application to a new state, if this actor may, now. Writes the audit entry."""
     now = now or timezone.now()
+    refused: TransitionRefused | None = None
     with transaction.atomic():
         locked = (
             Application.objects.select_for_update()
@@ -84,34 +85,36 @@ def transition(
                 deadline_open=deadline_open(locked.edition, now),
                 reason=reason,
             )
-        except TransitionRefused as refused:
+        except TransitionRefused as error:
+            refused = error
+        else:
+            locked.state = to
+            locked.state_changed_at = now
+            locked.state_reason = reason.strip()
+            if to == ApplicationState.SUBMITTED:
+                locked.submitted_at = now
+            for key, value in (extra or {}).items():
+                setattr(locked, key, value)
+            locked.version = F("version") + 1
+            locked.save()
+            locked.refresh_from_db()
             record(
-                action="application.transition_refused",
+                action=f"application.{rule.action}",
                 actor=actor,
                 target=locked,
-                data={"from": current, "to": to, "code": refused.code},
+                data={"from": current, "to": to, "reason": reason.strip(), **(extra or {})},
                 ip=ip,
             )
-            raise ApplicationError(
-                refusal_message(refused.code), code=refused.code
-            ) from refused
-        locked.state = to
-        locked.state_changed_at = now
-        locked.state_reason = reason.strip()
-        if to == ApplicationState.SUBMITTED:
-            locked.submitted_at = now
-        for key, value in (extra or {}).items():
-            setattr(locked, key, value)
-        locked.version = F("version") + 1
-        locked.save()
-        locked.refresh_from_db()
+    if refused is not None:
+        # Recorded outside the transaction above, so that a refusal is never rolled back.
         record(
-            action=f"application.{rule.action}",
+            action="application.transition_refused",
             actor=actor,
             target=locked,
-            data={"from": current, "to": to, "reason": reason.strip(), **(extra or {})},
+            data={"from": current, "to": to, "code": refused.code},
             ip=ip,
         )
+        raise ApplicationError(refusal_message(refused.code), code=refused.code) from refused
     return locked
 
 

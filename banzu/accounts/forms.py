@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from banzu.accounts.models import Enterprise, User
+from banzu.accounts.validators import normalise_phone, validate_phone
+
+
+class RegistrationForm(UserCreationForm[User]):
+    full_name = forms.CharField(label=_("Your name"), max_length=50)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("Status notices are sent here."))
+    phone = forms.CharField(
+        label=_("Mobile phone"), max_length=30, validators=[validate_phone]
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "full_name", "email", "phone")
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])
+
+
+class EnterpriseForm(forms.ModelForm[Enterprise]):
+    class Meta:
+        model = Enterprise
+        fields = (
+            "name",
+            "industry",
+            "ownership",
+            "address",
+            "supervising_department",
+            "supervising_contact",
+            "supervising_phone",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].widget.attrs["list"] = "industries"
+        self.fields["name"].widget.attrs["autocomplete"] = "organization"
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if len(name) < 4:
+            raise forms.ValidationError(
+                _("Enter the enterprise's full name, exactly as on its official seal.")
+            )
+        return name
+
+    def clean_supervising_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["supervising_phone"])
+
+
+INDUSTRIES = [
+    "房屋建筑工程",
+    "市政公用工程",
+    "公路工程",
+    "水利水电工程",
+    "电力工程",
+    "铁路工程",
+    "港口与航道工程",
+    "机电安装工程",
+    "建筑装饰装修工程",
+    "钢结构工程",
+    "建筑材料生产",
+    "工程勘察设计",
+    "工程监理",
+]

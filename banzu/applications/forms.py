@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from banzu.accounts.models import Recommender
+from banzu.accounts.validators import normalise_phone
+from banzu.applications.enums import DocumentKind, HonourLevel, HonourRecipient
+from banzu.applications.models import Application
+from banzu.applications.services import HonourData
+
+PERCENT_FIELDS = (
+    "work_completion_rate",
+    "quality_pass_rate",
+    "first_pass_rate",
+    "improvement_participation_rate",
+)
+COUNT_FIELDS = (
+    "member_count",
+    "nonconforming_count",
+    "accident_count",
+    "complaint_count",
+    "training_people",
+    "training_hours",
+)
+NARRATIVE_FIELDS = (
+    "narrative_team",
+    "narrative_management",
+    "narrative_skills",
+    "narrative_improvement",
+    "narrative_results",
+    "narrative_honours",
+)
+FORM_FIELDS = (
+    "experience_title",
+    "member_count",
+    "contact_name",
+    "contact_phone",
+    *PERCENT_FIELDS,
+    "nonconforming_count",
+    "accident_count",
+    "complaint_count",
+    "training_people",
+    "training_hours",
+    "quality_cost",
+    *NARRATIVE_FIELDS,
+    "no_accident_declared",
+    "originality_pledged",
+)
+
+
+class StartApplicationForm(forms.Form):
+    team_name = forms.CharField(
+        label=_("Team name"),
+        max_length=100,
+        help_text=_(
+            "The team's own name only, e.g. 钢筋加工班 — without the enterprise or project "
+            "department's name (不挂上级单位)."
+        ),
+    )
+    recommender = forms.ModelChoiceField(
+        label=_("Recommender"),
+        queryset=Recommender.objects.filter(is_active=True),
+        empty_label=_("— choose —"),
+        help_text=_(
+            "Register with the construction association of the city where the project is, "
+            "or with your provincial professional association."
+        ),
+    )
+
+    def clean_team_name(self) -> str:
+        return " ".join(self.cleaned_data["team_name"].split())
+
+
+class ApplicationForm(forms.ModelForm[Application]):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Application
+        fields = FORM_FIELDS
+        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in NARRATIVE_FIELDS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            self.initial["version"] = self.instance.version
+        for name in PERCENT_FIELDS:
+            field = self.fields[name]
+            field.widget.attrs.update({"min": "0", "max": "100", "step": "0.01", "inputmode": "decimal"})
+            field.help_text = _("0–100, up to two decimals")
+        for name in COUNT_FIELDS:
+            field = self.fields[name]
+            assert isinstance(field, forms.IntegerField)
+            field.min_value = 0
+            field.widget.attrs.update({"min": "0", "step": "1", "inputmode": "numeric"})
+        self.fields["quality_cost"].widget.attrs.update(
+            {"min": "0", "step": "0.01", "inputmode": "decimal"}
+        )
+        self.fields["quality_cost"].help_text = _("In 10,000 CNY (万元), two decimals")
+        self.fields["contact_phone"].widget.attrs.update({"inputmode": "tel"})
+        self.fields["accident_count"].help_text = _(
+            "Must be 0: teams with a quality, safety or environmental accident are not eligible."
+        )
+
+    def clean_contact_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["contact_phone"])
+
+    def field_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in FORM_FIELDS}
+
+
+class HonourForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    title = forms.CharField(label=_("Honour"), max_length=200)
+    level = forms.ChoiceField(label=_("Level"), choices=HonourLevel.choices)
+    recipient = forms.ChoiceField(label=_("Awarded to"), choices=HonourRecipient.choices)
+    recipient_name = forms.CharField(label=_("Member name"), max_length=50, required=False)
+    awarded_by = forms.CharField(label=_("Awarded by"), max_length=200)
+
+    def __init__(self, *args: Any, edition_year: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        years = range(edition_year, edition_year - 4, -1)
+        year_field = self.fields["year"]
+        assert isinstance(year_field, forms.TypedChoiceField)
+        year_field.choices = [("", "—")] + [(y, str(y)) for y in years]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("recipient") == HonourRecipient.INDIVIDUAL and not data.get("recipient_name"):
+            self.add_error("recipient_name", _("Name the member who received this honour."))
+        return data
+
+    def as_data(self) -> HonourData:
+        d = self.cleaned_data
+        return HonourData(
+            year=d["year"],
+            title=d["title"],
+            level=d["level"],
+            recipient=d["recipient"],
+            recipient_name=d["recipient_name"],
+            awarded_by=d["awarded_by"],
+        )
+
+
+class BaseHonourFormSet(forms.BaseFormSet[HonourForm]):
+    def honours(self) -> list[HonourData]:
+        return [
+            form.as_data()
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+
+HonourFormSet = forms.formset_factory(
+    HonourForm, formset=BaseHonourFormSet, extra=2, can_delete=True, max_num=30
+)
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=DocumentKind.choices, widget=forms.HiddenInput)
+    file = forms.FileField(label=_("File"))
+
+
+class ConfirmForm(forms.Form):
+    """An empty form: the POST with its CSRF token is the confirmation."""
+
+

@@ -1,0 +1,104 @@
+"""Reads for the application pages. Scoping happens in permissions.visible_applications."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from banzu.applications.enums import ApplicationState, DocumentKind
+from banzu.applications.messages import problem_message
+from banzu.applications.models import Application, Document
+from banzu.applications.permissions import visible_applications
+from banzu.applications.rules import REQUIRED_DOCUMENTS
+from banzu.applications.services import submission_problems
+from banzu.audit.models import AuditEntry
+from banzu.audit.selectors import entries_for
+
+TIMELINE_ACTIONS = (
+    "application.start",
+    "application.save_draft",
+    "application.submit",
+    "application.withdraw",
+    "application.reopen",
+    "application.return",
+    "application.decline",
+    "application.recommend",
+    "application.pass_screening",
+    "application.eliminate",
+    "application.disqualify",
+    "application.publish",
+    "document.upload",
+)
+
+
+def application_list(
+    user: Any, *, state: str = "", recommender: str = "", query: str = ""
+) -> QuerySet[Application]:
+    qs = visible_applications(user)
+    if state in ApplicationState.values:
+        qs = qs.filter(state=state)
+    if recommender.isdigit():
+        qs = qs.filter(recommender_id=int(recommender))
+    if query:
+        qs = qs.filter(team__name__icontains=query) | qs.filter(
+            team__enterprise__name__icontains=query
+        )
+    return qs.order_by("recommender__sort_order", "-updated_at")
+
+
+def state_counts(user: Any) -> dict[str, int]:
+    rows = visible_applications(user).values("state").annotate(n=Count("id")).order_by()
+    return {row["state"]: row["n"] for row in rows}
+
+
+def current_documents(application: Application) -> list[Document]:
+    return list(
+        application.documents.filter(superseded_at__isnull=True)
+        .select_related("uploaded_by")
+        .order_by("kind")
+    )
+
+
+@dataclass(frozen=True)
+class DocumentSlot:
+    kind: DocumentKind
+    current: Document | None
+    previous_count: int
+
+
+def document_slots(application: Application) -> list[DocumentSlot]:
+    documents = list(application.documents.select_related("uploaded_by"))
+    slots = []
+    for kind in REQUIRED_DOCUMENTS:
+        of_kind = [d for d in documents if d.kind == kind]
+        current = next((d for d in of_kind if d.superseded_at is None), None)
+        slots.append(DocumentSlot(DocumentKind(kind), current, len(of_kind) - (1 if current else 0)))
+    return slots
+
+
+def missing_items(application: Application) -> list[str]:
+    return [problem_message(p) for p in submission_problems(application)]
+
+
+def timeline(application: Application) -> list[AuditEntry]:
+    return list(entries_for(application).filter(action__in=TIMELINE_ACTIONS).order_by("-seq")[:100])
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    closed: bool
+    days: int
+    hours: int
+    minutes: int
+
+
+def time_left(deadline: dt.datetime, now: dt.datetime | None = None) -> TimeLeft:
+    remaining = deadline - (now or timezone.now())
+    if remaining.total_seconds() <= 0:
+        return TimeLeft(True, 0, 0, 0)
+    minutes = int(remaining.total_seconds() // 60)
+    return TimeLeft(False, minutes // (24 * 60), (minutes // 60) % 24, minutes % 60)

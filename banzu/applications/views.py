@@ -1,0 +1,348 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from banzu.accounts.decorators import applicant_required
+from banzu.accounts.enums import Role
+from banzu.accounts.models import Recommender
+from banzu.applications import selectors, services
+from banzu.applications.enums import ApplicationState, DocumentKind
+from banzu.applications.forms import (
+    ApplicationForm,
+    HonourFormSet,
+    StartApplicationForm,
+    UploadForm,
+)
+from banzu.applications.permissions import (
+    actors_for,
+    can_edit_application,
+    get_application_for_user_or_404,
+    get_document_for_user_or_404,
+)
+from banzu.applications.workflow import Actor
+from banzu.audit.services import client_ip
+from banzu.editions.selectors import get_current_edition
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not user.is_authenticated:
+        return render(request, "home.html")
+    if user.role == Role.APPLICANT:
+        return applicant_dashboard(request)
+    if user.role in (Role.ADMIN, Role.RECOMMENDER):
+        return render(
+            request,
+            "applications/overview.html",
+            {"rows": _state_rows(user), "time_left": _time_left()},
+        )
+    return render(request, "applications/expert_home.html")
+
+
+def _state_rows(user: Any) -> list[tuple[str, str, int]]:
+    counts = selectors.state_counts(user)
+    return [(value, label, counts.get(value, 0)) for value, label in ApplicationState.choices]
+
+
+def _time_left() -> selectors.TimeLeft | None:
+    edition = get_current_edition()
+    return selectors.time_left(edition.recommendation_deadline) if edition else None
+
+
+def applicant_dashboard(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    applications = list(selectors.application_list(user)) if user.enterprise_id else []
+    return render(
+        request,
+        "applications/dashboard.html",
+        {
+            "applications": applications,
+            "time_left": _time_left(),
+            "has_enterprise": user.enterprise_id is not None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def application_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    state = request.GET.get("state", "")
+    recommender = request.GET.get("recommender", "")
+    query = request.GET.get("q", "").strip()
+    qs = selectors.application_list(user, state=state, recommender=recommender, query=query)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "applications/list.html",
+        {
+            "page": page,
+            "states": ApplicationState.choices,
+            "recommenders": Recommender.objects.all() if user.role == Role.ADMIN else [],
+            "state": state,
+            "recommender": recommender,
+            "q": query,
+        },
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if user.enterprise_id is None:
+        messages.info(request, _("Register your enterprise first."))
+        return redirect("accounts:enterprise")
+    edition = get_current_edition()
+    form = StartApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and edition is not None:
+        try:
+            application = services.start_application(
+                user=user,
+                edition=edition,
+                team_name=form.cleaned_data["team_name"],
+                recommender=form.cleaned_data["recommender"],
+                ip=client_ip(request),
+            )
+        except services.ApplicationError as error:
+            field = "team_name" if error.code in ("team_name", "duplicate") else None
+            form.add_error(field, error.message)
+        else:
+            messages.success(
+                request, _("Application started. Fill in the form; you can save a draft at any time.")
+            )
+            return redirect("applications:edit", pk=application.pk)
+    teams = user.enterprise.teams.all()
+    return render(
+        request,
+        "applications/start.html",
+        {"form": form, "edition": edition, "teams": teams},
+    )
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    application = get_application_for_user_or_404(user, pk, ip=client_ip(request))
+    actors = actors_for(user, application)
+    is_owner = Actor.OWNER in actors
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "enterprise": application.team.enterprise,
+            "honours": list(application.honours.all()),
+            "slots": selectors.document_slots(application),
+            "missing": selectors.missing_items(application)
+            if application.state == ApplicationState.DRAFT
+            else [],
+            "timeline": selectors.timeline(application),
+            "time_left": selectors.time_left(application.edition.recommendation_deadline),
+            "is_owner": is_owner,
+            "can_edit": can_edit_application(user, application),
+            "can_withdraw": is_owner and application.state == ApplicationState.SUBMITTED,
+            "can_reopen": is_owner and application.state == ApplicationState.WITHDRAWN,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    application = get_application_for_user_or_404(user, pk, write=True, ip=client_ip(request))
+    year = application.edition.year
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, instance=application)
+        honours = HonourFormSet(request.POST, prefix="honours", form_kwargs={"edition_year": year})
+        if form.is_valid() and honours.is_valid():
+            try:
+                saved = services.save_draft(
+                    application=application,
+                    user=user,
+                    fields=form.field_values(),
+                    honours=honours.honours(),
+                    expected_version=form.cleaned_data["version"],
+                    ip=client_ip(request),
+                )
+            except services.ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Draft saved."))
+                if saved.accident_count:
+                    messages.warning(
+                        request,
+                        _(
+                            "The team reports an accident this year, so the application cannot "
+                            "be submitted: only teams without accidents are eligible."
+                        ),
+                    )
+                if "save_and_continue" in request.POST:
+                    return redirect("applications:edit", pk=pk)
+                return redirect("applications:detail", pk=pk)
+        else:
+            messages.error(
+                request, _("Some fields need correcting; nothing was saved yet. See the marked fields.")
+            )
+    else:
+        form = ApplicationForm(instance=application)
+        initial = [
+            {
+                "year": h.year,
+                "title": h.title,
+                "level": h.level,
+                "recipient": h.recipient,
+                "recipient_name": h.recipient_name,
+                "awarded_by": h.awarded_by,
+            }
+            for h in application.honours.all()
+        ]
+        honours = HonourFormSet(
+            initial=initial, prefix="honours", form_kwargs={"edition_year": year}
+        )
+    return render(
+        request,
+        "applications/edit.html",
+        {
+            "application": application,
+            "enterprise": application.team.enterprise,
+            "form": form,
+            "honours": honours,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def files(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    ip = client_ip(request)
+    writing = request.method == "POST"
+    application = get_application_for_user_or_404(user, pk, write=writing, ip=ip)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    errors: dict[str, str] = {}
+    if writing:
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            try:
+                document = services.upload_document(
+                    application=application,
+                    user=user,
+                    kind=kind,
+                    upload=form.cleaned_data["file"],
+                    ip=ip,
+                )
+            except services.ApplicationError as error:
+                errors[kind] = error.message
+            else:
+                messages.success(
+                    request,
+                    _("Uploaded %(name)s as %(kind)s.")
+                    % {"name": document.original_name, "kind": DocumentKind(kind).label},
+                )
+                return redirect("applications:files", pk=pk)
+        else:
+            errors[request.POST.get("kind", "")] = _("Choose a file to upload.")
+    return render(
+        request,
+        "applications/files.html",
+        {
+            "application": application,
+            "slots": selectors.document_slots(application),
+            "errors": errors,
+            "can_edit": can_edit_application(user, application),
+            "accept": {
+                DocumentKind.MATERIALS_DOCX: ".docx",
+                DocumentKind.MATERIALS_PDF: ".pdf",
+                DocumentKind.PRESENTATION: ".pptx",
+                DocumentKind.SIGNED_FORM: ".pdf",
+            },
+        },
+    )
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    user: Any = request.user
+    ip = client_ip(request)
+    document = get_document_for_user_or_404(user, pk, document_pk, ip=ip)
+    path = services.open_document(document=document, user=user, ip=ip)
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=document.original_name
+    )
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    ip = client_ip(request)
+    application = get_application_for_user_or_404(user, pk, write=True, ip=ip)
+    problems = selectors.missing_items(application)
+    if request.method == "POST":
+        try:
+            services.submit_application(application=application, user=user, ip=ip)
+        except services.ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Submitted to %(recommender)s. The application is now read-only.")
+                % {"recommender": application.recommender.name},
+            )
+            return redirect("applications:detail", pk=pk)
+    return render(
+        request,
+        "applications/submit.html",
+        {
+            "application": application,
+            "problems": problems,
+            "time_left": selectors.time_left(application.edition.recommendation_deadline),
+        },
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _owner_transition(request, pk, services.withdraw_application, _("Application withdrawn."))
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _owner_transition(
+        request, pk, services.reopen_application, _("The application is a draft again.")
+    )
+
+
+def _owner_transition(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    user: Any = request.user
+    ip = client_ip(request)
+    application = get_application_for_user_or_404(user, pk, ip=ip)
+    if Actor.OWNER not in actors_for(user, application):
+        raise PermissionDenied
+    try:
+        action(application=application, user=user, ip=ip)
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("applications:detail", pk=pk)

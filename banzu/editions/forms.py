@@ -1,0 +1,314 @@
+"""The provincial admin's edition forms: the edition, its rubric and its award tiers.
+
+The rules themselves live in banzu.editions.services; these forms parse input and put each
+rule's message next to the field it concerns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import BaseInlineFormSet, inlineformset_factory, model_to_dict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from banzu.editions import services
+from banzu.editions.enums import AggregationRule, AwardMode
+from banzu.editions.models import AwardTier, Edition, RubricItem
+from banzu.editions.services import (
+    EDITION_FIELDS,
+    MAX_POSITION,
+    RUBRIC_ATTRS,
+    TIER_ATTRS,
+    RubricRow,
+    TierRow,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _label(name: str) -> Any:
+    return Edition._meta.get_field(name).verbose_name
+
+
+def _help(name: str) -> Any:
+    return Edition._meta.get_field(name).help_text
+
+
+class ShanghaiDateTimeField(forms.DateTimeField):
+    """A datetime-local input read and shown as Zhejiang wall-clock time, seconds included
+    (the 2026 deadline is 23:59:59)."""
+
+    widget = forms.DateTimeInput(
+        attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
+    )
+
+    def prepare_value(self, value: Any) -> Any:
+        with timezone.override(SHANGHAI):
+            return super().prepare_value(value)
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        with timezone.override(SHANGHAI):
+            return super().to_python(value)
+
+
+class EditionForm(forms.Form):
+    """The edition's own fields. A plain form: the service validates the model and its
+    constraints (one current edition) after un-marking the previous current one."""
+
+    year = forms.IntegerField(label=_label("year"), min_value=2000, max_value=2999)
+    title = forms.CharField(label=_label("title"), max_length=200)
+    notice_number = forms.CharField(
+        label=_label("notice_number"),
+        max_length=50,
+        help_text=_("As printed on the notice, e.g. 浙工质协〔2026〕4号."),
+    )
+    notice_date = forms.DateField(
+        label=_label("notice_date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    registration_opens_at = ShanghaiDateTimeField(
+        label=_label("registration_opens_at"),
+        help_text=_("Beijing time (Asia/Shanghai)."),
+    )
+    recommendation_deadline = ShanghaiDateTimeField(
+        label=_label("recommendation_deadline"),
+        help_text=_(
+            "Beijing time (Asia/Shanghai). Applicants and recommenders must submit before "
+            "this moment; for “before 27 April” enter 27 April, 23:59:59."
+        ),
+    )
+    materials_weight = forms.IntegerField(
+        label=_label("materials_weight"),
+        min_value=0,
+        max_value=100,
+        initial=80,
+        help_text=_("Share of the total score, in points out of 100."),
+    )
+    presentation_weight = forms.IntegerField(
+        label=_label("presentation_weight"),
+        min_value=0,
+        max_value=100,
+        initial=20,
+        help_text=_("Materials weight plus presentation weight is 100."),
+    )
+    aggregation_rule = forms.ChoiceField(
+        label=_label("aggregation_rule"),
+        choices=AggregationRule.choices,
+        initial=AggregationRule.TRIMMED_MEAN,
+    )
+    trim_min_experts = forms.IntegerField(
+        label=_label("trim_min_experts"),
+        min_value=3,
+        max_value=99,
+        initial=5,
+        help_text=_("Used with the trimmed mean: from this many experts on, drop one of each."),
+    )
+    award_mode = forms.ChoiceField(
+        label=_label("award_mode"), choices=AwardMode.choices, initial=AwardMode.QUOTA
+    )
+    is_active = forms.BooleanField(
+        label=_label("is_active"), required=False, help_text=_help("is_active")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for field, message in services.edition_errors(cleaned).items():
+            self.add_error(field, message)
+        return cleaned
+
+    def edition_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in EDITION_FIELDS}
+
+    @staticmethod
+    def initial_for(edition: Edition) -> dict[str, Any]:
+        return model_to_dict(edition, fields=list(EDITION_FIELDS))
+
+
+class EditionCreateForm(EditionForm):
+    copy_from = forms.ModelChoiceField(
+        label=_("Copy rubric and award tiers from"),
+        queryset=Edition.objects.order_by("-year"),
+        required=False,
+        empty_label=_("Do not copy: start with an empty rubric"),
+        help_text=_("The new edition gets its own copy; later changes do not affect the other."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # Next year's edition, built from the current one: the usual case.
+            latest = Edition.objects.order_by("-year").first()
+            current = Edition.objects.filter(is_active=True).first()
+            self.fields["year"].initial = latest.year + 1 if latest else None
+            self.fields["copy_from"].initial = current.pk if current else None
+
+    def copy_source(self) -> Edition | None:
+        source: Edition | None = self.cleaned_data.get("copy_from")
+        return source
+
+
+# --- Rubric and award tiers -----------------------------------------------------------------
+
+
+def _checked_position(position: int) -> int:
+    if not 1 <= position <= MAX_POSITION:
+        raise ValidationError(_("Enter a number from 1 to %(max)s."), params={"max": MAX_POSITION})
+    return position
+
+
+class RubricItemForm(forms.ModelForm):
+    class Meta:
+        model = RubricItem
+        fields = list(RUBRIC_ATTRS)
+        widgets = {
+            "position": forms.NumberInput(attrs={"min": 1, "max": MAX_POSITION}),
+            "criteria": forms.Textarea(attrs={"rows": 5}),
+            "max_points": forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "max": "100"}),
+        }
+        help_texts = {"criteria": _("One sub-criterion a line, verbatim from Attachment 3.")}
+
+    def clean_position(self) -> int:
+        return _checked_position(self.cleaned_data["position"])
+
+    def clean_max_points(self) -> Decimal:
+        value: Decimal = self.cleaned_data["max_points"]
+        if (value * 2) % 1 != 0:
+            raise ValidationError(_("Use whole or half points, e.g. 15 or 12.5."))
+        return value
+
+
+class AwardTierForm(forms.ModelForm):
+    class Meta:
+        model = AwardTier
+        fields = list(TIER_ATTRS)
+        widgets = {
+            "position": forms.NumberInput(attrs={"min": 1, "max": MAX_POSITION}),
+            "quota": forms.NumberInput(attrs={"min": 1}),
+            "min_score": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
+        }
+
+    def clean_position(self) -> int:
+        return _checked_position(self.cleaned_data["position"])
+
+    def clean_quota(self) -> int | None:
+        quota: int | None = self.cleaned_data["quota"]
+        if quota is not None and quota < 1:
+            raise ValidationError(_("Enter at least 1, or leave the field empty."))
+        return quota
+
+
+class _RowsFormSet(BaseInlineFormSet):
+    def kept_forms(self) -> list[forms.ModelForm]:
+        """Valid rows to keep: neither marked for deletion nor extra rows left empty."""
+        return [
+            form
+            for form in self.forms
+            if form not in self.deleted_forms
+            and (form.instance.pk is not None or form.has_changed())
+        ]
+
+    def clean(self) -> None:
+        # Our own checks replace the generic "duplicate data" message of model formsets.
+        if any(self.errors):
+            return
+        messages = self.row_errors()
+        if messages:
+            raise ValidationError(messages)
+
+    def row_errors(self) -> list[str]:
+        raise NotImplementedError
+
+
+class RubricFormSet(_RowsFormSet):
+    def rows(self) -> list[RubricRow]:
+        return [
+            RubricRow(pk=form.instance.pk, **{n: form.cleaned_data[n] for n in RUBRIC_ATTRS})
+            for form in self.kept_forms()
+        ]
+
+    def row_errors(self) -> list[str]:
+        return services.rubric_errors(self.rows())
+
+
+class AwardTierFormSet(_RowsFormSet):
+    def rows(self) -> list[TierRow]:
+        return [
+            TierRow(pk=form.instance.pk, **{n: form.cleaned_data[n] for n in TIER_ATTRS})
+            for form in self.kept_forms()
+        ]
+
+    def row_errors(self) -> list[str]:
+        return services.tier_errors(self.rows())
+
+
+def _rubric_formset_class(extra: int) -> type[RubricFormSet]:
+    return inlineformset_factory(
+        Edition,
+        RubricItem,
+        form=RubricItemForm,
+        formset=RubricFormSet,
+        extra=extra,
+        can_delete=True,
+    )
+
+
+AwardTierFormSetClass = inlineformset_factory(
+    Edition,
+    AwardTier,
+    form=AwardTierForm,
+    formset=AwardTierFormSet,
+    extra=2,
+    can_delete=True,
+)
+
+
+class EditionConfiguration:
+    """The edit page: the edition form and its two inline formsets, validated together."""
+
+    def __init__(self, data: Any | None, *, edition: Edition) -> None:
+        self.edition = edition
+        self.form = EditionForm(data, initial=EditionForm.initial_for(edition))
+        existing = edition.rubric_items.count()
+        rubric_class = _rubric_formset_class(max(2, services.USUAL_RUBRIC_ITEMS - existing))
+        self.rubric = rubric_class(data, instance=edition, prefix="rubric")
+        self.tiers = AwardTierFormSetClass(data, instance=edition, prefix="tiers")
+
+    def is_valid(self) -> bool:
+        parts_valid = [self.form.is_valid(), self.rubric.is_valid(), self.tiers.is_valid()]
+        if not all(parts_valid):
+            return False
+        kept = self.tiers.kept_forms()
+        by_row = services.tier_row_errors(
+            award_mode=self.form.cleaned_data["award_mode"], rows=self.tiers.rows()
+        )
+        for index, problems in by_row.items():
+            for field, message in problems.items():
+                kept[index].add_error(field, message)
+        return not by_row
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {
+            "fields": self.form.edition_fields(),
+            "rubric": self.rubric.rows(),
+            "tiers": self.tiers.rows(),
+        }
+
+    def add_service_error(self, error: ValidationError) -> None:
+        add_service_error(self.form, error)
+
+
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal on the form: on the field it names, or above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        form.add_error(None if target == NON_FIELD_ERRORS else target, messages)

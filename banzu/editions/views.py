@@ -1,0 +1,79 @@
+"""The provincial admin's edition pages: list, create (optionally copying a rubric), configure."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from banzu.accounts.decorators import admin_required
+from banzu.audit.services import client_ip
+from banzu.editions import services
+from banzu.editions.forms import EditionConfiguration, EditionCreateForm, add_service_error
+from banzu.editions.models import Edition
+
+
+@admin_required
+@require_GET
+def edition_list(request: HttpRequest) -> HttpResponse:
+    editions = Edition.objects.annotate(application_count=Count("applications")).order_by(
+        "-year"
+    )
+    return render(request, "manage/editions.html", {"editions": editions})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def edition_create(request: HttpRequest) -> HttpResponse:
+    form = EditionCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            edition = services.create_edition(
+                by=request.user,
+                fields=form.edition_fields(),
+                copy_from=form.copy_source(),
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Edition “%(title)s” created. Check its rubric and award tiers below.")
+                % {"title": edition.title},
+            )
+            return redirect("manage:edition_edit", pk=edition.pk)
+    return render(request, "manage/edition_create.html", {"form": form})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = get_object_or_404(Edition, pk=pk)
+    title = edition.title
+    config = EditionConfiguration(request.POST or None, edition=edition)
+    if request.method == "POST" and config.is_valid():
+        try:
+            services.update_edition(
+                by=request.user, edition=edition, ip=client_ip(request), **config.service_kwargs()
+            )
+        except ValidationError as error:
+            config.add_service_error(error)
+        else:
+            messages.success(request, _("Edition “%(title)s” saved.") % {"title": edition.title})
+            return redirect("manage:editions")
+    return render(
+        request,
+        "manage/edition_edit.html",
+        {
+            "edition": edition,
+            "title": title,
+            "form": config.form,
+            "rubric": config.rubric,
+            "tiers": config.tiers,
+        },
+    )

@@ -1,0 +1,51 @@
+"""Sample files and a ready-to-submit application, built through the services."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from banzu.applications import services
+from banzu.applications.enums import DocumentKind
+from banzu.applications.models import Application
+from tests.factories import complete_fields
+from tests.uploads import samples
+
+
+def sample_bytes(kind: str, tmp_path: Path) -> tuple[str, bytes]:
+    if kind == DocumentKind.MATERIALS_DOCX:
+        return "材料.docx", samples.make_docx(tmp_path / "m.docx").read_bytes()
+    if kind == DocumentKind.PRESENTATION:
+        return "发布.pptx", samples.make_pptx(tmp_path / "p.pptx").read_bytes()
+    return "材料.pdf", samples.make_pdf(tmp_path / f"{kind}.pdf").read_bytes()
+
+
+def upload(application: Application, kind: str, tmp_path: Path, name: str | None = None):
+    default_name, content = sample_bytes(kind, tmp_path)
+    return services.upload_document(
+        application=application,
+        user=application.created_by,
+        kind=kind,
+        upload=SimpleUploadedFile(name or default_name, content),
+    )
+
+
+def make_complete(application: Application, tmp_path: Path) -> Application:
+    application = services.save_draft(
+        application=application,
+        user=application.created_by,
+        fields=complete_fields(),
+        honours=[],
+        expected_version=application.version,
+    )
+    for kind in DocumentKind:
+        upload(application, kind, tmp_path)
+    return application
+
+
+def as_file(name: str, content: bytes) -> io.BytesIO:
+    handle = io.BytesIO(content)
+    handle.name = name
+    return handle

@@ -1,0 +1,87 @@
+"""Named personas: every permission test speaks of these people."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from banzu.accounts.enums import Role
+from banzu.accounts.models import Recommender, User
+from banzu.editions.models import Edition
+from tests.factories import EnterpriseFactory, UserFactory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BEFORE_DEADLINE = dt.datetime(2026, 4, 20, 10, 0, tzinfo=SHANGHAI)
+AFTER_DEADLINE = dt.datetime(2026, 4, 28, 0, 0, 1, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PRIVATE_FILES_ROOT = tmp_path / "files"
+    # Argon2 is the production hasher (tested in tests/accounts); tests need speed, not strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def edition(db) -> Edition:
+    return Edition.objects.get(year=2026)
+
+
+@pytest.fixture
+def open_edition(edition) -> Edition:
+    """The 2026 edition with its deadline moved into the future, for tests that run 'now'."""
+    edition.recommendation_deadline = dt.datetime.now(SHANGHAI) + dt.timedelta(days=30)
+    edition.save()
+    return edition
+
+
+@pytest.fixture
+def hangzhou(db) -> Recommender:
+    return Recommender.objects.get(short_name="杭州")
+
+
+@pytest.fixture
+def ningbo(db) -> Recommender:
+    return Recommender.objects.get(short_name="宁波")
+
+
+@pytest.fixture
+def applicant_a(db) -> User:
+    """Applicant A: staff of enterprise A."""
+    return UserFactory(username="applicant_a", enterprise=EnterpriseFactory(name="浙江甲建设有限公司"))
+
+
+@pytest.fixture
+def applicant_b(db) -> User:
+    """Applicant B: staff of a different enterprise."""
+    return UserFactory(username="applicant_b", enterprise=EnterpriseFactory(name="宁波乙建工集团有限公司"))
+
+
+@pytest.fixture
+def recommender_hz(hangzhou) -> User:
+    return UserFactory(username="rec_hz", role=Role.RECOMMENDER, recommender=hangzhou)
+
+
+@pytest.fixture
+def recommender_nb(ningbo) -> User:
+    return UserFactory(username="rec_nb", role=Role.RECOMMENDER, recommender=ningbo)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return UserFactory(username="prov_admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def expert(db) -> User:
+    return UserFactory(username="expert_1", role=Role.EXPERT)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
