@@ -193,6 +193,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Development and tests serve straight from the source folders; production from collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+if PRODUCTION:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 # Uploaded files are private: they have no URL and are only served by permission-checked views.
 PRIVATE_FILES_ROOT = Path(os.environ.get("BANZU_FILES_DIR", VAR_DIR / "files"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -310,5 +310,5 @@ def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
         return
     for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        form.add_error(None if target == NON_FIELD_ERRORS else target, messages)
+        known = field in form.fields and field != NON_FIELD_ERRORS
+        form.add_error(field if known else None, messages)

@@ -7,6 +7,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from docx import Document
 from pptx import Presentation
@@ -84,6 +85,27 @@ def make_heavy_pdf(path: Path, text_bytes: int = 10 * MiB) -> Path:
     return path
 
 
+class _Unseekable:
+    """Write-only file wrapper: zipfile then falls back to data descriptors
+    (sizes written after the data), as streaming tools such as LibreOffice
+    and Java's ZipOutputStream do."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+
+    def write(self, data: bytes) -> int:
+        return self._fh.write(data)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def close(self) -> None:
+        pass  # the caller closes the real file
+
+
 def rewrite_zip(
     source: Path,
     target: Path,
@@ -92,26 +114,19 @@ def rewrite_zip(
     add: list[tuple[zipfile.ZipInfo | str, bytes]] | None = None,
     drop: set[str] | None = None,
     compression: int = zipfile.ZIP_DEFLATED,
-    streamed: bool = False,
+    data_descriptors: bool = False,
 ) -> Path:
-    """Copy an OOXML package entry by entry, replacing/adding/dropping some.
-
-    streamed=True writes through ZipFile.open(), which (like many non-Office
-    tools) puts sizes in data descriptors after the data."""
+    """Copy an OOXML package entry by entry, replacing/adding/dropping some."""
     replace = replace or {}
     drop = drop or set()
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", compression) as dst:
-        for info in src.infolist():
-            if info.filename in drop:
-                continue
-            data = replace.get(info.filename, src.read(info))
-            if streamed:
-                with dst.open(info.filename, "w", force_zip64=True) as entry:
-                    entry.write(data)
-            else:
-                dst.writestr(info.filename, data)
-        for name, data in add or []:
-            dst.writestr(name, data)
+    with target.open("wb") as raw, zipfile.ZipFile(source) as src:
+        out: _Unseekable | BinaryIO = _Unseekable(raw) if data_descriptors else raw
+        with zipfile.ZipFile(out, "w", compression) as dst:
+            for info in src.infolist():
+                if info.filename not in drop:
+                    dst.writestr(info.filename, replace.get(info.filename, src.read(info)))
+            for name, data in add or []:
+                dst.writestr(name, data)
     return target
 
 
@@ -178,65 +193,37 @@ def symlink_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def write_raw_zip(path: Path, entries: list[tuple[str, bytes, int]]) -> Path:
-    """Write deflated entries with a *declared* uncompressed size of our
-    choosing (zipfile always tells the truth, so lying needs raw bytes)."""
+def write_raw_zip(
+    path: Path,
+    entries: list[tuple[str, bytes, int]],
+    alias: tuple[str, int, int] | None = None,
+) -> Path:
+    """Write deflated entries as (name, data, declared uncompressed size).
+
+    zipfile always tells the truth, so lying sizes need raw bytes.  `alias`
+    (name, entry index, byte shift) adds one more central-directory record
+    pointing into an existing entry, as overlapping zip bombs do."""
+    local_fmt, central_fmt = "<4s5H3L2H", "<4s6H3L5H2L"
     out = bytearray()
     central = bytearray()
+    records: list[tuple[bytes, int, int, int, int]] = []
     for name, data, declared in entries:
         raw_name = name.encode("utf-8")
         compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
         packed = compressor.compress(data) + compressor.flush()
         crc = zlib.crc32(data)
-        offset = len(out)
-        out += struct.pack(
-            "<4s5H3L2H",
-            b"PK\x03\x04",
-            20,
-            0x800,
-            8,
-            0,
-            0x21,
-            crc,
-            len(packed),
-            declared,
-            len(raw_name),
-            0,
-        )
+        fields = (crc, len(packed), declared, len(raw_name), 0)
+        records.append((raw_name, len(out), crc, len(packed), declared))
+        out += struct.pack(local_fmt, b"PK\x03\x04", 20, 0x800, 8, 0, 0x21, *fields)
         out += raw_name + packed
-        central += struct.pack(
-            "<4s6H3L5H2L",
-            b"PK\x01\x02",
-            20,
-            20,
-            0x800,
-            8,
-            0,
-            0x21,
-            crc,
-            len(packed),
-            declared,
-            len(raw_name),
-            0,
-            0,
-            0,
-            0,
-            0,
-            offset,
-        )
+    if alias is not None:
+        _, offset, crc, packed_len, declared = records[alias[1]]
+        records.append((alias[0].encode("utf-8"), offset + alias[2], crc, packed_len, declared))
+    for raw_name, offset, crc, packed_len, declared in records:
+        sizes = (crc, packed_len, declared, len(raw_name), 0, 0, 0, 0, 0, offset)
+        central += struct.pack(central_fmt, b"PK\x01\x02", 20, 20, 0x800, 8, 0, 0x21, *sizes)
         central += raw_name
-    start = len(out)
-    out += central
-    out += struct.pack(
-        "<4s4H2LH",
-        b"PK\x05\x06",
-        0,
-        0,
-        len(entries),
-        len(entries),
-        len(central),
-        start,
-        0,
-    )
-    path.write_bytes(bytes(out))
+    count = len(records)
+    eocd = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(central), len(out), 0)
+    path.write_bytes(bytes(out + central + eocd))
     return path

@@ -1,0 +1,155 @@
+"""The provincial admin's pages for recommenders and accounts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from banzu.accounts import manage_services
+from banzu.accounts.decorators import admin_required
+from banzu.accounts.manage_forms import (
+    AccountCreateForm,
+    AccountEditForm,
+    RecommenderForm,
+    UserFilterForm,
+    add_service_error,
+)
+from banzu.accounts.models import Recommender, User
+from banzu.accounts.services import create_user
+from banzu.audit.services import client_ip
+
+USERS_PER_PAGE = 50
+
+# --- Recommenders ---------------------------------------------------------------------------
+
+
+@admin_required
+@require_GET
+def recommender_list(request: HttpRequest) -> HttpResponse:
+    recommenders = Recommender.objects.annotate(staff_count=Count("staff"))
+    return render(request, "manage/recommenders.html", {"recommenders": recommenders})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def recommender_create(request: HttpRequest) -> HttpResponse:
+    form = RecommenderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recommender = manage_services.create_recommender(
+                by=request.user, fields=form.all_fields(), ip=client_ip(request)
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, _("Recommender “%(name)s” added.") % {"name": recommender.name}
+            )
+            return redirect("manage:recommenders")
+    return render(request, "manage/recommender_form.html", {"form": form, "recommender": None})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def recommender_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    recommender = get_object_or_404(Recommender, pk=pk)
+    name = recommender.name
+    form = RecommenderForm(request.POST or None, instance=recommender)
+    if request.method == "POST" and form.is_valid():
+        try:
+            manage_services.update_recommender(
+                by=request.user,
+                recommender=recommender,
+                fields=form.changed_fields(),
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, _("Recommender “%(name)s” saved.") % {"name": recommender.name}
+            )
+            return redirect("manage:recommenders")
+    return render(
+        request,
+        "manage/recommender_form.html",
+        {"form": form, "recommender": recommender, "name": name},
+    )
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+@admin_required
+@require_GET
+def user_list(request: HttpRequest) -> HttpResponse:
+    filters = UserFilterForm(request.GET)
+    users = User.objects.select_related("recommender", "enterprise").order_by("username")
+    if filters.is_valid():
+        if filters.cleaned_data["role"]:
+            users = users.filter(role=filters.cleaned_data["role"])
+        if query := filters.cleaned_data["q"].strip():
+            users = users.filter(
+                Q(username__icontains=query)
+                | Q(full_name__icontains=query)
+                | Q(email__icontains=query)
+            )
+    page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "manage/users.html", {"filters": filters, "page": page})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = AccountCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = create_user(by=request.user, ip=client_ip(request), **form.create_kwargs())
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, _("Account “%(username)s” created.") % {"username": user.username}
+            )
+            return redirect("manage:users")
+    return render(request, "manage/user_form.html", {"form": form, "account": None})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User.objects.select_related("recommender", "enterprise"), pk=pk)
+    username = account.username
+    form = AccountEditForm(request.POST or None, instance=account, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        new_password = form.new_password_value()
+        try:
+            manage_services.update_account(
+                by=request.user,
+                user=account,
+                fields=form.changed_fields(),
+                new_password=new_password,
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            if new_password and account.pk == request.user.pk:
+                # Changing one's own password would otherwise end this session.
+                update_session_auth_hash(request, account)
+            messages.success(
+                request, _("Account “%(username)s” saved.") % {"username": account.username}
+            )
+            return redirect("manage:users")
+    return render(
+        request,
+        "manage/user_form.html",
+        {"form": form, "account": account, "username": username},
+    )
