@@ -73,9 +73,7 @@ class _AccountForm(forms.ModelForm):
         if not role:
             return cleaned
         if role == Role.RECOMMENDER and cleaned.get("recommender") is None:
-            self.add_error(
-                "recommender", _("Choose the recommender this staff member works for.")
-            )
+            self.add_error("recommender", _("Choose the recommender this staff member works for."))
         if role != Role.RECOMMENDER and cleaned.get("recommender") is not None:
             self.add_error(
                 "recommender",
@@ -145,9 +143,7 @@ class AccountEditForm(_AccountForm):
 
     class Meta(_AccountForm.Meta):
         fields = [*_AccountForm.Meta.fields, "is_active"]
-        help_texts = {
-            "is_active": _("Clear to deactivate the account: it can no longer log in.")
-        }
+        help_texts = {"is_active": _("Clear to deactivate the account: it can no longer log in.")}
 
     def __init__(self, *args: Any, by: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,7 +163,9 @@ class AccountEditForm(_AccountForm):
         return cleaned
 
     def changed_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields}
+        return {
+            name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields
+        }
 
     def new_password_value(self) -> str:
         value: str = self.cleaned_data.get("new_password") or ""

@@ -43,9 +43,7 @@ def _check_keys(fields: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
         raise ValueError(f"Unexpected fields: {sorted(unknown)}")
 
 
-def create_recommender(
-    *, by: Any, fields: Mapping[str, Any], ip: str | None = None
-) -> Recommender:
+def create_recommender(*, by: Any, fields: Mapping[str, Any], ip: str | None = None) -> Recommender:
     _check_keys(fields, RECOMMENDER_FIELDS)
     with transaction.atomic():
         recommender = Recommender(**fields)
@@ -64,9 +62,9 @@ def create_recommender(
 def update_recommender(
     *, by: Any, recommender: Recommender, fields: Mapping[str, Any], ip: str | None = None
 ) -> Recommender:
+    """Change the given fields (the changed ones: the audit entry names them)."""
     _check_keys(fields, RECOMMENDER_FIELDS)
     with transaction.atomic():
-        changed = sorted(k for k, v in fields.items() if getattr(recommender, k) != v)
         for name, value in fields.items():
             setattr(recommender, name, value)
         recommender.full_clean()
@@ -75,7 +73,7 @@ def update_recommender(
             action="recommender.update",
             actor=by,
             target=recommender,
-            data={"fields": changed},
+            data={"fields": sorted(fields)},
             ip=ip,
         )
     return recommender

@@ -115,8 +115,10 @@ class ApplicationForm(forms.ModelForm[Application]):
 class HonourForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int)
     title = forms.CharField(label=_("Honour"), max_length=200)
-    level = forms.ChoiceField(label=_("Level"), choices=HonourLevel.choices)
-    recipient = forms.ChoiceField(label=_("Awarded to"), choices=HonourRecipient.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *HonourLevel.choices])
+    recipient = forms.ChoiceField(
+        label=_("Awarded to"), choices=[("", "—"), *HonourRecipient.choices]
+    )
     recipient_name = forms.CharField(label=_("Member name"), max_length=50, required=False)
     awarded_by = forms.CharField(label=_("Awarded by"), max_length=200)
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet, inlineformset_factory, model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,12 +33,16 @@ from banzu.editions.services import (
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+def _model_field(name: str) -> models.Field[Any, Any]:
+    return cast("models.Field[Any, Any]", Edition._meta.get_field(name))
+
+
 def _label(name: str) -> Any:
-    return Edition._meta.get_field(name).verbose_name
+    return _model_field(name).verbose_name
 
 
 def _help(name: str) -> Any:
-    return Edition._meta.get_field(name).help_text
+    return _model_field(name).help_text
 
 
 class ShanghaiDateTimeField(forms.DateTimeField):
@@ -249,7 +254,7 @@ class AwardTierFormSet(_RowsFormSet):
 
 
 def _rubric_formset_class(extra: int) -> type[RubricFormSet]:
-    return inlineformset_factory(
+    formset = inlineformset_factory(
         Edition,
         RubricItem,
         form=RubricItemForm,
@@ -257,15 +262,19 @@ def _rubric_formset_class(extra: int) -> type[RubricFormSet]:
         extra=extra,
         can_delete=True,
     )
+    return cast(type[RubricFormSet], formset)
 
 
-AwardTierFormSetClass = inlineformset_factory(
-    Edition,
-    AwardTier,
-    form=AwardTierForm,
-    formset=AwardTierFormSet,
-    extra=2,
-    can_delete=True,
+AwardTierFormSetClass = cast(
+    type[AwardTierFormSet],
+    inlineformset_factory(
+        Edition,
+        AwardTier,
+        form=AwardTierForm,
+        formset=AwardTierFormSet,
+        extra=2,
+        can_delete=True,
+    ),
 )
 
 

@@ -204,7 +204,9 @@ def _unmark_current(*, keep: Edition) -> Edition | None:
     return previous
 
 
-def _record_unmarked(*, previous: Edition | None, by: Any, edition: Edition, ip: str | None) -> None:
+def _record_unmarked(
+    *, previous: Edition | None, by: Any, edition: Edition, ip: str | None
+) -> None:
     if previous is not None:
         record(
             action="edition.unmark_current",

@@ -20,9 +20,7 @@ from banzu.editions.models import Edition
 @admin_required
 @require_GET
 def edition_list(request: HttpRequest) -> HttpResponse:
-    editions = Edition.objects.annotate(application_count=Count("applications")).order_by(
-        "-year"
-    )
+    editions = Edition.objects.annotate(application_count=Count("applications")).order_by("-year")
     return render(request, "manage/editions.html", {"editions": editions})
 
 

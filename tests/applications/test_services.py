@@ -229,3 +229,23 @@ def test_complete_fields_cover_every_required_field():
     from banzu.applications.rules import REQUIRED_FIELDS
 
     assert set(REQUIRED_FIELDS) <= set(complete_fields())
+
+
+def test_check_files_reports_rows_without_files_and_files_without_rows(db, tmp_path, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    application = ApplicationFactory()
+    kept = upload(application, DocumentKind.MATERIALS_PDF, tmp_path)
+    lost = upload(application, DocumentKind.PRESENTATION, tmp_path)
+    storage.path_for(lost.stored_name).unlink()
+    stray = storage.commit_temp(storage.write_temp([b"stray"]))
+
+    with pytest.raises(CommandError) as failure:
+        call_command("check_files")
+
+    out = capsys.readouterr().out
+    assert f"row without file: document {lost.pk} ({lost.stored_name})" in out
+    assert f"file without row: {stray}" in out
+    assert kept.stored_name not in out
+    assert str(failure.value) == "1 document row(s) point at missing files."

@@ -1,0 +1,57 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+MANAGE := $(PY) manage.py
+
+.PHONY: run test lint typecheck pytest pytest-postgres messages demo check-files verify-audit clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+run: $(VENV)/.runtime-installed
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	@echo ""
+	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: $(VENV)/.dev-installed lint typecheck pytest
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.dev-installed
+	$(VENV)/bin/mypy banzu tests bench
+
+pytest: $(VENV)/.dev-installed
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+# The same suite against the local PostgreSQL server (CI runs both).
+pytest-postgres:
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(MAKE) pytest
+
+messages: $(VENV)/.dev-installed
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete --add-location file
+	$(MANAGE) compilemessages -l zh_Hans
+
+check-files: $(VENV)/.runtime-installed
+	$(MANAGE) check_files
+
+verify-audit: $(VENV)/.runtime-installed
+	$(MANAGE) verify_audit
+
+clean:
+	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache .pytest_cache

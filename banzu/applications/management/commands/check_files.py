@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from banzu.applications import storage
+from banzu.applications.models import Document
+
+
+class Command(BaseCommand):
+    help = "Report document rows whose file is missing and stored files that no row points at."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rows = dict(Document.objects.values_list("stored_name", "pk"))
+        on_disk = set(storage.stored_files())
+        missing = sorted(name for name in rows if not storage.path_for(name).is_file())
+        orphans = sorted(on_disk - set(rows))
+        for name in missing:
+            self.stdout.write(f"row without file: document {rows[name]} ({name})")
+        for name in orphans:
+            self.stdout.write(f"file without row: {name}")
+        if missing:
+            raise CommandError(f"{len(missing)} document row(s) point at missing files.")
+        summary = f"{len(rows)} document rows checked; {len(orphans)} file(s) without a row."
+        self.stdout.write(self.style.SUCCESS(summary))
