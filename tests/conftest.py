@@ -51,13 +51,17 @@ def ningbo(db) -> Recommender:
 @pytest.fixture
 def applicant_a(db) -> User:
     """Applicant A: staff of enterprise A."""
-    return UserFactory(username="applicant_a", enterprise=EnterpriseFactory(name="浙江甲建设有限公司"))
+    return UserFactory(
+        username="applicant_a", enterprise=EnterpriseFactory(name="浙江甲建设有限公司")
+    )
 
 
 @pytest.fixture
 def applicant_b(db) -> User:
     """Applicant B: staff of a different enterprise."""
-    return UserFactory(username="applicant_b", enterprise=EnterpriseFactory(name="宁波乙建工集团有限公司"))
+    return UserFactory(
+        username="applicant_b", enterprise=EnterpriseFactory(name="宁波乙建工集团有限公司")
+    )
 
 
 @pytest.fixture

@@ -16,9 +16,7 @@ def no_demo_accounts_in_production(app_configs: Any, **kwargs: Any) -> list[Erro
     from banzu.accounts.models import User
 
     try:
-        demo = list(
-            User.objects.filter(is_demo=True).values_list("username", flat=True)[:10]
-        )
+        demo = list(User.objects.filter(is_demo=True).values_list("username", flat=True)[:10])
     except DatabaseError:
         return []
     if not demo:

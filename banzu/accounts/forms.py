@@ -13,11 +13,9 @@ from banzu.accounts.validators import normalise_phone, validate_phone
 class RegistrationForm(UserCreationForm[User]):
     full_name = forms.CharField(label=_("Your name"), max_length=50)
     email = forms.EmailField(label=_("E-mail"), help_text=_("Status notices are sent here."))
-    phone = forms.CharField(
-        label=_("Mobile phone"), max_length=30, validators=[validate_phone]
-    )
+    phone = forms.CharField(label=_("Mobile phone"), max_length=30, validators=[validate_phone])
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = ("username", "full_name", "email", "phone")
 

@@ -48,13 +48,9 @@ class Enterprise(models.Model):
         help_text=_("The full legal name, exactly as on the official seal."),
     )
     industry = models.CharField(_("industry"), max_length=100)
-    ownership = models.CharField(
-        _("ownership type"), max_length=20, choices=Ownership.choices
-    )
+    ownership = models.CharField(_("ownership type"), max_length=20, choices=Ownership.choices)
     address = models.CharField(_("mailing address"), max_length=200)
-    supervising_department = models.CharField(
-        _("supervising department"), max_length=200
-    )
+    supervising_department = models.CharField(_("supervising department"), max_length=200)
     supervising_contact = models.CharField(_("department contact"), max_length=50)
     supervising_phone = models.CharField(
         _("department phone"), max_length=30, validators=[validate_phone]
@@ -71,13 +67,9 @@ class Enterprise(models.Model):
 
 
 class User(AbstractUser):
-    role = models.CharField(
-        _("role"), max_length=20, choices=Role.choices, default=Role.APPLICANT
-    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.APPLICANT)
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
-    phone = models.CharField(
-        _("phone"), max_length=30, blank=True, validators=[validate_phone]
-    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
     recommender = models.ForeignKey(
         Recommender,
         verbose_name=_("recommender"),

@@ -79,9 +79,7 @@ def create_user(
     return user
 
 
-def update_user(
-    *, by: Any, user: User, fields: dict[str, Any], ip: str | None = None
-) -> User:
+def update_user(*, by: Any, user: User, fields: dict[str, Any], ip: str | None = None) -> User:
     with transaction.atomic():
         for key, value in fields.items():
             setattr(user, key, value)
@@ -101,9 +99,7 @@ def update_user(
     return user
 
 
-def create_enterprise(
-    *, user: User, fields: dict[str, Any], ip: str | None = None
-) -> Enterprise:
+def create_enterprise(*, user: User, fields: dict[str, Any], ip: str | None = None) -> Enterprise:
     if user.role != Role.APPLICANT:
         raise AccountError(_("Only applicant accounts register an enterprise."))
     if user.enterprise_id is not None:

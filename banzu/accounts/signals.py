@@ -26,9 +26,7 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_login_failed)
-def _login_failed(
-    sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any
-) -> None:
+def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
     record(
         action="account.login_failed",

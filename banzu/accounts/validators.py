@@ -8,9 +8,7 @@ from django.utils.translation import gettext_lazy as _
 # Mainland mobile: 11 digits starting 13–19. Landline: area code 0xx or 0xxx, 7–8 digit number,
 # optional extension; separators as people write them (0571-81956046, 0571 8195 6046).
 MOBILE_RE = re.compile(r"^(?:\+?86[- ]?)?1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(
-    r"^(?:\+?86[- ]?)?0\d{2,3}[- ]?\d{7,8}(?:[- ]?(?:转|ext\.?|x)?\d{1,6})?$"
-)
+LANDLINE_RE = re.compile(r"^(?:\+?86[- ]?)?0\d{2,3}[- ]?\d{7,8}(?:[- ]?(?:转|ext\.?|x)?\d{1,6})?$")
 
 
 def normalise_phone(value: str) -> str:

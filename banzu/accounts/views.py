@@ -51,7 +51,9 @@ def enterprise(request: HttpRequest) -> HttpResponse:
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         if current is None:
             services.create_enterprise(user=user, fields=fields, ip=client_ip(request))  # type: ignore[arg-type]
-            messages.success(request, _("Enterprise registered. Next: start your team's application."))
+            messages.success(
+                request, _("Enterprise registered. Next: start your team's application.")
+            )
             return redirect("applications:start")
         services.update_enterprise(
             user=user,  # type: ignore[arg-type]

@@ -31,12 +31,28 @@ DEMO_LOGINS = [
 ]
 
 CITY_ENTERPRISES = {
-    "杭州": ["杭州建工集团有限责任公司", "浙江省一建建设集团有限公司", "杭州市城建设计研究院有限公司", "杭州湾大桥工程有限公司", "浙江中天建设有限公司"],
-    "宁波": ["宁波建工工程集团有限公司", "宁波市政工程建设集团股份有限公司", "宁波交通工程建设集团有限公司", "宁波华丰建设股份有限公司"],
+    "杭州": [
+        "杭州建工集团有限责任公司",
+        "浙江省一建建设集团有限公司",
+        "杭州市城建设计研究院有限公司",
+        "杭州湾大桥工程有限公司",
+        "浙江中天建设有限公司",
+    ],
+    "宁波": [
+        "宁波建工工程集团有限公司",
+        "宁波市政工程建设集团股份有限公司",
+        "宁波交通工程建设集团有限公司",
+        "宁波华丰建设股份有限公司",
+    ],
     "温州": ["温州建设集团有限公司", "温州市市政工程建设开发公司", "中成建工集团有限公司"],
     "嘉兴": ["嘉兴市建筑工业化有限公司", "浙江嘉兴恒创建设有限公司", "嘉善县第一建筑工程有限公司"],
     "湖州": ["湖州市建工集团有限公司", "浙江德清建设有限公司", "长兴建设有限公司"],
-    "绍兴": ["浙江宝业建设集团有限公司", "中国轻纺城建设有限公司", "绍兴市城建集团有限公司", "诸暨市建设集团有限公司"],
+    "绍兴": [
+        "浙江宝业建设集团有限公司",
+        "中国轻纺城建设有限公司",
+        "绍兴市城建集团有限公司",
+        "诸暨市建设集团有限公司",
+    ],
     "金华": ["金华市建筑工程有限公司", "浙江东阳三建建设有限公司", "义乌市建设工程有限公司"],
     "衢州": ["衢州市政园林股份有限公司", "衢州建工集团有限公司"],
     "舟山": ["舟山港务建设有限公司", "舟山海洋工程有限公司"],
@@ -44,8 +60,25 @@ CITY_ENTERPRISES = {
     "丽水": ["丽水市建工集团有限公司", "浙江龙泉建设有限公司"],
     "省建投": ["浙江省建工集团有限责任公司", "浙江省二建建设集团有限公司"],
 }
-TEAM_NAMES = ["钢筋加工班", "混凝土浇筑班", "测量放线班", "机电安装班", "幕墙施工班", "质量检测班", "模板工程班", "防水施工班", "桥梁架设班", "隧道掘进班"]
-EXPERIENCE = ["以精细化管理提升一次验收合格率", "“三检制”筑牢质量防线", "数字化测量保障结构精度", "标准化作业提升安装质量", "质量文化引领班组成长"]
+TEAM_NAMES = [
+    "钢筋加工班",
+    "混凝土浇筑班",
+    "测量放线班",
+    "机电安装班",
+    "幕墙施工班",
+    "质量检测班",
+    "模板工程班",
+    "防水施工班",
+    "桥梁架设班",
+    "隧道掘进班",
+]
+EXPERIENCE = [
+    "以精细化管理提升一次验收合格率",
+    "“三检制”筑牢质量防线",
+    "数字化测量保障结构精度",
+    "标准化作业提升安装质量",
+    "质量文化引领班组成长",
+]
 
 
 @dataclass
@@ -132,18 +165,30 @@ class DemoBuilder:
         edition = Edition.objects.get(is_active=True)
         self._open_deadline(edition)
         self.admin = create_user(
-            by=None, username="admin", password=DEMO_PASSWORD, role=Role.ADMIN,
-            full_name="省质协管理员", is_demo=True,
+            by=None,
+            username="admin",
+            password=DEMO_PASSWORD,
+            role=Role.ADMIN,
+            full_name="省质协管理员",
+            is_demo=True,
         )
         hangzhou = Recommender.objects.get(short_name="杭州")
         create_user(
-            by=self.admin, username="recommender", password=DEMO_PASSWORD,
-            role=Role.RECOMMENDER, full_name="杭州市建筑业协会 王老师", recommender=hangzhou,
+            by=self.admin,
+            username="recommender",
+            password=DEMO_PASSWORD,
+            role=Role.RECOMMENDER,
+            full_name="杭州市建筑业协会 王老师",
+            recommender=hangzhou,
             is_demo=True,
         )
         create_user(
-            by=self.admin, username="expert", password=DEMO_PASSWORD, role=Role.EXPERT,
-            full_name="评审专家 陈教授", is_demo=True,
+            by=self.admin,
+            username="expert",
+            password=DEMO_PASSWORD,
+            role=Role.EXPERT,
+            full_name="评审专家 陈教授",
+            is_demo=True,
         )
         self._demo_applicant(edition, hangzhou)
         count = 0
@@ -177,7 +222,9 @@ class DemoBuilder:
                 i += 1
         while len(plan) < 39:
             city, names = list(CITY_ENTERPRISES.items())[i % len(CITY_ENTERPRISES)]
-            plan.append((city, names[0], TEAM_NAMES[(i + 3) % len(TEAM_NAMES)], states[i % len(states)]))
+            plan.append(
+                (city, names[0], TEAM_NAMES[(i + 3) % len(TEAM_NAMES)], states[i % len(states)])
+            )
             i += 1
         return plan
 
@@ -188,16 +235,21 @@ class DemoBuilder:
             assert user is not None
             return user
         user = create_user(
-            by=self.admin, username=username or f"demo{User.objects.count():03d}",
-            password=DEMO_PASSWORD, role=Role.APPLICANT,
-            full_name=self.rng.choice(["赵工", "钱工", "孙工", "周工", "吴工"]), is_demo=True,
+            by=self.admin,
+            username=username or f"demo{User.objects.count():03d}",
+            password=DEMO_PASSWORD,
+            role=Role.APPLICANT,
+            full_name=self.rng.choice(["赵工", "钱工", "孙工", "周工", "吴工"]),
+            is_demo=True,
         )
         create_enterprise(
             user=user,
             fields={
                 "name": enterprise_name,
                 "industry": self.rng.choice(["房屋建筑工程", "市政公用工程", "机电安装工程"]),
-                "ownership": self.rng.choice([Ownership.STATE, Ownership.PRIVATE, Ownership.JOINT_STOCK]),
+                "ownership": self.rng.choice(
+                    [Ownership.STATE, Ownership.PRIVATE, Ownership.JOINT_STOCK]
+                ),
                 "address": "浙江省" + enterprise_name[:2] + "市建设路88号",
                 "supervising_department": "质量管理部",
                 "supervising_contact": "黄经理",
@@ -208,7 +260,12 @@ class DemoBuilder:
         return user
 
     def _application(
-        self, edition: Edition, recommender: Recommender, enterprise_name: str, team: str, state: str
+        self,
+        edition: Edition,
+        recommender: Recommender,
+        enterprise_name: str,
+        team: str,
+        state: str,
     ) -> Application:
         user = self._enterprise_user(enterprise_name)
         application = services.start_application(
@@ -220,7 +277,10 @@ class DemoBuilder:
                 "originality_pledged": False
             }
         application = services.save_draft(
-            application=application, user=user, fields=fields, honours=[],
+            application=application,
+            user=user,
+            fields=fields,
+            honours=[],
             expected_version=application.version,
         )
         if state == "incomplete":
@@ -239,8 +299,15 @@ class DemoBuilder:
             user=user, edition=edition, team_name="精品工程测量班", recommender=recommender
         )
         fields = fill_fields(self.rng, title="智能测量助力精品工程")
-        fields = {k: v for k, v in fields.items() if k in ("experience_title", "member_count", "contact_name", "contact_phone")}
+        fields = {
+            k: v
+            for k, v in fields.items()
+            if k in ("experience_title", "member_count", "contact_name", "contact_phone")
+        }
         services.save_draft(
-            application=application, user=user, fields=fields, honours=[],
+            application=application,
+            user=user,
+            fields=fields,
+            honours=[],
             expected_version=application.version,
         )

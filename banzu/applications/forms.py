@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 from typing import Any
 
 from django import forms
@@ -89,7 +88,9 @@ class ApplicationForm(forms.ModelForm[Application]):
             self.initial["version"] = self.instance.version
         for name in PERCENT_FIELDS:
             field = self.fields[name]
-            field.widget.attrs.update({"min": "0", "max": "100", "step": "0.01", "inputmode": "decimal"})
+            field.widget.attrs.update(
+                {"min": "0", "max": "100", "step": "0.01", "inputmode": "decimal"}
+            )
             field.help_text = _("0–100, up to two decimals")
         for name in COUNT_FIELDS:
             field = self.fields[name]
@@ -152,11 +153,11 @@ class BaseHonourFormSet(forms.BaseFormSet[HonourForm]):
         return [
             form.as_data()
             for form in self.forms
-            if form.has_changed() and not self._should_delete_form(form)
+            if form.has_changed() and not self._should_delete_form(form)  # type: ignore[attr-defined]
         ]
 
 
-HonourFormSet = forms.formset_factory(
+HonourFormSet: type[BaseHonourFormSet] = forms.formset_factory(  # type: ignore[assignment]
     HonourForm, formset=BaseHonourFormSet, extra=2, can_delete=True, max_num=30
 )
 
@@ -168,5 +169,3 @@ class UploadForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """An empty form: the POST with its CSRF token is the confirmation."""
-
-

@@ -12,9 +12,7 @@ from banzu.applications.rules import Problem
 
 def refusal_message(code: str) -> str:
     messages = {
-        "not_allowed": _(
-            "This step is not possible in the application's current state."
-        ),
+        "not_allowed": _("This step is not possible in the application's current state."),
         "forbidden": _("You may not take this step for this application."),
         "deadline": _(
             "The deadline of this edition has passed (or registration has not opened yet); "
@@ -30,16 +28,12 @@ def upload_message(code: str, max_bytes: int) -> str:
         "empty": _("The file is empty."),
         "too_large": _("The file is too large: at most %(mb)s MB is allowed.")
         % {"mb": max_bytes // (1024 * 1024)},
-        "extension": _(
-            "This kind of file is not accepted here. Please check the file type."
-        ),
+        "extension": _("This kind of file is not accepted here. Please check the file type."),
         "magic": _(
             "The file's content does not match its extension (for example a renamed file). "
             "Please save it again in the right format."
         ),
-        "zip_bomb": _(
-            "The file is malformed or unreasonably compressed and was refused."
-        ),
+        "zip_bomb": _("The file is malformed or unreasonably compressed and was refused."),
         "path": _("The file contains unsafe internal paths and was refused."),
         "macro": _(
             "The file contains macros or ActiveX controls. Save it as a plain .docx or .pptx "
@@ -53,14 +47,13 @@ def upload_message(code: str, max_bytes: int) -> str:
 
 
 def _field_label(model: type[Application] | type[Enterprise], name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name)
+    field = model._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
 
 
 def problem_message(problem: Problem) -> str:
     if problem.code == "missing_field":
-        return _("Fill in: %(field)s") % {
-            "field": _field_label(Application, problem.field)
-        }
+        return _("Fill in: %(field)s") % {"field": _field_label(Application, problem.field)}
     if problem.code == "missing_enterprise_field":
         return _("Complete the enterprise data: %(field)s") % {
             "field": _field_label(Enterprise, problem.field)

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from banzu.accounts.models import Enterprise, Recommender
 from banzu.accounts.validators import validate_phone
@@ -21,28 +22,24 @@ from banzu.editions.models import Edition
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
-def percent_field(label: str) -> models.DecimalField[Decimal | None, Decimal | None]:
+def percent_field(label: StrOrPromise) -> models.DecimalField[Decimal | None, Decimal | None]:
     return models.DecimalField(
         label, max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
     )
 
 
-def count_field(label: str) -> models.PositiveIntegerField[int | None, int | None]:
+def count_field(label: StrOrPromise) -> models.PositiveIntegerField[int | None, int | None]:
     return models.PositiveIntegerField(label, null=True, blank=True)
 
 
 class Team(models.Model):
     """The enterprise's most basic formal unit (班组)."""
 
-    enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, related_name="teams"
-    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(
         _("team name"),
         max_length=100,
-        help_text=_(
-            "The team's own name, without the parent unit's name (不挂上级单位)."
-        ),
+        help_text=_("The team's own name, without the parent unit's name (不挂上级单位)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -51,9 +48,7 @@ class Team(models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         constraints = [
-            models.UniqueConstraint(
-                fields=["enterprise", "name"], name="team_name_unique"
-            )
+            models.UniqueConstraint(fields=["enterprise", "name"], name="team_name_unique")
         ]
 
     def __str__(self) -> str:
@@ -63,12 +58,8 @@ class Team(models.Model):
 class Application(models.Model):
     """One team's entry in one edition: every field of Attachment 1 (申报表)."""
 
-    edition = models.ForeignKey(
-        Edition, on_delete=models.PROTECT, related_name="applications"
-    )
-    team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, related_name="applications"
-    )
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="applications")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="applications")
     recommender = models.ForeignKey(
         Recommender,
         verbose_name=_("recommender"),
@@ -83,12 +74,11 @@ class Application(models.Model):
         default=ApplicationState.DRAFT,
         editable=False,
     )
-    state_changed_at = models.DateTimeField(
-        _("state changed"), null=True, editable=False
-    )
+    state_changed_at = models.DateTimeField(_("state changed"), null=True, editable=False)
     state_reason = models.TextField(_("reason"), blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, editable=False)
-    recommendation_number = models.CharField(
+    # NULL, not "", until assigned: the per-edition unique constraint must ignore the unassigned.
+    recommendation_number = models.CharField(  # noqa: DJ001
         _("recommendation number"), max_length=30, null=True, blank=True, editable=False
     )
     # Optimistic locking: a save from a stale form is refused, never merged.
@@ -99,9 +89,7 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    experience_title = models.CharField(
-        _("experience title"), max_length=200, blank=True
-    )
+    experience_title = models.CharField(_("experience title"), max_length=200, blank=True)
     member_count = count_field(_("team members"))
     contact_name = models.CharField(_("team contact"), max_length=50, blank=True)
     contact_phone = models.CharField(
@@ -116,9 +104,7 @@ class Application(models.Model):
     first_pass_rate = percent_field(_("first-pass rate of products/services %"))
     training_people = count_field(_("annual training: people"))
     training_hours = count_field(_("annual training: hours"))
-    improvement_participation_rate = percent_field(
-        _("improvement activity participation rate %")
-    )
+    improvement_participation_rate = percent_field(_("improvement activity participation rate %"))
     quality_cost = models.DecimalField(
         _("quality cost (10k CNY/year)"),
         max_digits=12,
@@ -166,9 +152,7 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         constraints = [
-            models.UniqueConstraint(
-                fields=["edition", "team"], name="one_application_per_team"
-            ),
+            models.UniqueConstraint(fields=["edition", "team"], name="one_application_per_team"),
             models.UniqueConstraint(
                 fields=["edition", "recommendation_number"],
                 condition=Q(recommendation_number__isnull=False),
@@ -192,15 +176,11 @@ class Application(models.Model):
 class Honour(models.Model):
     """A row of part 6: an honour of the team or a member in the last three years."""
 
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="honours"
-    )
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="honours")
     year = models.PositiveIntegerField(_("year"))
     title = models.CharField(_("honour"), max_length=200)
     level = models.CharField(_("level"), max_length=20, choices=HonourLevel.choices)
-    recipient = models.CharField(
-        _("awarded to"), max_length=20, choices=HonourRecipient.choices
-    )
+    recipient = models.CharField(_("awarded to"), max_length=20, choices=HonourRecipient.choices)
     recipient_name = models.CharField(_("member name"), max_length=50, blank=True)
     awarded_by = models.CharField(_("awarded by"), max_length=200)
 
@@ -216,9 +196,7 @@ class Honour(models.Model):
 class Document(models.Model):
     """An uploaded file. Replacing a file keeps the old row (superseded) and its bytes."""
 
-    application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="documents"
-    )
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     original_name = models.CharField(_("file name"), max_length=255)
     stored_name = models.CharField(max_length=80, unique=True, editable=False)

@@ -21,9 +21,7 @@ from banzu.audit.services import record
 
 def visible_applications(user: Any) -> QuerySet[Application]:
     """Every application the user may read, and nothing else."""
-    base = Application.objects.select_related(
-        "edition", "team", "team__enterprise", "recommender"
-    )
+    base = Application.objects.select_related("edition", "team", "team__enterprise", "recommender")
     if not user.is_authenticated or not user.is_active:
         return base.none()
     if user.role == Role.ADMIN:
@@ -44,23 +42,15 @@ def actors_for(user: Any, application: Application) -> set[Actor]:
         return actors
     if user.role == Role.ADMIN:
         actors.add(Actor.ADMIN)
-    elif (
-        user.role == Role.RECOMMENDER
-        and user.recommender_id == application.recommender_id
-    ):
+    elif user.role == Role.RECOMMENDER and user.recommender_id == application.recommender_id:
         actors.add(Actor.RECOMMENDER)
-    elif (
-        user.role == Role.APPLICANT
-        and user.enterprise_id == application.team.enterprise_id
-    ):
+    elif user.role == Role.APPLICANT and user.enterprise_id == application.team.enterprise_id:
         actors.add(Actor.OWNER)
     return actors
 
 
 def can_edit_application(user: Any, application: Application) -> bool:
-    return (
-        Actor.OWNER in actors_for(user, application) and application.is_editable_state
-    )
+    return Actor.OWNER in actors_for(user, application) and application.is_editable_state
 
 
 def _deny(user: Any, request_ip: str | None, what: str, pk: Any, code: str) -> None:

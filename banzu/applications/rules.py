@@ -79,9 +79,7 @@ def team_name_carries_parent(team_name: str, enterprise_name: str) -> bool:
     compact_team = re.sub(r"\s+", "", team_name)
     full = re.sub(r"\s+", "", enterprise_name)
     core = enterprise_core_name(full)
-    return bool(full and full in compact_team) or (
-        len(core) >= 2 and core in compact_team
-    )
+    return bool(full and full in compact_team) or (len(core) >= 2 and core in compact_team)
 
 
 def _blank(value: Any) -> bool:

@@ -76,7 +76,9 @@ def document_slots(application: Application) -> list[DocumentSlot]:
     for kind in REQUIRED_DOCUMENTS:
         of_kind = [d for d in documents if d.kind == kind]
         current = next((d for d in of_kind if d.superseded_at is None), None)
-        slots.append(DocumentSlot(DocumentKind(kind), current, len(of_kind) - (1 if current else 0)))
+        slots.append(
+            DocumentSlot(DocumentKind(kind), current, len(of_kind) - (1 if current else 0))
+        )
     return slots
 
 

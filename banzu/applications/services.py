@@ -37,9 +37,7 @@ EXPECTED_FILE_KINDS: dict[str, set[FileKind]] = {
 class ApplicationError(Exception):
     """A refused write, with a message fit to show the user."""
 
-    def __init__(
-        self, message: str, *, code: str = "", problems: list[Problem] | None = None
-    ):
+    def __init__(self, message: str, *, code: str = "", problems: list[Problem] | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
@@ -132,9 +130,7 @@ def start_application(
 ) -> Application:
     enterprise = user.enterprise
     if enterprise is None:
-        raise ApplicationError(
-            _("Register your enterprise first."), code="no_enterprise"
-        )
+        raise ApplicationError(_("Register your enterprise first."), code="no_enterprise")
     if not deadline_open(edition, now):
         raise ApplicationError(refusal_message("deadline"), code="deadline")
     team_name = team_name.strip()
@@ -144,9 +140,7 @@ def start_application(
             code="team_name",
         )
     with transaction.atomic():
-        team, _created = Team.objects.get_or_create(
-            enterprise=enterprise, name=team_name
-        )
+        team, _created = Team.objects.get_or_create(enterprise=enterprise, name=team_name)
         if Application.objects.filter(edition=edition, team=team).exists():
             raise ApplicationError(
                 _("This team already has an application in this edition."),
@@ -227,9 +221,7 @@ def save_draft(
 
 
 def submission_problems(application: Application) -> list[Problem]:
-    kinds = application.documents.filter(superseded_at__isnull=True).values_list(
-        "kind", flat=True
-    )
+    kinds = application.documents.filter(superseded_at__isnull=True).values_list("kind", flat=True)
     return problems(application, application.team.enterprise, kinds)
 
 
@@ -245,9 +237,7 @@ def submit_application(
         raise ApplicationError(
             _("The application is not complete yet."), code="incomplete", problems=found
         )
-    return transition(
-        application, to=ApplicationState.SUBMITTED, actor=user, ip=ip, now=now
-    )
+    return transition(application, to=ApplicationState.SUBMITTED, actor=user, ip=ip, now=now)
 
 
 def withdraw_application(
@@ -257,9 +247,7 @@ def withdraw_application(
     ip: str | None = None,
     now: dt.datetime | None = None,
 ) -> Application:
-    return transition(
-        application, to=ApplicationState.WITHDRAWN, actor=user, ip=ip, now=now
-    )
+    return transition(application, to=ApplicationState.WITHDRAWN, actor=user, ip=ip, now=now)
 
 
 def reopen_application(
@@ -269,9 +257,7 @@ def reopen_application(
     ip: str | None = None,
     now: dt.datetime | None = None,
 ) -> Application:
-    return transition(
-        application, to=ApplicationState.DRAFT, actor=user, ip=ip, now=now
-    )
+    return transition(application, to=ApplicationState.DRAFT, actor=user, ip=ip, now=now)
 
 
 # --- Files ----------------------------------------------------------------------------------
@@ -279,9 +265,7 @@ def reopen_application(
 
 def upload_limits(kind: str) -> Limits:
     file_kind = next(iter(EXPECTED_FILE_KINDS[kind]))
-    return Limits(
-        max_bytes=settings.BANZU_UPLOAD_LIMITS_MB[file_kind.value] * 1024 * 1024
-    )
+    return Limits(max_bytes=settings.BANZU_UPLOAD_LIMITS_MB[file_kind.value] * 1024 * 1024)
 
 
 def upload_document(
@@ -294,15 +278,11 @@ def upload_document(
 ) -> Document:
     """Validate and store one file; an earlier file of the same kind is kept but superseded."""
     if application.state != ApplicationState.DRAFT:
-        raise ApplicationError(
-            _("Files can only be changed before submission."), code="read_only"
-        )
+        raise ApplicationError(_("Files can only be changed before submission."), code="read_only")
     limits = upload_limits(kind)
     original_name = upload.name or "upload"
     if upload.size is not None and upload.size > limits.max_bytes:
-        raise ApplicationError(
-            upload_message("too_large", limits.max_bytes), code="too_large"
-        )
+        raise ApplicationError(upload_message("too_large", limits.max_bytes), code="too_large")
     temp = storage.write_temp(upload.chunks())
     try:
         try:
@@ -354,9 +334,7 @@ def upload_document(
     return document
 
 
-def _check_application_total(
-    application: Application, kind: str, new_size: int
-) -> None:
+def _check_application_total(application: Application, kind: str, new_size: int) -> None:
     others = (
         application.documents.filter(superseded_at__isnull=True)
         .exclude(kind=kind)

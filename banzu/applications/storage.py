@@ -6,6 +6,7 @@ partial file. `orphans()` lists the disagreements the other way round for the ch
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterable, Iterator
@@ -57,10 +58,8 @@ def commit_temp(temp: Path) -> str:
 
 
 def discard(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    except FileNotFoundError:
-        pass
 
 
 def _fsync_dir(path: Path) -> None:

@@ -50,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _state_rows(user: Any) -> list[tuple[str, str, int]]:
     counts = selectors.state_counts(user)
-    return [(value, label, counts.get(value, 0)) for value, label in ApplicationState.choices]
+    return [(value, str(label), counts.get(value, 0)) for value, label in ApplicationState.choices]
 
 
 def _time_left() -> selectors.TimeLeft | None:
@@ -118,7 +118,8 @@ def start(request: HttpRequest) -> HttpResponse:
             form.add_error(field, error.message)
         else:
             messages.success(
-                request, _("Application started. Fill in the form; you can save a draft at any time.")
+                request,
+                _("Application started. Fill in the form; you can save a draft at any time."),
             )
             return redirect("applications:edit", pk=application.pk)
     teams = user.enterprise.teams.all()
@@ -193,7 +194,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("applications:detail", pk=pk)
         else:
             messages.error(
-                request, _("Some fields need correcting; nothing was saved yet. See the marked fields.")
+                request,
+                _("Some fields need correcting; nothing was saved yet. See the marked fields."),
             )
     else:
         form = ApplicationForm(instance=application)
@@ -279,9 +281,7 @@ def download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     ip = client_ip(request)
     document = get_document_for_user_or_404(user, pk, document_pk, ip=ip)
     path = services.open_document(document=document, user=user, ip=ip)
-    response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=document.original_name
-    )
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=document.original_name)
     response["Content-Type"] = "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
@@ -322,7 +322,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    return _owner_transition(request, pk, services.withdraw_application, _("Application withdrawn."))
+    return _owner_transition(
+        request, pk, services.withdraw_application, _("Application withdrawn.")
+    )
 
 
 @login_required

@@ -26,9 +26,7 @@ class Rule:
     needs_reason: bool = False
 
 
-def _rule(
-    action: str, *actors: Actor, before_deadline: bool = False, reason: bool = False
-) -> Rule:
+def _rule(action: str, *actors: Actor, before_deadline: bool = False, reason: bool = False) -> Rule:
     return Rule(frozenset(actors), action, before_deadline, reason)
 
 
@@ -46,12 +44,8 @@ TRANSITIONS: dict[tuple[S, S], Rule] = {
     (S.DRAFT, S.SUBMITTED): _rule("submit", Actor.OWNER, before_deadline=True),
     (S.SUBMITTED, S.WITHDRAWN): _rule("withdraw", Actor.OWNER),
     (S.WITHDRAWN, S.DRAFT): _rule("reopen", Actor.OWNER, before_deadline=True),
-    (S.SUBMITTED, S.DRAFT): _rule(
-        "return", Actor.RECOMMENDER, Actor.ADMIN, reason=True
-    ),
-    (S.SUBMITTED, S.NOT_RECOMMENDED): _rule(
-        "decline", Actor.RECOMMENDER, Actor.ADMIN, reason=True
-    ),
+    (S.SUBMITTED, S.DRAFT): _rule("return", Actor.RECOMMENDER, Actor.ADMIN, reason=True),
+    (S.SUBMITTED, S.NOT_RECOMMENDED): _rule("decline", Actor.RECOMMENDER, Actor.ADMIN, reason=True),
     (S.SUBMITTED, S.RECOMMENDED): _rule("recommend", Actor.RECOMMENDER, Actor.ADMIN),
     (S.RECOMMENDED, S.SCREENED): _rule("pass_screening", Actor.ADMIN),
     (S.RECOMMENDED, S.ELIMINATED): _rule("eliminate", Actor.ADMIN, reason=True),

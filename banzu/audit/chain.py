@@ -43,9 +43,7 @@ def verify(links: Iterable[Link]) -> Break | None:
     expected_seq = 1
     for link in links:
         if link.seq != expected_seq:
-            return Break(
-                expected_seq, f"entry {expected_seq} is missing (found {link.seq})"
-            )
+            return Break(expected_seq, f"entry {expected_seq} is missing (found {link.seq})")
         if link.prev_hash != expected_prev:
             return Break(link.seq, "previous-hash does not match the entry before it")
         if entry_hash(link.content, link.prev_hash) != link.hash:

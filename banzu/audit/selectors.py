@@ -7,6 +7,4 @@ from banzu.audit.models import AuditEntry
 
 
 def entries_for(target: models.Model) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(
-        target_type=target._meta.label_lower, target_id=target.pk
-    )
+    return AuditEntry.objects.filter(target_type=target._meta.label_lower, target_id=target.pk)

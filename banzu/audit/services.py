@@ -34,7 +34,7 @@ def record(
         )
         fields = {
             "seq": head.seq + 1,
-            "created_at": timezone.now().astimezone(dt.timezone.utc),
+            "created_at": timezone.now().astimezone(dt.UTC),
             "actor_id": actor_id,
             "actor_username": actor_username,
             "action": action,

@@ -6,9 +6,7 @@ class AggregationRule(models.TextChoices):
     MEAN = "mean", _("Mean of all experts")
     TRIMMED_MEAN = (
         "trimmed_mean",
-        _(
-            "Mean after dropping one highest and one lowest score (from a minimum number of experts)"
-        ),
+        _("Mean without the highest and the lowest score (from a minimum number of experts)"),
     )
 
 

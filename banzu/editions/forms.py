@@ -16,6 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet, inlineformset_factory, model_to_dict
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from banzu.editions import services
@@ -38,7 +39,7 @@ def _model_field(name: str) -> models.Field[Any, Any]:
 
 
 def _label(name: str) -> Any:
-    return _model_field(name).verbose_name
+    return capfirst(_model_field(name).verbose_name)
 
 
 def _help(name: str) -> Any:
@@ -162,6 +163,11 @@ class EditionCreateForm(EditionForm):
 # --- Rubric and award tiers -----------------------------------------------------------------
 
 
+def _hint(form: forms.BaseForm, name: str, **attrs: Any) -> None:
+    """Browser hints for a number input; the model field's own ones are looser (0 and up)."""
+    form.fields[name].widget.attrs.update(attrs)
+
+
 def _checked_position(position: int) -> int:
     if not 1 <= position <= MAX_POSITION:
         raise ValidationError(_("Enter a number from 1 to %(max)s."), params={"max": MAX_POSITION})
@@ -172,12 +178,13 @@ class RubricItemForm(forms.ModelForm):
     class Meta:
         model = RubricItem
         fields = list(RUBRIC_ATTRS)
-        widgets = {
-            "position": forms.NumberInput(attrs={"min": 1, "max": MAX_POSITION}),
-            "criteria": forms.Textarea(attrs={"rows": 5}),
-            "max_points": forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "max": "100"}),
-        }
+        widgets = {"criteria": forms.Textarea(attrs={"rows": 5})}
         help_texts = {"criteria": _("One sub-criterion a line, verbatim from Attachment 3.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _hint(self, "position", min=1, max=MAX_POSITION)
+        _hint(self, "max_points", step="0.5", min="0.5", max=100)
 
     def clean_position(self) -> int:
         return _checked_position(self.cleaned_data["position"])
@@ -193,11 +200,12 @@ class AwardTierForm(forms.ModelForm):
     class Meta:
         model = AwardTier
         fields = list(TIER_ATTRS)
-        widgets = {
-            "position": forms.NumberInput(attrs={"min": 1, "max": MAX_POSITION}),
-            "quota": forms.NumberInput(attrs={"min": 1}),
-            "min_score": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
-        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _hint(self, "position", min=1, max=MAX_POSITION)
+        _hint(self, "quota", min=1)
+        _hint(self, "min_score", step="0.01", min=0, max=100)
 
     def clean_position(self) -> int:
         return _checked_position(self.cleaned_data["position"])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -71,7 +72,7 @@ class Edition(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def is_open(self, now: timezone.datetime | None = None) -> bool:
+    def is_open(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.registration_opens_at <= now <= self.recommendation_deadline
 
@@ -83,9 +84,7 @@ class Edition(models.Model):
 class RubricItem(models.Model):
     """One item of Attachment 3 (评价表), with its sub-criteria copied verbatim."""
 
-    edition = models.ForeignKey(
-        Edition, on_delete=models.CASCADE, related_name="rubric_items"
-    )
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="rubric_items")
     position = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("evaluation item"), max_length=100)
     criteria = models.TextField(_("evaluation content"))
@@ -104,9 +103,7 @@ class RubricItem(models.Model):
         verbose_name = _("rubric item")
         verbose_name_plural = _("rubric items")
         constraints = [
-            models.UniqueConstraint(
-                fields=["edition", "position"], name="rubric_position_unique"
-            )
+            models.UniqueConstraint(fields=["edition", "position"], name="rubric_position_unique")
         ]
 
     def __str__(self) -> str:
@@ -117,9 +114,7 @@ class RubricItem(models.Model):
 
 
 class AwardTier(models.Model):
-    edition = models.ForeignKey(
-        Edition, on_delete=models.CASCADE, related_name="award_tiers"
-    )
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="award_tiers")
     position = models.PositiveIntegerField(_("order"))
     name = models.CharField(_("tier name"), max_length=50)
     quota = models.PositiveIntegerField(
@@ -143,9 +138,7 @@ class AwardTier(models.Model):
         verbose_name = _("award tier")
         verbose_name_plural = _("award tiers")
         constraints = [
-            models.UniqueConstraint(
-                fields=["edition", "position"], name="award_position_unique"
-            )
+            models.UniqueConstraint(fields=["edition", "position"], name="award_position_unique")
         ]
 
     def __str__(self) -> str:

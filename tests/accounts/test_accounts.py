@@ -154,9 +154,7 @@ def test_user_role_binding_constraints(hangzhou):
     with pytest.raises(ValidationError):
         User(username="x", role=Role.RECOMMENDER).full_clean(exclude=["password"])
     with pytest.raises(ValidationError):
-        User(username="y", role=Role.EXPERT, recommender=hangzhou).full_clean(
-            exclude=["password"]
-        )
+        User(username="y", role=Role.EXPERT, recommender=hangzhou).full_clean(exclude=["password"])
 
 
 @pytest.mark.django_db

@@ -34,11 +34,11 @@ def test_problems_none_when_complete():
 
 
 def test_problems_lists_everything_at_once():
-    empty = _application(**{name: None for name in REQUIRED_FIELDS})
+    empty = _application(**dict.fromkeys(REQUIRED_FIELDS))
     empty.no_accident_declared = False
     empty.originality_pledged = False
 
-    found = problems(empty, SimpleNamespace(**{k: "" for k in vars(ENTERPRISE)}), [])
+    found = problems(empty, SimpleNamespace(**dict.fromkeys(vars(ENTERPRISE), "")), [])
 
     assert found == [
         *(Problem("missing_enterprise_field", name) for name in vars(ENTERPRISE)),

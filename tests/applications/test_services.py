@@ -139,7 +139,10 @@ def test_submit_complete_before_deadline(db, tmp_path):
         application=application, user=application.created_by, now=BEFORE_DEADLINE
     )
 
-    assert (submitted.state, submitted.submitted_at) == (ApplicationState.SUBMITTED, BEFORE_DEADLINE)
+    assert (submitted.state, submitted.submitted_at) == (
+        ApplicationState.SUBMITTED,
+        BEFORE_DEADLINE,
+    )
 
 
 def test_submit_complete_after_deadline_refused(db, tmp_path):
@@ -160,9 +163,7 @@ def test_withdraw_then_reopen(db, tmp_path):
     )
 
     withdrawn = services.withdraw_application(application=application, user=user)
-    reopened = services.reopen_application(
-        application=withdrawn, user=user, now=BEFORE_DEADLINE
-    )
+    reopened = services.reopen_application(application=withdrawn, user=user, now=BEFORE_DEADLINE)
 
     assert (withdrawn.state, reopened.state) == (ApplicationState.WITHDRAWN, ApplicationState.DRAFT)
 

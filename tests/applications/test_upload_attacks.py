@@ -67,7 +67,13 @@ ATTACKS = [
 )
 def test_upload_attack_refused_with_message(tmp_path, label, kind, build, code, message):
     application = ApplicationFactory()
-    kept = upload(application, DocumentKind.PRESENTATION if kind != DocumentKind.PRESENTATION else DocumentKind.MATERIALS_PDF, tmp_path)
+    kept = upload(
+        application,
+        DocumentKind.PRESENTATION
+        if kind != DocumentKind.PRESENTATION
+        else DocumentKind.MATERIALS_PDF,
+        tmp_path,
+    )
     services.save_draft(
         application=application,
         user=application.created_by,

@@ -27,7 +27,14 @@ def submitted(draft, tmp_path, open_edition):
     return services.submit_application(application=application, user=application.created_by)
 
 
-PERSONAS = ["applicant_a", "applicant_b", "recommender_hz", "recommender_nb", "admin_user", "expert"]
+PERSONAS = [
+    "applicant_a",
+    "applicant_b",
+    "recommender_hz",
+    "recommender_nb",
+    "admin_user",
+    "expert",
+]
 
 
 def _persona(request, name):
@@ -228,7 +235,7 @@ def test_edit_stale_version_refused_with_message(draft):
 def test_files_upload_through_view(draft, tmp_path):
     from tests.applications.helpers import sample_bytes
 
-    name, content = sample_bytes(DocumentKind.PRESENTATION, tmp_path)
+    _name, content = sample_bytes(DocumentKind.PRESENTATION, tmp_path)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = client_for(draft.created_by).post(
@@ -287,7 +294,9 @@ def test_download_by_persona(request, submitted, persona, status):
 
 
 def test_download_document_of_other_application_is_404(submitted, applicant_b, tmp_path):
-    other = ApplicationFactory(created_by=applicant_b, team=TeamFactory(enterprise=applicant_b.enterprise))
+    other = ApplicationFactory(
+        created_by=applicant_b, team=TeamFactory(enterprise=applicant_b.enterprise)
+    )
     foreign = upload(other, DocumentKind.MATERIALS_PDF, tmp_path)
     response = client_for(submitted.created_by).get(
         reverse("applications:download", args=[submitted.pk, foreign.pk])
@@ -399,7 +408,15 @@ def _submitted_in(recommender, tmp_path, n):
 
 
 @pytest.mark.parametrize("persona", ["recommender_hz", "admin_user"])
-def test_list_query_count_is_flat(request, persona, hangzhou, tmp_path, open_edition, django_assert_num_queries, django_assert_max_num_queries):
+def test_list_query_count_is_flat(
+    request,
+    persona,
+    hangzhou,
+    tmp_path,
+    open_edition,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+):
     user = _persona(request, persona)
     client = client_for(user)
     _submitted_in(hangzhou, tmp_path, 1)
@@ -412,7 +429,9 @@ def test_list_query_count_is_flat(request, persona, hangzhou, tmp_path, open_edi
     assert response.content.decode().count("badge state-submitted") == 3
 
 
-def test_list_recommender_sees_only_its_own(recommender_hz, hangzhou, ningbo, tmp_path, open_edition):
+def test_list_recommender_sees_only_its_own(
+    recommender_hz, hangzhou, ningbo, tmp_path, open_edition
+):
     mine = _submitted_in(hangzhou, tmp_path, 1)[0]
     theirs = _submitted_in(ningbo, tmp_path, 1)[0]
     text = client_for(recommender_hz).get(reverse("applications:list")).content.decode()
@@ -429,7 +448,9 @@ def test_applicant_dashboard_query_count_is_flat(
     with django_assert_max_num_queries(8) as one:
         client.get("/")
     for _ in range(2):
-        ApplicationFactory(team=TeamFactory(enterprise=applicant_a.enterprise), created_by=applicant_a)
+        ApplicationFactory(
+            team=TeamFactory(enterprise=applicant_a.enterprise), created_by=applicant_a
+        )
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get("/")
     assert response.content.decode().count("badge state-draft") == 3

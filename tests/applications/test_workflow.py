@@ -26,9 +26,10 @@ def test_check_allows_exactly_the_table(current, target):
             check(current=current, target=target, actors=everyone, deadline_open=True, reason="r")
         assert refused.value.code == "not_allowed"
     else:
-        assert check(
-            current=current, target=target, actors=everyone, deadline_open=True, reason="r"
-        ) is rule
+        assert (
+            check(current=current, target=target, actors=everyone, deadline_open=True, reason="r")
+            is rule
+        )
 
 
 @pytest.mark.parametrize(("pair", "rule"), list(TRANSITIONS.items()))

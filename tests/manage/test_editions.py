@@ -326,6 +326,7 @@ def test_edit_rubric_summing_to_95_refused_naming_95(admin_user, edition):
         "The maximum points of the rubric items must add up to 100 (the materials are scored "
         "out of 100); now they add up to 95." in response.content.decode()
     )
+    assert '<li><a href="#rubric">Correct the rubric below.</a></li>' in response.content.decode()
     assert rubric_points(edition) == [Decimal(p) for p in (15, 25, 30, 15, 15)]
     assert not AuditEntry.objects.filter(action="edition.update").exists()
 
@@ -411,6 +412,7 @@ def test_edit_quota_mode_requires_quota_per_tier(admin_user, edition):
 
     html = response.content.decode()
     assert html.count("Enter the number of awards: tiers are assigned by rank quota.") == 2
+    assert '<li><a href="#tiers">Correct the award tiers below.</a></li>' in html
     assert list(edition.award_tiers.values_list("quota", flat=True)) == [None, None, None]
 
 

@@ -27,6 +27,6 @@ class Command(BaseCommand):
             with transaction.atomic():
                 DemoBuilder(out=self.stdout.write).build()
         self.stdout.write("")
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _role, label in DEMO_LOGINS:
             self.stdout.write(f"  {username:<12} {label}")

@@ -16,19 +16,13 @@ class Command(BaseCommand):
         links = (Link(e.seq, e.chain_content(), e.prev_hash, e.hash) for e in entries)
         broken = verify(links)
         if broken is not None:
-            raise CommandError(
-                f"Audit chain broken at entry #{broken.seq}: {broken.reason}"
-            )
+            raise CommandError(f"Audit chain broken at entry #{broken.seq}: {broken.reason}")
         last = AuditEntry.objects.order_by("-seq").first()
         head = AuditHead.objects.filter(pk=1).first()
-        if head is not None and (
-            last is None or (last.seq, last.hash) != (head.seq, head.hash)
-        ):
+        if head is not None and (last is None or (last.seq, last.hash) != (head.seq, head.hash)):
             raise CommandError(
                 f"Audit chain broken after entry #{last.seq if last else 0}: "
                 f"the journal's tip was #{head.seq}; later entries were removed"
             )
         count = AuditEntry.objects.count()
-        self.stdout.write(
-            self.style.SUCCESS(f"Audit chain intact: {count} entries verified.")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {count} entries verified."))

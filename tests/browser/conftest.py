@@ -1,0 +1,72 @@
+"""Chromium driven through Playwright's sync API against pytest-django's live server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make
+# for their set-up and final checks would otherwise be refused as "async unsafe".
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+class Screenshot(Protocol):
+    def __call__(self, name: str, *, phone: bool = False) -> Path: ...
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+    # zh-CN, as an applicant's browser in Zhejiang would send: the UI's default language.
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def screenshot(page: Page) -> Screenshot:
+    """Save a full-page PNG of what the page shows now, at desktop width or at phone width."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str, *, phone: bool = False) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        if phone:
+            page.set_viewport_size(PHONE)
+        page.screenshot(path=str(path), full_page=True)
+        if phone:
+            page.set_viewport_size(DESKTOP)
+        return path
+
+    return take
