@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
 from banzu.accounts.enums import Role
@@ -16,6 +18,32 @@ from tests.factories import EnterpriseFactory, UserFactory
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BEFORE_DEADLINE = dt.datetime(2026, 4, 20, 10, 0, tzinfo=SHANGHAI)
 AFTER_DEADLINE = dt.datetime(2026, 4, 28, 0, 0, 1, tzinfo=SHANGHAI)
+
+
+SEED_MIGRATIONS = [
+    "banzu.accounts.migrations.0002_seed_recommenders",
+    "banzu.editions.migrations.0002_seed_2026_edition",
+    "banzu.audit.migrations.0002_chain_head",
+]
+DB_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _seeded(request):
+    """Put the data migrations' rows back after a transactional test flushed the tables.
+
+    Transactional tests (threads, the browser) end by emptying every table, which removes the
+    seeded edition and recommenders that the data migrations made once; the next test would
+    find none. Re-running the same seed functions keeps every test on the real seed.
+    """
+    wanted = DB_FIXTURES & set(request.fixturenames)
+    if not wanted and request.node.get_closest_marker("django_db") is None:
+        return
+    for name in sorted(wanted):
+        request.getfixturevalue(name)
+    if not Recommender.objects.exists():
+        for module in SEED_MIGRATIONS:
+            importlib.import_module(module).seed(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -42,3 +42,31 @@ def test_csp_forbids_inline_script():
     assert directives["script-src"] == ["'self'"]
     assert directives["style-src"] == ["'self'"]
     assert directives["frame-ancestors"] == ["'none'"]
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {
+        "PATH": os.environ["PATH"],
+        "BANZU_ENV": "production",
+        "SECRET_KEY": "p" * 20 + "-Zx9!q" + "r" * 30,
+        "SQLITE_PATH": str(tmp_path / "prod.sqlite3"),
+        "BANZU_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout.strip()) == (
+        0,
+        "System check identified no issues (0 silenced).",
+    )

@@ -95,8 +95,7 @@ def test_verify_audit_command_detects_removed_middle_entry(admin_user):
     assert str(failure.value).startswith(f"Audit chain broken at entry #{entries[1].seq}:")
 
 
-# serialized_rollback restores the seeded edition and recommenders after the table flush.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_many_simultaneous_writers_lose_nothing():
     """Eight threads append at once: every entry lands and the chain stays whole."""
     errors: list[BaseException] = []

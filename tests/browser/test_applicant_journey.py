@@ -24,7 +24,7 @@ pytestmark = [
     pytest.mark.browser,
     # The live server sees only committed rows; serialized rollback restores the seeded edition
     # and recommenders that the flush after a transactional test removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 ENTERPRISE = {
@@ -150,7 +150,7 @@ def test_new_applicant_registers_applies_uploads_and_submits(
         page.set_input_files(f"#file-{kind}", path)
         page.locator(f"#slot-{kind} button[type=submit]").click()
         expect(page.locator(f"#slot-{kind} dl.facts dd").first).to_have_text(path.name)
-    for kind, path in files.items():
+    for kind, path in files.items():  # each upload left the earlier ones in place
         expect(page.locator(f"#slot-{kind} dl.facts dd").first).to_have_text(path.name)
     screenshot("06-files")
 
@@ -172,7 +172,11 @@ def test_new_applicant_registers_applies_uploads_and_submits(
     assert application.state == ApplicationState.SUBMITTED
     assert application.submitted_at is not None
     assert application.team.name == "钢筋加工班"
-    assert application.team.enterprise.name == ENTERPRISE["name"]
+    enterprise = application.team.enterprise
+    assert {name: getattr(enterprise, name) for name in [*ENTERPRISE, "ownership"]} == {
+        **ENTERPRISE,
+        "ownership": "private",
+    }
     assert application.recommender.name == HANGZHOU_ASSOCIATION
     assert application.work_completion_rate == Decimal("100.00")
     assert application.quality_cost == Decimal("12.35")
@@ -221,18 +225,18 @@ def test_submitted_applicant_sees_read_only_application_and_withdraws(
     expect(page.locator("main h1 .badge.state-submitted")).to_have_count(1)
     expect(main.locator(f"a[href='/applications/{application.pk}/edit/']")).to_have_count(0)
     expect(main.locator(f"a[href='/applications/{application.pk}/files/']")).to_have_count(0)
-    withdraw = main.locator(f"form[action='/applications/{application.pk}/withdraw/'] button")
-    expect(withdraw).to_have_count(1)
+    withdraw_form = main.locator(f"form[action='/applications/{application.pk}/withdraw/']")
+    reopen_form = main.locator(f"form[action='/applications/{application.pk}/reopen/']")
+    expect(withdraw_form).to_have_count(1)
+    expect(reopen_form).to_have_count(0)
 
     # Act: withdraw.
-    withdraw.click()
+    withdraw_form.locator("button[type=submit]").click()
 
     # Assert: withdrawn on the page and in the database, and it can be reopened.
     expect(page.locator("main h1 .badge.state-withdrawn")).to_have_count(1)
-    expect(main.locator(f"form[action='/applications/{application.pk}/withdraw/']")).to_have_count(
-        0
-    )
-    expect(main.locator(f"form[action='/applications/{application.pk}/reopen/']")).to_have_count(1)
+    expect(withdraw_form).to_have_count(0)
+    expect(reopen_form).to_have_count(1)
     screenshot("10-detail-withdrawn")
     application.refresh_from_db()
     assert application.state == ApplicationState.WITHDRAWN

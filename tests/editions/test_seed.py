@@ -57,10 +57,20 @@ def test_rubric_items_are_attachment_3_verbatim():
 
 
 def test_recommenders_seeded():
-    cities = ["杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水"]
-    city_names = list(
-        Recommender.objects.filter(kind="city").values_list("short_name", flat=True)
-    )
+    cities = [
+        "杭州",
+        "宁波",
+        "温州",
+        "嘉兴",
+        "湖州",
+        "绍兴",
+        "金华",
+        "衢州",
+        "舟山",
+        "台州",
+        "丽水",
+    ]
+    city_names = list(Recommender.objects.filter(kind="city").values_list("short_name", flat=True))
     assert city_names == cities
     assert Recommender.objects.get(kind="investment_group").name == "浙江省建设投资集团股份有限公司"
     assert Recommender.objects.get(short_name="杭州").number_prefix == "杭"

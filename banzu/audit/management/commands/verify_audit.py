@@ -13,8 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
-        links = (Link(e.seq, e.chain_content(), e.prev_hash, e.hash) for e in entries)
-        broken = verify(links)
+        try:
+            broken = verify(Link(e.seq, e.chain_content(), e.prev_hash, e.hash) for e in entries)
+        finally:
+            # Close the server-side cursor (PostgreSQL) now, even when verify stopped early.
+            entries.close()
         if broken is not None:
             raise CommandError(f"Audit chain broken at entry #{broken.seq}: {broken.reason}")
         last = AuditEntry.objects.order_by("-seq").first()
