@@ -47,7 +47,7 @@ pytest-postgres:
 
 messages: $(VENV)/.dev-installed
 	$(MANAGE) makemessages -l zh_Hans --no-obsolete --add-location file
-	$(MANAGE) compilemessages -l zh_Hans
+	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
 
 check-files: $(VENV)/.runtime-installed
 	$(MANAGE) check_files

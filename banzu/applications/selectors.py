@@ -9,13 +9,13 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from banzu.accounts.models import User
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.messages import problem_message
 from banzu.applications.models import Application, Document
 from banzu.applications.permissions import visible_applications
 from banzu.applications.rules import REQUIRED_DOCUMENTS
 from banzu.applications.services import submission_problems
-from banzu.audit.models import AuditEntry
 from banzu.audit.selectors import entries_for
 
 TIMELINE_ACTIONS = (
@@ -86,8 +86,33 @@ def missing_items(application: Application) -> list[str]:
     return [problem_message(p) for p in submission_problems(application)]
 
 
-def timeline(application: Application) -> list[AuditEntry]:
-    return list(entries_for(application).filter(action__in=TIMELINE_ACTIONS).order_by("-seq")[:100])
+@dataclass(frozen=True)
+class TimelineItem:
+    created_at: dt.datetime
+    action: str
+    actor_name: str
+    reason: str
+    kind_label: str
+
+
+def timeline(application: Application) -> list[TimelineItem]:
+    """What happened to the application, newest first, with people's names and file kinds."""
+    entries = list(
+        entries_for(application).filter(action__in=TIMELINE_ACTIONS).order_by("-seq")[:100]
+    )
+    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
+    names = dict(User.objects.filter(pk__in=actor_ids).values_list("pk", "full_name"))
+    kinds = dict(DocumentKind.choices)
+    return [
+        TimelineItem(
+            created_at=e.created_at,
+            action=e.action,
+            actor_name=names.get(e.actor_id or 0) or e.actor_username,
+            reason=str(e.data.get("reason", "")),
+            kind_label=str(kinds.get(e.data.get("kind", ""), "")),
+        )
+        for e in entries
+    ]
 
 
 @dataclass(frozen=True)

@@ -320,8 +320,14 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        user: Any = request.user
+        application = get_application_for_user_or_404(user, pk, ip=client_ip(request))
+        if Actor.OWNER not in actors_for(user, application):
+            raise PermissionDenied
+        return render(request, "applications/withdraw.html", {"application": application})
     return _owner_transition(
         request, pk, services.withdraw_application, _("Application withdrawn.")
     )

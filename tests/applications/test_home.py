@@ -19,13 +19,13 @@ def test_home_anonymous_shows_edition_and_how_to_apply(client):
 def test_home_applicant_without_enterprise_points_to_next_step():
     user = UserFactory(username="fresh")
     text = client_for(user).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "register your enterprise." in text
+    assert "<strong>Next step:</strong> register your enterprise (单位)." in text
     assert reverse("accounts:enterprise") in text
 
 
 def test_home_applicant_with_enterprise_points_to_start(applicant_a):
     text = client_for(applicant_a).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "start your team's application." in text
+    assert "<strong>Next step:</strong> start your team's application." in text
 
 
 @pytest.mark.parametrize(

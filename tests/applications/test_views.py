@@ -93,7 +93,7 @@ def test_detail_shows_missing_items_and_time_left(draft, open_edition):
     )
     text = page.content.decode()
     assert "26 items are still missing before you can submit." in text
-    assert '<span class="countdown">29 days 23 h 59 min</span>' in text
+    assert '<span class="countdown">29 d 23 h 59 min</span>' in text
 
 
 # --- edit -----------------------------------------------------------------------------------
@@ -359,11 +359,21 @@ def test_withdraw_by_others(request, submitted, persona, status):
     assert submitted.state == ApplicationState.SUBMITTED
 
 
-def test_withdraw_needs_post(submitted):
+def test_withdraw_get_asks_for_confirmation_and_changes_nothing(submitted):
     response = client_for(submitted.created_by).get(
+        reverse("applications:withdraw", args=[submitted.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Withdraw the application?" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.state == ApplicationState.SUBMITTED
+
+
+@pytest.mark.parametrize(("persona", "status"), [("applicant_b", 404), ("recommender_hz", 403)])
+def test_withdraw_confirmation_page_by_others(request, submitted, persona, status):
+    response = client_for(_persona(request, persona)).get(
         reverse("applications:withdraw", args=[submitted.pk])
     )
-    assert response.status_code == 405
+    assert response.status_code == status
 
 
 # --- start ----------------------------------------------------------------------------------

@@ -225,18 +225,20 @@ def test_submitted_applicant_sees_read_only_application_and_withdraws(
     expect(page.locator("main h1 .badge.state-submitted")).to_have_count(1)
     expect(main.locator(f"a[href='/applications/{application.pk}/edit/']")).to_have_count(0)
     expect(main.locator(f"a[href='/applications/{application.pk}/files/']")).to_have_count(0)
-    withdraw_form = main.locator(f"form[action='/applications/{application.pk}/withdraw/']")
+    withdraw_link = main.locator(f"a[href='/applications/{application.pk}/withdraw/']")
     reopen_form = main.locator(f"form[action='/applications/{application.pk}/reopen/']")
-    expect(withdraw_form).to_have_count(1)
+    expect(withdraw_link).to_have_count(1)
     expect(reopen_form).to_have_count(0)
 
-    # Act: withdraw.
-    withdraw_form.locator("button[type=submit]").click()
+    # Act: withdraw, and confirm on the page that asks.
+    withdraw_link.click()
+    screenshot("10-withdraw-confirm")
+    main.locator("form button.button-danger[type=submit]").click()
 
     # Assert: withdrawn on the page and in the database, and it can be reopened.
     expect(page.locator("main h1 .badge.state-withdrawn")).to_have_count(1)
-    expect(withdraw_form).to_have_count(0)
+    expect(withdraw_link).to_have_count(0)
     expect(reopen_form).to_have_count(1)
-    screenshot("10-detail-withdrawn")
+    screenshot("11-detail-withdrawn")
     application.refresh_from_db()
     assert application.state == ApplicationState.WITHDRAWN

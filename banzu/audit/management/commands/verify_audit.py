@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Generator
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,7 +13,10 @@ class Command(BaseCommand):
     help = "Verify the audit journal's hash chain and name the first broken entry."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+        entries = cast(
+            Generator[AuditEntry, None, None],
+            AuditEntry.objects.order_by("seq").iterator(chunk_size=2000),
+        )
         try:
             broken = verify(Link(e.seq, e.chain_content(), e.prev_hash, e.hash) for e in entries)
         finally:
