@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender, User
 from banzu.accounts.services import update_user
-from banzu.audit.services import record
+from banzu.audit.services import record, update_recorded
 
 RECOMMENDER_FIELDS = (
     "name",
@@ -64,19 +64,7 @@ def update_recommender(
 ) -> Recommender:
     """Change the given fields (the changed ones: the audit entry names them)."""
     _check_keys(fields, RECOMMENDER_FIELDS)
-    with transaction.atomic():
-        for name, value in fields.items():
-            setattr(recommender, name, value)
-        recommender.full_clean()
-        recommender.save()
-        record(
-            action="recommender.update",
-            actor=by,
-            target=recommender,
-            data={"fields": sorted(fields)},
-            ip=ip,
-        )
-    return recommender
+    return update_recorded(recommender, fields=fields, action="recommender.update", actor=by, ip=ip)
 
 
 def own_account_errors(*, by: Any, user: User, role: str, is_active: bool) -> dict[str, str]:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Enterprise, Recommender, User
-from banzu.audit.services import record
+from banzu.audit.services import record, update_recorded
 
 
 class AccountError(Exception):
@@ -117,16 +117,4 @@ def create_enterprise(*, user: User, fields: dict[str, Any], ip: str | None = No
 def update_enterprise(
     *, user: User, enterprise: Enterprise, fields: dict[str, Any], ip: str | None = None
 ) -> Enterprise:
-    with transaction.atomic():
-        for key, value in fields.items():
-            setattr(enterprise, key, value)
-        enterprise.full_clean()
-        enterprise.save()
-        record(
-            action="enterprise.update",
-            actor=user,
-            target=enterprise,
-            data={"fields": sorted(fields)},
-            ip=ip,
-        )
-    return enterprise
+    return update_recorded(enterprise, fields=fields, action="enterprise.update", actor=user, ip=ip)

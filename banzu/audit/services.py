@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -47,3 +48,19 @@ def record(
         entry = AuditEntry.objects.create(**fields, prev_hash=head.hash, hash=digest)
         AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=digest)
     return entry
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def update_recorded(
+    instance: M, *, fields: Mapping[str, Any], action: str, actor: Any, ip: str | None = None
+) -> M:
+    """Set the given fields, validate, save and record which fields changed, in one transaction."""
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(instance, name, value)
+        instance.full_clean()
+        instance.save()
+        record(action=action, actor=actor, target=instance, data={"fields": sorted(fields)}, ip=ip)
+    return instance
