@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from banzu.accounts import views
+from banzu.accounts import second_factor, views
 
 app_name = "accounts"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
     path("enterprise/", views.enterprise, name="enterprise"),
+    path("2fa/", second_factor.second_factor, name="second_factor"),
 ]
