@@ -22,7 +22,9 @@ run: $(VENV)/.runtime-installed
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	@echo ""
-	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop)"
+	@echo "Serving on http://127.0.0.1:8000 with a background worker for mail  (Ctrl-C to stop)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(MANAGE) db_worker --interval 2 & \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: $(VENV)/.dev-installed lint typecheck pytest

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "banzu.accounts",
     "banzu.editions",
     "banzu.applications",
+    "banzu.scoring",
+    "banzu.recommendations",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +218,14 @@ BANZU_UPLOAD_LIMITS_MB = {
 }
 BANZU_MAX_APPLICATION_MB = int(os.environ.get("BANZU_MAX_APPLICATION_MB", "250"))
 
+# --- Background work ------------------------------------------------------------------------
+# Mail and other slow work run as tasks in a worker (`manage.py db_worker`), never in a request.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -227,6 +239,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "banzu@localhost")
+# The address people open the site at, for links in mail.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

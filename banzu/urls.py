@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("banzu.accounts.urls")),
     path("applications/", include("banzu.applications.urls")),
     path("manage/", include("banzu.manage_urls")),
+    path("recommend/", include("banzu.recommendations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -49,6 +49,8 @@ def _seeded(request):
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PRIVATE_FILES_ROOT = tmp_path / "files"
+    # Tasks run at once in tests (mail lands in mail.outbox); the worker path is tested apart.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Argon2 is the production hasher (tested in tests/accounts); tests need speed, not strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

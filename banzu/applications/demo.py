@@ -17,7 +17,7 @@ from banzu.accounts.enums import Ownership, Role
 from banzu.accounts.models import Enterprise, Recommender, User
 from banzu.accounts.services import create_enterprise, create_user
 from banzu.applications import services
-from banzu.applications.enums import DocumentKind
+from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
 from banzu.editions.models import Edition
 
@@ -198,6 +198,78 @@ class DemoBuilder:
             self._application(edition, recommender, enterprise_name, team_name, state)
             count += 1
         self.out(f"Demo: {count + 1} applications across {len(CITY_ENTERPRISES)} recommenders.")
+        self._recommender_stage(edition)
+
+    def _recommender_stage(self, edition: Edition) -> None:
+        """宁波 and 温州 have scored, recommended and submitted their batches; 杭州 is half done."""
+        from banzu.recommendations import services as recommendations
+        from banzu.recommendations.enums import BatchState
+        from banzu.scoring.enums import SheetStage
+        from banzu.scoring.services import ItemInput, save_sheet
+
+        rubric = list(edition.rubric_items.all())
+        plan = [("宁波", True), ("温州", True), ("杭州", False)]
+        for short_name, finish in plan:
+            recommender = Recommender.objects.get(short_name=short_name)
+            staff = recommender.staff.first() or create_user(
+                by=self.admin,
+                username=f"demo_rec_{recommender.pk}",
+                password=DEMO_PASSWORD,
+                role=Role.RECOMMENDER,
+                full_name=f"{short_name}协会 审核员",
+                recommender=recommender,
+                is_demo=True,
+            )
+            submitted = list(
+                Application.objects.filter(
+                    edition=edition, recommender=recommender, state=ApplicationState.SUBMITTED
+                ).order_by("pk")
+            )
+            to_score = submitted if finish else submitted[: len(submitted) // 2 + 1]
+            scored = []
+            for application in to_score:
+                items = {
+                    item.pk: ItemInput(
+                        points=(item.max_points * Decimal(self.rng.randint(14, 19)) / 20).quantize(
+                            Decimal("1")
+                        ),
+                        comment="",
+                    )
+                    for item in rubric
+                }
+                sheet = save_sheet(
+                    application=application,
+                    scorer=staff,
+                    stage=SheetStage.RECOMMENDER,
+                    items=items,
+                    expected_version=None,
+                    submit=True,
+                )
+                scored.append((sheet.total, application))
+            scored.sort(key=lambda pair: pair[0], reverse=True)
+            ranked = [application for _total, application in scored]
+            for application in ranked[:2]:
+                recommendations.recommend_application(application=application, actor=staff)
+            if finish and len(ranked) > 3:
+                recommendations.decline_application(
+                    application=ranked[-1], actor=staff, reason="综合评分排名靠后，本年度暂不推荐。"
+                )
+            leftover = [a for a in submitted if a not in ranked]
+            if leftover:
+                recommendations.return_application(
+                    application=leftover[0],
+                    actor=staff,
+                    reason="盖章扫描件不清晰，请重新扫描上传后再提交。",
+                )
+            if finish:
+                recommendations.transition_batch(
+                    recommendations.batch_for(edition, recommender),
+                    to=BatchState.SUBMITTED,
+                    actor=staff,
+                )
+        self.out(
+            "Demo: 宁波 and 温州 submitted their batches; 杭州 has scored and recommended some."
+        )
 
     def _open_deadline(self, edition: Edition) -> None:
         # The demo must be usable today: keep the notice's deadline unless it has passed.

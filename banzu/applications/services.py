@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banzu.accounts.models import Recommender
-from banzu.applications import storage
+from banzu.applications import notices, storage
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.messages import refusal_message, upload_message
 from banzu.applications.models import Application, Document, Honour, Team
@@ -103,6 +103,7 @@ def transition(
                 data={"from": current, "to": to, "reason": reason.strip(), **(extra or {})},
                 ip=ip,
             )
+            notices.application_changed(locked, rule.action, reason.strip())
     if refused is not None:
         # Recorded outside the transaction above, so that a refusal is never rolled back.
         record(

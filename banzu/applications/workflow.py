@@ -6,8 +6,10 @@ open, and whether a written reason is required. Anything not in the table is ref
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from banzu.applications.enums import ApplicationState as S
 
@@ -72,14 +74,16 @@ class TransitionRefused(Exception):
 
 def check(
     *,
-    current: S,
-    target: S,
+    current: StrEnum,
+    target: StrEnum,
     actors: set[Actor],
     deadline_open: bool,
     reason: str,
+    table: Mapping[Any, Rule] | None = None,
 ) -> Rule:
     """Return the rule that allows this move, or raise TransitionRefused saying why not."""
-    rule = TRANSITIONS.get((current, target))
+    rules: Mapping[Any, Rule] = TRANSITIONS if table is None else table
+    rule = rules.get((current, target))
     if rule is None:
         raise TransitionRefused("not_allowed", f"Cannot go from {current} to {target}.")
     if not rule.actors & actors:

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from banzu.accounts.models import User
 from banzu.applications.models import Application
+from banzu.recommendations.models import Batch
 
 
 @pytest.mark.django_db
@@ -19,7 +20,15 @@ def test_demo_loader_builds_valid_data_through_the_services(capsys, settings):
     assert "banzu-demo" in out
     states = Counter(Application.objects.values_list("state", flat=True))
     assert sum(states.values()) == 40
-    assert set(states) == {"draft", "submitted", "withdrawn"}
+    assert set(states) == {"draft", "submitted", "withdrawn", "recommended", "not_recommended"}
+    batches = dict(Batch.objects.values_list("recommender__short_name", "state"))
+    assert (batches["宁波"], batches["温州"], batches["杭州"]) == ("submitted", "submitted", "open")
+    assert Application.objects.filter(state="draft", state_reason__contains="盖章").count() == 1
+    assert sorted(
+        Application.objects.filter(recommender__short_name="杭州", state="recommended").values_list(
+            "recommendation_number", flat=True
+        )
+    ) == ["杭-2026-001", "杭-2026-002"]
     assert Application.objects.values("recommender").distinct().count() == 12
     logins = {u.username: u for u in User.objects.filter(is_demo=True)}
     for username, role in [

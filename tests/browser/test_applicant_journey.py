@@ -22,8 +22,7 @@ from tests.uploads import samples
 
 pytestmark = [
     pytest.mark.browser,
-    # The live server sees only committed rows; serialized rollback restores the seeded edition
-    # and recommenders that the flush after a transactional test removes.
+    # The live server sees only committed rows (tests/conftest.py re-seeds after the flush).
     pytest.mark.django_db(transaction=True),
 ]
 

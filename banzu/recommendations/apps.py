@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecommendationsConfig(AppConfig):
+    name = "banzu.recommendations"
+    verbose_name = "Recommendations"

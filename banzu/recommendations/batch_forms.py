@@ -1,0 +1,36 @@
+"""Forms of the batch page: submit with a confirmation, and the admin's reopen and quota."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class SubmitBatchForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirm that this batch is complete: after submission nothing in it can be "
+            "changed without the provincial association."
+        ),
+        error_messages={"required": _("Tick the box to confirm the submission.")},
+    )
+
+
+class ReopenBatchForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded in the audit journal and shown on the batch page."),
+        error_messages={"required": _("Please give a reason.")},
+    )
+
+
+class QuotaForm(forms.Form):
+    quota = forms.IntegerField(
+        label=_("Recommendation quota"),
+        min_value=0,
+        max_value=10000,
+        required=False,
+        help_text=_("The most applications this recommender may recommend; empty for no limit."),
+    )

@@ -1,0 +1,254 @@
+"""The recommender's writes: return, decline, recommend with a number, and the batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from banzu.accounts.enums import Role
+from banzu.accounts.models import Recommender
+from banzu.applications import notices
+from banzu.applications.enums import ApplicationState
+from banzu.applications.messages import refusal_message
+from banzu.applications.models import Application
+from banzu.applications.permissions import actors_for
+from banzu.applications.services import ApplicationError, deadline_open, transition
+from banzu.applications.workflow import Actor, TransitionRefused, check
+from banzu.audit.services import record
+from banzu.editions.models import Edition
+from banzu.recommendations.enums import BatchState
+from banzu.recommendations.models import Batch
+from banzu.recommendations.workflow import BATCH_TRANSITIONS
+from banzu.scoring.enums import SheetStage, SheetState
+from banzu.scoring.models import ScoreSheet
+from banzu.scoring.services import ItemInput, ScoringError, save_sheet
+
+
+def batch_for(edition: Edition, recommender: Recommender) -> Batch:
+    batch, _created = Batch.objects.get_or_create(edition=edition, recommender=recommender)
+    return batch
+
+
+def _require_open_batch(application: Application, actor: Any) -> Batch:
+    batch = batch_for(application.edition, application.recommender)
+    if batch.state != BatchState.OPEN:
+        raise ApplicationError(
+            _(
+                "The batch of %(recommender)s has been submitted to the province; "
+                "only the provincial admin can reopen it."
+            )
+            % {"recommender": application.recommender.name},
+            code="batch_locked",
+        )
+    return batch
+
+
+def return_application(
+    *, application: Application, actor: Any, reason: str, ip: str | None = None
+) -> Application:
+    _require_open_batch(application, actor)
+    return transition(application, to=ApplicationState.DRAFT, actor=actor, reason=reason, ip=ip)
+
+
+def decline_application(
+    *, application: Application, actor: Any, reason: str, ip: str | None = None
+) -> Application:
+    _require_open_batch(application, actor)
+    return transition(
+        application, to=ApplicationState.NOT_RECOMMENDED, actor=actor, reason=reason, ip=ip
+    )
+
+
+def recommend_application(
+    *, application: Application, actor: Any, ip: str | None = None
+) -> Application:
+    """Recommend with the next number of the recommender's batch, within its quota.
+
+    The batch row is locked while the number is taken, so two staff recommending at the same
+    moment get different numbers (and SQLite's immediate transactions queue them anyway).
+    """
+    batch_for(application.edition, application.recommender)
+    with transaction.atomic():
+        batch = (
+            Batch.objects.select_for_update()
+            .select_related("recommender", "edition")
+            .get(edition=application.edition, recommender=application.recommender)
+        )
+        if batch.state != BatchState.OPEN:
+            _require_open_batch(application, actor)
+        if batch.quota is not None:
+            taken = Application.objects.filter(
+                edition=batch.edition,
+                recommender=batch.recommender,
+                recommendation_number__isnull=False,
+                state=ApplicationState.RECOMMENDED,
+            ).count()
+            if taken >= batch.quota:
+                raise ApplicationError(
+                    _(
+                        "The quota of %(quota)s recommendations for %(recommender)s is "
+                        "reached; only the provincial association can raise it."
+                    )
+                    % {"quota": batch.quota, "recommender": batch.recommender.name},
+                    code="quota",
+                )
+        number = batch.last_number + 1
+        code = f"{batch.recommender.number_prefix}-{batch.edition.year}-{number:03d}"
+        result = transition(
+            application,
+            to=ApplicationState.RECOMMENDED,
+            actor=actor,
+            ip=ip,
+            extra={"recommendation_number": code},
+        )
+        Batch.objects.filter(pk=batch.pk).update(last_number=number)
+    return result
+
+
+def transition_batch(
+    batch: Batch,
+    *,
+    to: BatchState,
+    actor: Any,
+    reason: str = "",
+    ip: str | None = None,
+    now: dt.datetime | None = None,
+) -> Batch:
+    """The one function that changes a batch's state, with its audit entry and notice."""
+    now = now or timezone.now()
+    refused: TransitionRefused | None = None
+    with transaction.atomic():
+        locked = (
+            Batch.objects.select_for_update()
+            .select_related("edition", "recommender")
+            .get(pk=batch.pk)
+        )
+        current = BatchState(locked.state)
+        actors = _batch_actors(actor, locked)
+        # A batch the admin reopened may be resubmitted after the deadline: reopening is the
+        # admin's extension.
+        open_now = deadline_open(locked.edition, now) or locked.reopened_at is not None
+        try:
+            rule = check(
+                current=current,
+                target=to,
+                actors=actors,
+                deadline_open=open_now,
+                reason=reason,
+                table=BATCH_TRANSITIONS,
+            )
+        except TransitionRefused as error:
+            refused = error
+        else:
+            locked.state = to
+            if to == BatchState.SUBMITTED:
+                locked.submitted_at = now
+                locked.submitted_by = actor
+            else:
+                locked.reopened_at = now
+                locked.reopen_reason = reason.strip()
+            locked.save()
+            locked.recommended_count = Application.objects.filter(  # type: ignore[attr-defined]
+                edition=locked.edition,
+                recommender=locked.recommender,
+                state=ApplicationState.RECOMMENDED,
+            ).count()
+            record(
+                action=f"batch.{rule.action}",
+                actor=actor,
+                target=locked,
+                data={"from": current, "to": to, "reason": reason.strip()},
+                ip=ip,
+            )
+            if to == BatchState.SUBMITTED:
+                notices.batch_submitted(locked)
+    if refused is not None:
+        record(
+            action="batch.transition_refused",
+            actor=actor,
+            target=locked,
+            data={"from": current, "to": to, "code": refused.code},
+            ip=ip,
+        )
+        message = refusal_message(refused.code)
+        if refused.code == "deadline":
+            message = _(
+                "The recommendation deadline (%(deadline)s) has passed; the batch can no longer "
+                "be submitted. Please contact the provincial association."
+            ) % {
+                "deadline": timezone.localtime(locked.edition.recommendation_deadline).strftime(
+                    "%Y-%m-%d %H:%M"
+                )
+            }
+        raise ApplicationError(message, code=refused.code) from refused
+    return locked
+
+
+def _batch_actors(actor: Any, batch: Batch) -> set[Actor]:
+    if not actor.is_authenticated or not actor.is_active:
+        return set()
+    if actor.role == Role.ADMIN:
+        return {Actor.ADMIN}
+    if actor.role == Role.RECOMMENDER and actor.recommender_id == batch.recommender_id:
+        return {Actor.RECOMMENDER}
+    return set()
+
+
+def set_quota(*, batch: Batch, quota: int | None, by: Any, ip: str | None = None) -> Batch:
+    with transaction.atomic():
+        batch.quota = quota
+        batch.full_clean()
+        batch.save(update_fields=["quota"])
+        record(action="batch.set_quota", actor=by, target=batch, data={"quota": quota}, ip=ip)
+    return batch
+
+
+SCORABLE_STATES = (ApplicationState.SUBMITTED, ApplicationState.RECOMMENDED)
+
+
+def scoring_closed_reason(application: Application, batch: Batch, sheet: ScoreSheet | None) -> str:
+    """Why a staff member's preliminary sheet cannot change now, or "" when it can."""
+    if sheet is not None and sheet.state == SheetState.SUBMITTED:
+        return _("You have submitted this score sheet; it is locked.")
+    if application.state not in SCORABLE_STATES:
+        return _("Only submitted or recommended applications are scored.")
+    if batch.state != BatchState.OPEN:
+        return _(
+            "The batch has been submitted to the province; scores can no longer change "
+            "unless the provincial admin reopens it."
+        )
+    return ""
+
+
+def save_preliminary_sheet(
+    *,
+    application: Application,
+    scorer: Any,
+    items: dict[int, ItemInput],
+    expected_version: int | None,
+    submit: bool = False,
+    ip: str | None = None,
+) -> ScoreSheet:
+    """A recommender staff member's sheet, while the application and the batch allow it."""
+    if Actor.RECOMMENDER not in actors_for(scorer, application):
+        raise ScoringError(_("You may not score this application."), code="forbidden")
+    batch = batch_for(application.edition, application.recommender)
+    sheet = ScoreSheet.objects.filter(
+        application=application, stage=SheetStage.RECOMMENDER, scorer=scorer
+    ).first()
+    reason = scoring_closed_reason(application, batch, sheet)
+    if reason:
+        raise ScoringError(reason, code="closed")
+    return save_sheet(
+        application=application,
+        scorer=scorer,
+        stage=SheetStage.RECOMMENDER,
+        items=items,
+        expected_version=expected_version,
+        submit=submit,
+        ip=ip,
+    )

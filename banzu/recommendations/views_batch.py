@@ -1,0 +1,204 @@
+"""The recommender's batch, Attachment 2 and the provincial board.
+
+Every view reaches a recommender through recommender_for_user_or_404: staff get only their own
+(another's pk is 404), the admin names any, other roles are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from banzu.accounts.decorators import admin_required
+from banzu.accounts.enums import Role
+from banzu.accounts.models import Recommender
+from banzu.applications.enums import ApplicationState
+from banzu.applications.selectors import time_left
+from banzu.applications.services import ApplicationError
+from banzu.audit.services import client_ip
+from banzu.editions.models import Edition
+from banzu.editions.selectors import get_current_edition
+from banzu.recommendations import exports, services
+from banzu.recommendations.batch_forms import QuotaForm, ReopenBatchForm, SubmitBatchForm
+from banzu.recommendations.enums import BatchState
+from banzu.recommendations.selectors import (
+    applications_for_recommender,
+    batch_for_view,
+    recommender_for_user_or_404,
+)
+
+
+def _current_edition() -> Edition:
+    edition = get_current_edition()
+    if edition is None:
+        raise Http404
+    return edition
+
+
+def _batch_url(user: Any, recommender: Recommender) -> str:
+    if user.role == Role.RECOMMENDER:
+        return reverse("recommendations:batch")
+    return reverse("recommendations:batch_of", kwargs={"recommender_pk": recommender.pk})
+
+
+def _admin_recommender(request: HttpRequest, recommender_pk: int) -> Recommender:
+    """In scope first (another city's staff get 404), then the admin-only gate (403)."""
+    recommender = recommender_for_user_or_404(request.user, recommender_pk)
+    if getattr(request.user, "role", None) != Role.ADMIN:
+        raise PermissionDenied
+    return recommender
+
+
+def _batch_page(
+    request: HttpRequest,
+    recommender: Recommender,
+    *,
+    submit_form: SubmitBatchForm | None = None,
+    reopen_form: ReopenBatchForm | None = None,
+    quota_form: QuotaForm | None = None,
+) -> HttpResponse:
+    user: Any = request.user
+    edition = _current_edition()
+    batch = batch_for_view(edition, recommender)
+    rows = exports.attachment2_rows(recommender, edition)
+    is_admin = user.role == Role.ADMIN
+    is_open = batch.state == BatchState.OPEN
+    return render(
+        request,
+        "recommendations/batch.html",
+        {
+            "recommender": recommender,
+            "edition": edition,
+            "batch": batch,
+            "is_open": is_open,
+            "rows": rows,
+            "pending": applications_for_recommender(recommender, edition)
+            .filter(state=ApplicationState.SUBMITTED)
+            .count(),
+            "attachment2_title": exports.attachment2_title(edition),
+            "time_left": time_left(edition.recommendation_deadline),
+            "is_admin": is_admin,
+            "can_submit": is_open and user.role == Role.RECOMMENDER,
+            "submit_form": submit_form or SubmitBatchForm(),
+            "reopen_form": reopen_form or ReopenBatchForm(),
+            "quota_form": quota_form or QuotaForm(initial={"quota": batch.quota}),
+        },
+    )
+
+
+@login_required
+@require_GET
+def batch(request: HttpRequest, recommender_pk: int | None = None) -> HttpResponse:
+    if recommender_pk is None and getattr(request.user, "role", None) == Role.ADMIN:
+        return redirect("recommendations:board")
+    return _batch_page(request, recommender_for_user_or_404(request.user, recommender_pk))
+
+
+@login_required
+@require_GET
+def attachment2_xlsx(request: HttpRequest, recommender_pk: int) -> HttpResponse:
+    recommender = recommender_for_user_or_404(request.user, recommender_pk)
+    filename, content = exports.export_attachment2(
+        recommender=recommender,
+        edition=_current_edition(),
+        user=request.user,
+        ip=client_ip(request),
+    )
+    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def submit_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
+    recommender = recommender_for_user_or_404(request.user, recommender_pk)
+    form = SubmitBatchForm(request.POST)
+    if not form.is_valid():
+        return _batch_page(request, recommender, submit_form=form)
+    try:
+        services.transition_batch(
+            batch_for_view(_current_edition(), recommender),
+            to=BatchState.SUBMITTED,
+            actor=request.user,
+            ip=client_ip(request),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The batch was submitted to the provincial association. It is now locked."),
+        )
+    return redirect(_batch_url(request.user, recommender))
+
+
+@login_required
+@require_POST
+def reopen_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
+    recommender = _admin_recommender(request, recommender_pk)
+    form = ReopenBatchForm(request.POST)
+    if not form.is_valid():
+        return _batch_page(request, recommender, reopen_form=form)
+    try:
+        services.transition_batch(
+            batch_for_view(_current_edition(), recommender),
+            to=BatchState.OPEN,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The batch of %(recommender)s is open again; it may be resubmitted.")
+            % {"recommender": recommender.name},
+        )
+    return redirect(_batch_url(request.user, recommender))
+
+
+@login_required
+@require_POST
+def set_quota(request: HttpRequest, recommender_pk: int) -> HttpResponse:
+    recommender = _admin_recommender(request, recommender_pk)
+    form = QuotaForm(request.POST)
+    if not form.is_valid():
+        return _batch_page(request, recommender, quota_form=form)
+    services.set_quota(
+        batch=batch_for_view(_current_edition(), recommender),
+        quota=form.cleaned_data["quota"],
+        by=request.user,
+        ip=client_ip(request),
+    )
+    messages.success(request, _("Quota saved."))
+    return redirect(_batch_url(request.user, recommender))
+
+
+@admin_required
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    edition = _current_edition()
+    rows = exports.board_rows(edition)
+    return render(
+        request,
+        "recommendations/board.html",
+        {
+            "edition": edition,
+            "rows": rows,
+            "totals": exports.board_totals(rows),
+            "time_left": time_left(edition.recommendation_deadline),
+        },
+    )

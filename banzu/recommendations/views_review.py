@@ -1,0 +1,430 @@
+"""The recommender's work on applications: the list, the review page, the preliminary score sheet,
+return / decline / recommend, and PDFs opened in the browser.
+
+Every object comes through banzu.recommendations.selectors: another region's application is 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from banzu.accounts.enums import Role
+from banzu.accounts.models import Recommender
+from banzu.applications import selectors as application_selectors
+from banzu.applications.enums import ApplicationState, DocumentKind
+from banzu.applications.models import Application
+from banzu.applications.permissions import get_document_for_user_or_404
+from banzu.applications.services import ApplicationError, open_document
+from banzu.audit.services import client_ip
+from banzu.editions.models import Edition, RubricItem
+from banzu.editions.selectors import get_current_edition
+from banzu.recommendations import services
+from banzu.recommendations.enums import BatchState
+from banzu.recommendations.forms import ListFilterForm, ReasonForm, ScoreSheetForm
+from banzu.recommendations.models import Batch
+from banzu.recommendations.selectors import (
+    RECOMMENDER_STATES,
+    applications_for_recommender,
+    batch_for_view,
+    get_reviewable_application_or_404,
+    recommender_for_user_or_404,
+)
+from banzu.scoring import core
+from banzu.scoring.enums import SheetStage, SheetState
+from banzu.scoring.models import ScoreSheet
+from banzu.scoring.services import ScoringError, aggregate_for, submitted_sheets
+
+PDF_KINDS = frozenset({DocumentKind.MATERIALS_PDF, DocumentKind.SIGNED_FORM})
+
+# ?sort= key -> database ordering; "score" is computed in Python (the trimmed mean is not SQL).
+SORT_FIELDS = {
+    "team": "team__name",
+    "enterprise": "team__enterprise__name",
+    "industry": "team__enterprise__industry",
+    "state": "state",
+    "submitted": "submitted_at",
+}
+COLUMNS = [
+    ("team", gettext_lazy("Team")),
+    ("enterprise", gettext_lazy("Enterprise")),
+    ("industry", gettext_lazy("Industry")),
+    ("state", gettext_lazy("Status")),
+    ("score", gettext_lazy("Preliminary score")),
+    ("submitted", gettext_lazy("Submitted")),
+]
+
+
+# --- The list -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    application: Application
+    score: Decimal | None
+    sheets_in: int
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    next_sort: str
+    aria_sort: str
+
+
+def _rows(
+    recommender: Recommender, edition: Edition, *, state: str, industry: str, sort: str
+) -> list[Row]:
+    """The page's applications with their preliminary scores, in two queries whatever the size."""
+    sheets = ScoreSheet.objects.filter(
+        stage=SheetStage.RECOMMENDER, state=SheetState.SUBMITTED
+    ).only("id", "application_id", "total")
+    qs = applications_for_recommender(recommender, edition).prefetch_related(
+        Prefetch("score_sheets", queryset=sheets, to_attr="recommender_sheets")
+    )
+    if state:
+        qs = qs.filter(state=state)
+    if industry:
+        qs = qs.filter(team__enterprise__industry=industry)
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    if key in SORT_FIELDS:
+        field = SORT_FIELDS[key]
+        qs = qs.order_by(f"-{field}" if descending else field, "pk")
+    else:
+        qs = qs.order_by("submitted_at", "pk")
+    rows = []
+    for application in qs:
+        totals = [sheet.total for sheet in application.recommender_sheets]
+        score = core.aggregate(
+            totals, rule=edition.aggregation_rule, trim_min=edition.trim_min_experts
+        )
+        rows.append(Row(application, score, len(totals)))
+    if key == "score":
+        # Unscored applications stay at the bottom in either direction.
+        scored = sorted(
+            (r for r in rows if r.score is not None),
+            key=lambda r: r.score or Decimal(0),
+            reverse=descending,
+        )
+        rows = scored + [r for r in rows if r.score is None]
+    return rows
+
+
+def _columns(sort: str) -> list[Column]:
+    columns = []
+    for key, label in COLUMNS:
+        if sort == key:
+            columns.append(Column(key, str(label), f"-{key}", "ascending"))
+        elif sort == f"-{key}":
+            columns.append(Column(key, str(label), key, "descending"))
+        else:
+            columns.append(Column(key, str(label), key, ""))
+    return columns
+
+
+def _industries(recommender: Recommender, edition: Edition) -> QuerySet[Application, str]:
+    return (
+        applications_for_recommender(recommender, edition)
+        .order_by("team__enterprise__industry")
+        .values_list("team__enterprise__industry", flat=True)
+        .distinct()
+    )
+
+
+@login_required
+@require_GET
+def application_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    filters = ListFilterForm(request.GET)
+    recommender_pk = filters.param("recommender")
+    if user.role == Role.ADMIN and not recommender_pk:
+        return render(
+            request,
+            "recommendations/list.html",
+            {"recommenders": Recommender.objects.filter(is_active=True), "rows": None},
+        )
+    recommender = recommender_for_user_or_404(user, recommender_pk or None)
+    edition = get_current_edition()
+    sort = filters.param("sort") or "submitted"
+    state, industry = filters.param("state"), filters.param("industry")
+    rows = (
+        _rows(recommender, edition, state=state, industry=industry, sort=sort)
+        if edition is not None
+        else []
+    )
+    return render(
+        request,
+        "recommendations/list.html",
+        {
+            "recommender": recommender,
+            "edition": edition,
+            "rows": rows,
+            "columns": _columns(sort),
+            "states": [(s.value, s.label) for s in RECOMMENDER_STATES],
+            "industries": list(_industries(recommender, edition)) if edition else [],
+            "state": state,
+            "industry": industry,
+            "sort": sort,
+            "is_admin": user.role == Role.ADMIN,
+        },
+    )
+
+
+# --- The review page ------------------------------------------------------------------------
+
+
+def _can_act(application: Application, batch: Batch) -> bool:
+    return application.state == ApplicationState.SUBMITTED and batch.state == BatchState.OPEN
+
+
+def _own_sheet(application: Application, user: Any) -> ScoreSheet | None:
+    if user.role != Role.RECOMMENDER:
+        return None
+    return (
+        ScoreSheet.objects.filter(
+            application=application, stage=SheetStage.RECOMMENDER, scorer=user
+        )
+        .prefetch_related("items")
+        .first()
+    )
+
+
+@login_required
+@require_GET
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    application = get_reviewable_application_or_404(user, pk, ip=client_ip(request))
+    batch = batch_for_view(application.edition, application.recommender)
+    return render(
+        request,
+        "recommendations/review.html",
+        {
+            "application": application,
+            "enterprise": application.team.enterprise,
+            "honours": list(application.honours.all()),
+            "slots": application_selectors.document_slots(application),
+            "timeline": application_selectors.timeline(application),
+            "batch": batch,
+            "own_sheet": _own_sheet(application, user),
+            "preliminary": aggregate_for(application, SheetStage.RECOMMENDER),
+            "sheets_in": submitted_sheets(application, SheetStage.RECOMMENDER).count(),
+            "can_act": _can_act(application, batch),
+            "return_form": ReasonForm(auto_id="return_%s"),
+            "decline_form": ReasonForm(auto_id="decline_%s"),
+        },
+    )
+
+
+# --- The score sheet ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    item: RubricItem
+    points: list[Decimal | None]
+
+
+def _admin_sheet_view(
+    request: HttpRequest, application: Application, rubric: list[RubricItem]
+) -> HttpResponse:
+    sheets = list(
+        submitted_sheets(application, SheetStage.RECOMMENDER)
+        .select_related("scorer")
+        .prefetch_related("items")
+    )
+    by_sheet = [{s.rubric_item_id: s.points for s in sheet.items.all()} for sheet in sheets]
+    matrix = [MatrixRow(item, [points.get(item.pk) for points in by_sheet]) for item in rubric]
+    return render(
+        request,
+        "recommendations/review_sheets.html",
+        {
+            "application": application,
+            "sheets": sheets,
+            "matrix": matrix,
+            "preliminary": aggregate_for(application, SheetStage.RECOMMENDER),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    ip = client_ip(request)
+    application = get_reviewable_application_or_404(user, pk, ip=ip)
+    rubric = list(application.edition.rubric_items.all())
+    if user.role != Role.RECOMMENDER:
+        # The provincial admin reads the staff's submitted sheets; scoring is the staff's.
+        if request.method == "POST":
+            raise PermissionDenied
+        return _admin_sheet_view(request, application, rubric)
+    sheet = _own_sheet(application, user)
+    batch = batch_for_view(application.edition, application.recommender)
+    closed = services.scoring_closed_reason(application, batch, sheet)
+    if request.method == "POST":
+        form = ScoreSheetForm(request.POST, rubric=rubric, sheet=sheet)
+        if form.is_valid() and closed:
+            form.add_error(None, closed)
+        elif form.is_valid():
+            try:
+                saved = services.save_preliminary_sheet(
+                    application=application,
+                    scorer=user,
+                    items=form.items(),
+                    expected_version=form.cleaned_data["version"],
+                    submit=form.submitting,
+                    ip=ip,
+                )
+            except ScoringError as error:
+                form.add_item_errors(error.errors)
+                form.add_error(None, error.message)
+            else:
+                total = f"{saved.total:.1f}"
+                if saved.state == SheetState.SUBMITTED:
+                    messages.success(
+                        request,
+                        _("Score sheet submitted with %(total)s points. It is now locked.")
+                        % {"total": total},
+                    )
+                else:
+                    messages.success(
+                        request, _("Draft saved: %(total)s points.") % {"total": total}
+                    )
+                return redirect("recommendations:score", pk=pk)
+    else:
+        form = ScoreSheetForm(rubric=rubric, sheet=sheet, read_only=bool(closed))
+    return render(
+        request,
+        "recommendations/score.html",
+        {
+            "application": application,
+            "form": form,
+            "sheet": sheet,
+            "closed": closed,
+            "rubric_total": sum((item.max_points for item in rubric), Decimal(0)),
+            "running_total": _running_total(request.POST, rubric)
+            if request.method == "POST"
+            else (sheet.total if sheet else Decimal("0.0")),
+        },
+    )
+
+
+def _running_total(data: Any, rubric: list[RubricItem]) -> Decimal:
+    """The sum of the points typed so far; anything not a number counts as nothing yet."""
+    points = []
+    for item in rubric:
+        try:
+            points.append(Decimal(str(data.get(f"points_{item.pk}", "")).strip()))
+        except (InvalidOperation, ValueError):
+            continue
+    return core.sheet_total([p for p in points if p.is_finite()]).quantize(Decimal("0.1"))
+
+
+@login_required
+@require_POST
+def score_total(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the running total of the score sheet as the staff member types."""
+    application = get_reviewable_application_or_404(request.user, pk, ip=client_ip(request))
+    rubric = list(application.edition.rubric_items.all())
+    return HttpResponse(str(_running_total(request.POST, rubric)))
+
+
+# --- Return, decline, recommend -------------------------------------------------------------
+
+
+def _reason_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    user: Any = request.user
+    ip = client_ip(request)
+    application = get_reviewable_application_or_404(user, pk, ip=ip)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors["reason"]))
+        return redirect("recommendations:review", pk=pk)
+    try:
+        action(application=application, actor=user, reason=form.cleaned_data["reason"], ip=ip)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("recommendations:review", pk=pk)
+
+
+@login_required
+@require_POST
+def return_application(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_action(
+        request,
+        pk,
+        services.return_application,
+        _("Returned to the applicant with your reason; they have been told by mail."),
+    )
+
+
+@login_required
+@require_POST
+def decline_application(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_action(
+        request,
+        pk,
+        services.decline_application,
+        _("Marked as not recommended; the applicant has been told by mail."),
+    )
+
+
+@login_required
+@require_POST
+def recommend_application(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    ip = client_ip(request)
+    application = get_reviewable_application_or_404(user, pk, ip=ip)
+    try:
+        recommended = services.recommend_application(application=application, actor=user, ip=ip)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Recommended to the province with number %(number)s.")
+            % {"number": recommended.recommendation_number},
+        )
+    return redirect("recommendations:review", pk=pk)
+
+
+# --- PDFs in the browser --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+def view_pdf(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    """The materials PDF or the stamped form, shown inline. Both were parsed as PDFs on upload."""
+    user: Any = request.user
+    ip = client_ip(request)
+    get_reviewable_application_or_404(user, pk, ip=ip)
+    document = get_document_for_user_or_404(user, pk, document_pk, ip=ip)
+    if document.kind not in PDF_KINDS:
+        raise Http404
+    path = open_document(document=document, user=user, ip=ip)
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=False,
+        filename=document.original_name,
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    response["Cache-Control"] = "private, no-store"
+    return response
