@@ -62,3 +62,16 @@ def test_preliminary_sheet_refused_after_batch_submitted(
             expected_version=None,
         )
     assert refused.value.code == "closed"
+
+
+def test_returned_application_shows_the_reason_on_the_applicant_dashboard(
+    submitted, recommender_hz
+):
+    from tests.conftest import client_for
+
+    services.return_application(application=submitted, actor=recommender_hz, reason="请补充盖章页")
+
+    page = client_for(submitted.created_by).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Returned by the recommender with this reason: 请补充盖章页" in page
+    assert "badge state-draft" in page
