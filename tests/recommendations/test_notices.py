@@ -8,20 +8,9 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from banzu.applications import notices
-from banzu.applications import services as application_services
 from banzu.recommendations import services
-from tests.applications.helpers import make_complete
-from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def submitted(open_edition, hangzhou, tmp_path):
-    application = make_complete(ApplicationFactory(recommender=hangzhou), tmp_path)
-    return application_services.submit_application(
-        application=application, user=application.created_by
-    )
 
 
 def test_return_mails_the_applicant_after_commit(

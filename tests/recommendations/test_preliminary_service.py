@@ -6,22 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from banzu.applications import services as application_services
 from banzu.recommendations import services
 from banzu.recommendations.enums import BatchState
 from banzu.scoring.services import ItemInput, ScoringError
-from tests.applications.helpers import make_complete
-from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def submitted(open_edition, hangzhou, tmp_path):
-    application = make_complete(ApplicationFactory(recommender=hangzhou), tmp_path)
-    return application_services.submit_application(
-        application=application, user=application.created_by
-    )
 
 
 def _items(application):

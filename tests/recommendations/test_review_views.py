@@ -3,8 +3,6 @@ scope but not allowed, anonymous to the login page; and what each action changes
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -15,11 +13,10 @@ from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.audit.models import AuditEntry
 from banzu.recommendations import services
 from banzu.recommendations.enums import BatchState
-from banzu.scoring.enums import SheetStage
-from banzu.scoring.services import ItemInput, save_sheet
 from tests.applications.helpers import make_complete
 from tests.conftest import client_for
 from tests.factories import ApplicationFactory, EnterpriseFactory, TeamFactory, UserFactory
+from tests.recommendations.conftest import score
 
 pytestmark = pytest.mark.django_db
 
@@ -48,23 +45,6 @@ def _submitted_in(recommender, tmp_path, n, *, industry="房屋建筑工程"):
             )
         )
     return apps
-
-
-def _score(application, scorer, total: int, *, submit=True):
-    """A sheet of the given whole total, spread over the rubric within each item's maximum."""
-    items, left = {}, Decimal(total)
-    for item in application.edition.rubric_items.all():
-        points = min(item.max_points, left)
-        items[item.pk] = ItemInput(points=points)
-        left -= points
-    return save_sheet(
-        application=application,
-        scorer=scorer,
-        stage=SheetStage.RECOMMENDER,
-        items=items,
-        expected_version=None,
-        submit=submit,
-    )
 
 
 def _staff(recommender):
@@ -150,8 +130,8 @@ def test_list_anonymous_goes_to_login(client):
 
 def test_list_row_shows_every_column(submitted, recommender_hz, hangzhou):
     other = _staff(hangzhou)
-    _score(submitted, recommender_hz, 80)
-    _score(submitted, other, 85)
+    score(submitted, recommender_hz, 80)
+    score(submitted, other, 85)
     services.recommend_application(application=submitted, actor=recommender_hz)
 
     text = client_for(recommender_hz).get(reverse("recommendations:list"), **EN).content.decode()
@@ -175,8 +155,8 @@ def _team_order(text, names):
 
 def test_list_sorts_by_score_team_and_submitted(recommender_hz, hangzhou, tmp_path, open_edition):
     low, high, unscored = _submitted_in(hangzhou, tmp_path, 3)
-    _score(low, recommender_hz, 60)
-    _score(high, recommender_hz, 90)
+    score(low, recommender_hz, 60)
+    score(high, recommender_hz, 90)
     names = [low.team.name, high.team.name, unscored.team.name]
     client = client_for(recommender_hz)
 
@@ -241,12 +221,12 @@ def test_list_query_count_is_flat(
     client = client_for(request.getfixturevalue(persona))
     params = {"recommender": hangzhou.pk} if persona == "admin_user" else {}
     for application in _submitted_in(hangzhou, tmp_path, 1):
-        _score(application, recommender_hz, 70)
+        score(application, recommender_hz, 70)
     client.get(reverse("recommendations:list"), params)  # warm the session
     with django_assert_max_num_queries(12) as one:
         client.get(reverse("recommendations:list"), params)
     for application in _submitted_in(hangzhou, tmp_path, 2):
-        _score(application, recommender_hz, 70)
+        score(application, recommender_hz, 70)
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(reverse("recommendations:list"), params)
     text = response.content.decode()
@@ -289,8 +269,8 @@ def test_review_anonymous_goes_to_login(client, submitted):
 
 
 def test_review_shows_form_files_scores_and_actions(submitted, recommender_hz, hangzhou):
-    _score(submitted, recommender_hz, 80)
-    _score(submitted, _staff(hangzhou), 71)
+    score(submitted, recommender_hz, 80)
+    score(submitted, _staff(hangzhou), 71)
     documents = {d.kind: d for d in submitted.documents.all()}
 
     text = (

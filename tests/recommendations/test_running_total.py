@@ -3,20 +3,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from banzu.applications import services as application_services
-from tests.applications.helpers import make_complete
 from tests.conftest import client_for
-from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def submitted(open_edition, hangzhou, tmp_path):
-    application = make_complete(ApplicationFactory(recommender=hangzhou), tmp_path)
-    return application_services.submit_application(
-        application=application, user=application.created_by
-    )
 
 
 def _points(edition, values):

@@ -16,10 +16,11 @@ from banzu.recommendations.enums import BatchState
 from banzu.scoring import core
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ItemScore, ScoreSheet
-from banzu.scoring.services import ItemInput, ScoringError, save_sheet
+from banzu.scoring.services import ScoringError
 from tests.applications.helpers import make_complete
 from tests.conftest import client_for
 from tests.factories import ApplicationFactory, TeamFactory, UserFactory
+from tests.recommendations.conftest import score
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 D = Decimal
@@ -97,22 +98,6 @@ def rubric(submitted):
 
 def _staff(recommender):
     return UserFactory(role=Role.RECOMMENDER, recommender=recommender)
-
-
-def _score(application, scorer, total, *, submit=True):
-    items, left = {}, D(total)
-    for item in application.edition.rubric_items.all():
-        points = min(item.max_points, left)
-        items[item.pk] = ItemInput(points=points)
-        left -= points
-    return save_sheet(
-        application=application,
-        scorer=scorer,
-        stage=SheetStage.RECOMMENDER,
-        items=items,
-        expected_version=None,
-        submit=submit,
-    )
 
 
 def _post(rubric, points, *, version=1, action="save", comments=None):
@@ -194,9 +179,9 @@ def test_score_sheet_shows_each_item_with_its_criteria_and_cap(submitted, rubric
 
 @pytest.mark.django_db
 def test_admin_reads_the_submitted_sheets_only(submitted, recommender_hz, hangzhou, admin_user):
-    _score(submitted, recommender_hz, 80)
+    score(submitted, recommender_hz, 80)
     drafting = _staff(hangzhou)
-    _score(submitted, drafting, 60, submit=False)
+    score(submitted, drafting, 60, submit=False)
 
     text = client_for(admin_user).get(_url(submitted), **EN).content.decode()
 
@@ -329,9 +314,9 @@ def test_submit_locks_the_sheet(submitted, rubric, recommender_hz):
 
 @pytest.mark.django_db
 def test_service_refuses_a_second_save_of_a_submitted_sheet(submitted, recommender_hz):
-    sheet = _score(submitted, recommender_hz, 80)
+    sheet = score(submitted, recommender_hz, 80)
     with pytest.raises(ScoringError) as refused:
-        _score(submitted, recommender_hz, 90)
+        score(submitted, recommender_hz, 90)
     assert refused.value.code == "locked"
     sheet.refresh_from_db()
     assert (sheet.total, sheet.version) == (D("80"), 2)
@@ -411,10 +396,10 @@ def _score_on_list(user):
 
 @pytest.mark.django_db
 def test_preliminary_score_is_the_mean_of_submitted_sheets(submitted, recommender_hz, hangzhou):
-    _score(submitted, recommender_hz, 80)
-    _score(submitted, _staff(hangzhou), 85)
-    _score(submitted, _staff(hangzhou), 71)
-    _score(submitted, _staff(hangzhou), 10, submit=False)  # a draft does not count
+    score(submitted, recommender_hz, 80)
+    score(submitted, _staff(hangzhou), 85)
+    score(submitted, _staff(hangzhou), 71)
+    score(submitted, _staff(hangzhou), 10, submit=False)  # a draft does not count
 
     assert (
         _preliminary_on_review(submitted, recommender_hz),
@@ -426,9 +411,9 @@ def test_preliminary_score_is_the_mean_of_submitted_sheets(submitted, recommende
 def test_preliminary_score_with_five_sheets_drops_highest_and_lowest(
     submitted, recommender_hz, hangzhou
 ):
-    _score(submitted, recommender_hz, 99)
+    score(submitted, recommender_hz, 99)
     for total in (50, 71, 80, 70):
-        _score(submitted, _staff(hangzhou), total)
+        score(submitted, _staff(hangzhou), total)
 
     assert (
         _preliminary_on_review(submitted, recommender_hz),
@@ -442,9 +427,9 @@ def test_preliminary_score_follows_the_editions_rule(
 ):
     open_edition.aggregation_rule = AggregationRule.MEAN
     open_edition.save()
-    _score(submitted, recommender_hz, 99)
+    score(submitted, recommender_hz, 99)
     for total in (50, 71, 80, 70):
-        _score(submitted, _staff(hangzhou), total)
+        score(submitted, _staff(hangzhou), total)
 
     assert _preliminary_on_review(submitted, recommender_hz) == "74.00"
 
@@ -453,18 +438,18 @@ def test_preliminary_score_follows_the_editions_rule(
 def test_preliminary_score_rounds_half_up(submitted, recommender_hz, hangzhou, open_edition):
     open_edition.aggregation_rule = AggregationRule.MEAN
     open_edition.save()
-    _score(submitted, recommender_hz, D("80.5"))
-    _score(submitted, _staff(hangzhou), D("80"))
-    _score(submitted, _staff(hangzhou), D("80"))
-    _score(submitted, _staff(hangzhou), D("80"))
+    score(submitted, recommender_hz, D("80.5"))
+    score(submitted, _staff(hangzhou), D("80"))
+    score(submitted, _staff(hangzhou), D("80"))
+    score(submitted, _staff(hangzhou), D("80"))
     # 321 / 4 = 80.125 -> 80.13
     assert _preliminary_on_review(submitted, recommender_hz) == "80.13"
 
 
 @pytest.mark.django_db
 def test_applicants_never_see_preliminary_scores(submitted, recommender_hz, hangzhou, applicant_a):
-    _score(submitted, recommender_hz, D("63.5"))
-    _score(submitted, _staff(hangzhou), D("63.5"))
+    score(submitted, recommender_hz, D("63.5"))
+    score(submitted, _staff(hangzhou), D("63.5"))
     services.recommend_application(application=submitted, actor=recommender_hz)
     assert _preliminary_on_review(submitted, recommender_hz) == "63.50"
     client = client_for(applicant_a)
