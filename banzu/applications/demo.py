@@ -167,6 +167,7 @@ class DemoBuilder:
         self.admin = create_user(
             by=None,
             username="admin",
+            email="admin@example.com",
             password=DEMO_PASSWORD,
             role=Role.ADMIN,
             full_name="省质协管理员",
@@ -176,6 +177,7 @@ class DemoBuilder:
         create_user(
             by=self.admin,
             username="recommender",
+            email="recommender@example.com",
             password=DEMO_PASSWORD,
             role=Role.RECOMMENDER,
             full_name="杭州市建筑业协会 王老师",
@@ -185,6 +187,7 @@ class DemoBuilder:
         create_user(
             by=self.admin,
             username="expert",
+            email="expert@example.com",
             password=DEMO_PASSWORD,
             role=Role.EXPERT,
             full_name="评审专家 陈教授",
@@ -214,6 +217,7 @@ class DemoBuilder:
             staff = recommender.staff.first() or create_user(
                 by=self.admin,
                 username=f"demo_rec_{recommender.pk}",
+                email=f"demo_rec_{recommender.pk}@example.com",
                 password=DEMO_PASSWORD,
                 role=Role.RECOMMENDER,
                 full_name=f"{short_name}协会 审核员",
@@ -306,9 +310,11 @@ class DemoBuilder:
             user = enterprise.staff.first()
             assert user is not None
             return user
+        name = username or f"demo{User.objects.count():03d}"
         user = create_user(
             by=self.admin,
-            username=username or f"demo{User.objects.count():03d}",
+            username=name,
+            email=f"{name}@example.com",
             password=DEMO_PASSWORD,
             role=Role.APPLICANT,
             full_name=self.rng.choice(["赵工", "钱工", "孙工", "周工", "吴工"]),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
 from banzu.accounts.models import User
@@ -11,9 +12,12 @@ from banzu.recommendations.models import Batch
 
 
 @pytest.mark.django_db
-def test_demo_loader_builds_valid_data_through_the_services(capsys, settings):
+def test_demo_loader_builds_valid_data_through_the_services(
+    capsys, settings, django_capture_on_commit_callbacks
+):
     settings.DEBUG = True
-    call_command("load_demo")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo")
 
     out = capsys.readouterr().out
     assert "applicant" in out
@@ -42,6 +46,14 @@ def test_demo_loader_builds_valid_data_through_the_services(capsys, settings):
     assert logins["recommender"].recommender.short_name == "杭州"
     submitted = Application.objects.filter(state="submitted").first()
     assert submitted.documents.filter(superseded_at__isnull=True).count() == 4
+
+    subjects = Counter(m.subject.split("：")[0] for m in mail.outbox)
+    assert subjects == {
+        "推荐批次已提交": 2,
+        "申报已获推荐": 6,
+        "申报已被退回": 1,
+        "申报未获推荐": 1,
+    }
 
     call_command("load_demo")  # a second run changes nothing
     assert Application.objects.count() == 40
