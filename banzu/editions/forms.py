@@ -6,6 +6,7 @@ rule's message next to the field it concerns.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
@@ -217,7 +218,7 @@ class AwardTierForm(forms.ModelForm):
         return quota
 
 
-class _RowsFormSet(BaseInlineFormSet):
+class _RowsFormSet(abc.ABC, BaseInlineFormSet):
     def kept_forms(self) -> list[forms.ModelForm]:
         """Valid rows to keep: neither marked for deletion nor extra rows left empty."""
         return [
@@ -235,8 +236,9 @@ class _RowsFormSet(BaseInlineFormSet):
         if messages:
             raise ValidationError(messages)
 
+    @abc.abstractmethod
     def row_errors(self) -> list[str]:
-        raise NotImplementedError
+        """The rules across this formset's rows, as messages; each formset states its own."""
 
 
 class RubricFormSet(_RowsFormSet):
