@@ -9,4 +9,4 @@ class SheetStage(models.TextChoices):
 
 class SheetState(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", _("Submitted (locked)")

@@ -288,7 +288,7 @@ def test_review_shows_form_files_scores_and_actions(submitted, recommender_hz, h
         if reverse("recommendations:view_pdf", args=[submitted.pk, documents[kind].pk]) in text
     ]
     assert viewable == [DocumentKind.MATERIALS_PDF, DocumentKind.SIGNED_FORM]
-    assert "<dd>80.0 · Submitted</dd>" in text
+    assert "<dd>80.0 · Submitted (locked)</dd>" in text
     assert '<strong class="preliminary-score">75.50</strong>' in text
     assert f'action="{reverse("recommendations:recommend", args=[submitted.pk])}"' in text
     assert f'action="{reverse("recommendations:return", args=[submitted.pk])}"' in text

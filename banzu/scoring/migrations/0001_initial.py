@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 (
                     "state",
                     models.CharField(
-                        choices=[("draft", "Draft"), ("submitted", "Submitted")],
+                        choices=[("draft", "Draft"), ("submitted", "Submitted (locked)")],
                         default="draft",
                         max_length=20,
                         verbose_name="state",
