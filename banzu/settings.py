@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "banzu.applications",
     "banzu.scoring",
     "banzu.recommendations",
+    "banzu.documents",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -206,6 +207,8 @@ if PRODUCTION:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
+# The reduced CJK fonts the PDFs embed are prepared here once (banzu.documents.fonts).
+DOCUMENT_FONT_DIR = Path(os.environ.get("BANZU_FONT_DIR", VAR_DIR / "fonts"))
 # Uploaded files are private: they have no URL and are only served by permission-checked views.
 PRIVATE_FILES_ROOT = Path(os.environ.get("BANZU_FILES_DIR", VAR_DIR / "files"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,0 +1,286 @@
+"""Render a `Document` as Word (.docx) with python-docx.
+
+What Word, WPS and LibreOffice need to show it as the paper form: an A4 section with the form's
+margins, fixed-layout tables with single borders and explicit column widths, rows allowed to break
+across pages (long narratives flow on), header rows repeated, and East Asian text declared in
+宋体 (titles and labels in 黑体) with their Latin names as alternates in the font table, so that a
+machine without the Chinese names finds SimSun and SimHei, and LibreOffice's substitution table
+finds a Noto CJK font.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import docx
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
+from docx.shared import Mm, Pt
+from lxml import etree
+
+from banzu.documents.model import Align, Cell, Document, Line, Para, Spacer, Table
+
+LATIN_FONT = "Times New Roman"
+SONG = "宋体"
+HEI = "黑体"
+# (name on the form, alternate name, panose) for the font table.
+EAST_ASIAN_FONTS = (
+    (SONG, "SimSun", "02010600030101010101"),
+    (HEI, "SimHei", "02010609060101010101"),
+)
+
+PORTRAIT_MARGINS_MM = (22, 20, 20, 20)  # top, right, bottom, left, as in pdf.css
+LANDSCAPE_MARGINS_MM = (18, 15, 16, 15)
+
+_ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+_VALIGN = {
+    "top": WD_CELL_VERTICAL_ALIGNMENT.TOP,
+    "middle": WD_CELL_VERTICAL_ALIGNMENT.CENTER,
+    "bottom": WD_CELL_VERTICAL_ALIGNMENT.BOTTOM,
+}
+# style name → (East Asian font, size in points)
+_STYLES = {
+    "title": ("BZ Title", HEI, 18),
+    "subtitle": ("BZ Subtitle", HEI, 14),
+    "heading": ("BZ Heading", HEI, 11),
+    "label": ("BZ Label", HEI, 10.5),
+    "note": ("BZ Note", SONG, 9.5),
+    "body": ("Normal", SONG, 11),
+}
+
+
+def _set_fonts(rpr: Any, east_asian: str) -> None:
+    """Name the fonts explicitly and drop the theme's, which would otherwise win."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    fonts.set(qn("w:ascii"), LATIN_FONT)
+    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    fonts.set(qn("w:cs"), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), east_asian)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def _set_language(rpr: Any) -> None:
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _prepare_styles(document: Any) -> None:
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr, SONG)
+    _set_language(rpr)
+    styles = document.styles
+    for name, east_asian, size in _STYLES.values():
+        style = styles[name] if name == "Normal" else styles.add_style(name, 1)
+        if name != "Normal":
+            style.base_style = styles["Normal"]
+        style.font.size = Pt(size)
+        _set_fonts(style.element.get_or_add_rPr(), east_asian)
+        spacing = style.paragraph_format
+        spacing.space_before = Pt(0)
+        spacing.space_after = Pt(0)
+        spacing.line_spacing = 1.3
+    title = styles["BZ Title"].paragraph_format
+    title.space_after = Pt(12)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    styles["BZ Heading"].paragraph_format.space_before = Pt(4)
+
+
+def _prepare_font_table(document: Any) -> None:
+    """Add the Chinese fonts to the font table with their Latin alternate names. The template's
+    font table is a plain part (bytes), so it is parsed, extended and written back."""
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    root = parse_xml(part.blob)
+    for name, alternate, panose in EAST_ASIAN_FONTS:
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), name)
+        for tag, val in (
+            ("w:altName", alternate),
+            ("w:panose1", panose),
+            ("w:charset", "86"),
+            ("w:family", "auto"),
+            ("w:pitch", "variable"),
+        ):
+            child = OxmlElement(tag)
+            child.set(qn("w:val"), val)
+            font.append(child)
+        root.append(font)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _page_setup(document: Any, landscape: bool) -> int:
+    """Size the section as A4 and return the text width in EMU."""
+    section = document.sections[0]
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        top, right, bottom, left = LANDSCAPE_MARGINS_MM
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        top, right, bottom, left = PORTRAIT_MARGINS_MM
+    section.top_margin, section.right_margin = Mm(top), Mm(right)
+    section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
+    section.header_distance = Mm(10)
+    section.footer_distance = Mm(8)
+    return int(section.page_width - section.left_margin - section.right_margin)
+
+
+def _field(paragraph: Any, instruction: str) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _page_numbers(document: Any) -> None:
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.style = document.styles["BZ Note"]
+    paragraph.add_run("第 ")
+    _field(paragraph, "PAGE")
+    paragraph.add_run(" 页 共 ")
+    _field(paragraph, "NUMPAGES")
+    paragraph.add_run(" 页")
+
+
+def _write_para(paragraph: Any, para: Para, align: Align | None = None) -> None:
+    name = _STYLES[para.style][0]
+    paragraph.style = paragraph.part.document.styles[name]
+    paragraph.alignment = _ALIGN[align or para.align]
+    paragraph.add_run(para.text)
+
+
+def _write_line(document: Any, line: Line, width: int) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.space_after = Pt(6)
+    paragraph.paragraph_format.tab_stops.add_tab_stop(width, alignment=2)  # right
+
+    def field(label: str, value: str) -> None:
+        _set_fonts(paragraph.add_run(label)._r.get_or_add_rPr(), HEI)
+        # A blank value stays a blank to write on: full-width spaces, underlined.
+        run = paragraph.add_run(f" {value} " if value else "\u3000" * 8)
+        run.font.underline = line.underline
+
+    if line.label or line.value:
+        field(line.label, line.value)
+    if line.right_label or line.right_value:
+        paragraph.add_run("\t")
+        field(line.right_label, line.right_value)
+
+
+def _cell_properties(cell: Any, width: int, valign: str) -> None:
+    cell.width = width
+    cell.vertical_alignment = _VALIGN[valign]
+
+
+def _write_table(document: Any, table: Table, width: int) -> None:
+    columns = len(table.widths)
+    total = sum(table.widths)
+    widths = [int(width * w / total) for w in table.widths]
+    grid = document.add_table(rows=len(table.rows), cols=columns)
+    grid.style = document.styles["Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    grid._tbl.tblPr.append(layout)
+    for index, column in enumerate(grid.columns):
+        column.width = widths[index]
+
+    for row_index, row in enumerate(table.rows):
+        docx_row = grid.rows[row_index]
+        if row_index < table.header_rows:
+            header = OxmlElement("w:tblHeader")
+            docx_row._tr.get_or_add_trPr().append(header)
+        if not table.rows_can_split:
+            docx_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        heights = [cell.min_height_mm for cell in row if cell.min_height_mm]
+        if heights:
+            docx_row.height = Mm(max(heights))
+            docx_row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        column = 0
+        for cell in row:
+            target = grid.cell(row_index, column)
+            for offset in range(cell.colspan):
+                grid.cell(row_index, column + offset).width = widths[column + offset]
+            if cell.colspan > 1:
+                target = target.merge(grid.cell(row_index, column + cell.colspan - 1))
+            _cell_properties(target, sum(widths[column : column + cell.colspan]), cell.valign)
+            _fill_cell(target, cell)
+            column += cell.colspan
+
+
+def _fill_cell(target: Any, cell: Cell) -> None:
+    paragraphs = list(cell.content)
+    first = target.paragraphs[0]
+    if not paragraphs:
+        first.style = first.part.document.styles["Normal"]
+        return
+    for index, para in enumerate(paragraphs):
+        paragraph = first if index == 0 else target.add_paragraph()
+        _write_para(paragraph, para, para.align if para.align != "left" else cell.align)
+
+
+def render(document: Document) -> bytes:
+    word = docx.Document()
+    _prepare_styles(word)
+    _prepare_font_table(word)
+    width = _page_setup(word, document.landscape)
+    properties = word.core_properties
+    properties.title = document.title
+    properties.author = document.author
+    properties.keywords = ", ".join(document.keywords)
+    properties.language = "zh-CN"
+    # The template starts with one empty paragraph; write into the body from scratch.
+    body = word.element.body
+    for paragraph in list(body.iterchildren(qn("w:p"))):
+        body.remove(paragraph)
+    if document.footer_page_numbers:
+        _page_numbers(word)
+
+    previous_was_table = False
+    for block in document.blocks:
+        if isinstance(block, Para):
+            _write_para(word.add_paragraph(), block)
+        elif isinstance(block, Line):
+            _write_line(word, block, width)
+        elif isinstance(block, Table):
+            if previous_was_table:
+                word.add_paragraph()  # Word merges adjacent tables; keep them apart.
+            _write_table(word, block, width)
+        elif isinstance(block, Spacer):
+            paragraph = word.add_paragraph()
+            paragraph.paragraph_format.space_after = Mm(block.height_mm)
+        previous_was_table = isinstance(block, Table)
+    # A document ending in a table needs a final paragraph (Word requires it after the table).
+    if previous_was_table:
+        word.add_paragraph().paragraph_format.space_after = Pt(0)
+
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()

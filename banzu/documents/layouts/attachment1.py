@@ -1,0 +1,176 @@
+"""Attachment 1 (申报表): the application form, laid out as the notice's table.
+
+Six columns (label, value) × 3, in the notice's order: the stamp boxes, the enterprise, the team,
+the indicators, then the six-part narrative and the date line. The notice's fixed texts are kept
+word for word, including its own hints such as (填全称,与公章一致)."""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+from banzu.applications.models import Application
+from banzu.documents.model import (
+    Cell,
+    Document,
+    Line,
+    Para,
+    Table,
+    blank,
+    label,
+    paragraphs,
+    value,
+)
+
+WIDTHS = (15.0, 17.5, 15.0, 17.5, 15.0, 20.0)
+
+NARRATIVE_INTRO = "质量信得过班组简介及活动结果(简要说明):"
+NARRATIVE_PARTS = (
+    ("narrative_team", "1. 班组成员组成,班组职责,主要工作内容、班组文化和愿景。"),
+    ("narrative_management", "2. 班组基础管理情况。"),
+    ("narrative_skills", "3. 班组成员专业知识、技能培训、工具方法应用能力。"),
+    ("narrative_improvement", "4. 班组质量改进和创新能力。"),
+    ("narrative_results", "5. 班组管理特色、业绩及评价结果。"),
+    ("narrative_honours", "6. 近三年取得荣誉情况,包括班组集体和个人荣誉等。"),
+)
+
+
+def title(application: Application) -> str:
+    return f"{application.edition.year} 年度浙江省工程建设质量信得过班组典型经验申报表"
+
+
+def filename_stem(application: Application) -> str:
+    return f"附件1_申报表_{application.team.name}"
+
+
+def _percent(raw: object) -> Cell:
+    return value(raw, align="center")
+
+
+def _training(application: Application) -> Cell:
+    people, hours = application.training_people, application.training_hours
+    if people is None and hours is None:
+        return value(None)
+    return value(f"{blank(people)}/{blank(hours)}", align="center")
+
+
+def _honour_lines(application: Application) -> tuple[Para, ...]:
+    lines = []
+    for honour in application.honours.all():
+        recipient = honour.get_recipient_display()
+        if honour.recipient_name:
+            recipient = f"{recipient}:{honour.recipient_name}"
+        lines.append(
+            Para(
+                f"{honour.year}年 {honour.title}({honour.get_level_display()},{recipient}),"
+                f"{honour.awarded_by}"
+            )
+        )
+    return tuple(lines)
+
+
+def build(application: Application) -> Document:
+    with translation.override("zh-hans"):
+        return _build(application)
+
+
+def _build(application: Application) -> Document:
+    enterprise = application.team.enterprise
+    recommender = application.recommender
+    stamp_box = 38.0
+    rows: list[tuple[Cell, ...]] = [
+        (
+            Cell(
+                content=(Para("单位同意", "label"), Para("(请加盖公章)", "note", "right")),
+                colspan=3,
+                valign="top",
+                min_height_mm=stamp_box,
+            ),
+            Cell(
+                content=(
+                    Para("推荐单位(市质协/省行协)同意", "label"),
+                    Para("(请加盖公章)", "note", "right"),
+                ),
+                colspan=3,
+                valign="top",
+                min_height_mm=stamp_box,
+            ),
+        ),
+        (label("单位名称"), value(enterprise.name, colspan=5)),
+        (
+            label("所属行业"),
+            value(enterprise.industry, colspan=2),
+            label("所有制性质"),
+            value(enterprise.get_ownership_display() if enterprise.ownership else "", colspan=2),
+        ),
+        (label("通讯地址"), value(enterprise.address, colspan=5)),
+        (
+            label("主管部门"),
+            value(enterprise.supervising_department),
+            label("主管部门联系人"),
+            value(enterprise.supervising_contact),
+            label("部门联系电话"),
+            value(enterprise.supervising_phone),
+        ),
+        (label("班组名称"), value(application.team.name, colspan=5)),
+        (label("经验名称"), value(application.experience_title, colspan=5)),
+        (
+            label("班组人数"),
+            value(application.member_count, align="center"),
+            label("班组联系人"),
+            value(application.contact_name),
+            label("班组联系电话"),
+            value(application.contact_phone),
+        ),
+        (
+            label("班组工作完成率%"),
+            _percent(application.work_completion_rate),
+            label("质量考核合格率%"),
+            _percent(application.quality_pass_rate),
+            label("产品/服务不合格"),
+            _percent(application.nonconforming_count),
+        ),
+        (
+            label("年质量、安全事故"),
+            _percent(application.accident_count),
+            label("年顾客投诉数"),
+            _percent(application.complaint_count),
+            label("产品/服务一次合格"),
+            _percent(application.first_pass_rate),
+        ),
+        (
+            label("年培训人数/时数"),
+            _training(application),
+            label("参与改进活动率%"),
+            _percent(application.improvement_participation_rate),
+            label("质量成本(万元/年)"),
+            _percent(application.quality_cost),
+        ),
+        (Cell(content=(Para(NARRATIVE_INTRO, "label"),), colspan=6),),
+    ]
+    for field, heading in NARRATIVE_PARTS:
+        content = (Para(heading, "heading"), *paragraphs(getattr(application, field)))
+        if field == "narrative_honours":
+            content = (*content, *_honour_lines(application))
+        rows.append((Cell(content=content, colspan=6, valign="top"),))
+    rows.append(
+        (
+            Cell(
+                content=(Para("年\u3000\u3000月\u3000\u3000日", "body", "right"),),
+                colspan=6,
+                min_height_mm=16,
+                valign="bottom",
+            ),
+        )
+    )
+    return Document(
+        title=title(application),
+        blocks=(
+            Para(title(application), "title", "center"),
+            Line("推荐编号", application.recommendation_number or ""),
+            Line("推荐单位", recommender.name if recommender else ""),
+            Table(widths=WIDTHS, rows=tuple(rows)),
+        ),
+        author=enterprise.name,
+        keywords=("附件1", "申报表", application.team.name),
+        sheet_name="附件1",
+    )

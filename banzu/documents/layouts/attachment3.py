@@ -1,0 +1,128 @@
+"""Attachment 3 (评价表): the rubric, blank or filled for one score sheet.
+
+The notice's five columns (序号, 评价项目, 评价内容, 分值, 得分) and a total row; a filled form adds
+the application it scores above the table, the comments below it, and the scorer and date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from banzu.documents.model import (
+    Cell,
+    Document,
+    Line,
+    Para,
+    Spacer,
+    Table,
+    blank,
+    label,
+    paragraphs,
+    value,
+)
+
+WIDTHS = (7.0, 14.0, 57.0, 10.0, 12.0)
+COMMENT_WIDTHS = (21.0, 79.0)
+
+
+@dataclass(frozen=True)
+class Item:
+    position: int
+    title: str
+    criteria: str
+    max_points: Decimal
+    points: Decimal | None = None
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What a filled form says beyond the rubric."""
+
+    recommendation_number: str
+    team_name: str
+    enterprise_name: str
+    experience_title: str
+    scorer_name: str
+    stage_name: str
+    total: Decimal
+    submitted_on: dt.date | None
+    overall_comment: str = ""
+
+
+def title(year: int) -> str:
+    return f"{year} 年浙江省工程建设质量信得过班组建设成果评价表"
+
+
+def _points(points: Decimal) -> str:
+    return f"{blank(points)} 分"
+
+
+def build(*, year: int, items: Sequence[Item], filled: Filled | None = None) -> Document:
+    header = (label("序号"), label("评价项目"), label("评价内容"), label("分值"), label("得分"))
+    rows: list[tuple[Cell, ...]] = [header]
+    for item in items:
+        rows.append(
+            (
+                value(item.position, align="center"),
+                Cell(content=(Para(item.title, "label", "center"),), align="center"),
+                Cell(content=paragraphs(item.criteria), valign="top"),
+                value(_points(item.max_points), align="center"),
+                value(item.points if filled else None, align="center", number_format="0.0"),
+            )
+        )
+    maximum = sum((item.max_points for item in items), Decimal(0))
+    rows.append(
+        (
+            Cell(content=(Para("合计", "label", "center"),), colspan=3, align="center"),
+            value(_points(maximum), align="center"),
+            value(filled.total if filled else None, align="center", number_format="0.0"),
+        )
+    )
+    blocks: list[Para | Line | Table | Spacer] = [Para(title(year), "title", "center")]
+    if filled:
+        blocks += [
+            Line("推荐编号：", filled.recommendation_number, "评审阶段：", filled.stage_name),
+            Line("单位名称：", filled.enterprise_name),
+            Line("班组名称：", filled.team_name),
+            Line("经验名称：", filled.experience_title),
+        ]
+    blocks.append(Table(widths=WIDTHS, rows=tuple(rows), header_rows=1, rows_can_split=False))
+    if filled:
+        comments = [
+            (label(item.title), Cell(content=paragraphs(item.comment), valign="top"))
+            for item in items
+            if item.comment.strip()
+        ]
+        if filled.overall_comment.strip():
+            comments.append(
+                (label("总体评价"), Cell(content=paragraphs(filled.overall_comment), valign="top"))
+            )
+        if comments:
+            blocks += [
+                Spacer(4),
+                Table(
+                    widths=COMMENT_WIDTHS,
+                    rows=((label("评价项目"), label("评语")), *comments),
+                    header_rows=1,
+                ),
+            ]
+        blocks += [
+            Spacer(6),
+            Line(
+                "评分人：",
+                filled.scorer_name,
+                "日期：",
+                f"{filled.submitted_on:%Y 年 %m 月 %d 日}" if filled.submitted_on else "",
+            ),
+        ]
+    else:
+        blocks += [Spacer(8), Line("评分人：", "", "日期：", "")]
+    return Document(
+        title=title(year),
+        blocks=tuple(blocks),
+        keywords=("附件3", "评价表"),
+        sheet_name="附件3",
+    )

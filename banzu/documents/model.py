@@ -1,0 +1,156 @@
+"""The neutral document model: what a document says and how it is laid out, in no file format.
+
+A layout (banzu.documents.layouts) builds a `Document` from the domain; the renderers turn the same
+`Document` into Word (docx.py), PDF (pdf.py) and Excel (xlsx.py). One layout per document, one
+renderer per format, so every official form reads the same in all three. Nothing here imports
+Django.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+Align = Literal["left", "center", "right", "justify"]
+ParaStyle = Literal["title", "subtitle", "body", "label", "heading", "note"]
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph. `title` is the form's heading (黑体), `heading` a section heading inside a
+    cell, `label` a field name, `note` small print such as (请加盖公章)."""
+
+    text: str
+    style: ParaStyle = "body"
+    align: Align = "left"
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line outside any table: a field on the left ("推荐编号" and its value, underlined as on the
+    paper form when `underline`), optionally a second one on the right."""
+
+    label: str
+    value: str = ""
+    right_label: str = ""
+    right_value: str = ""
+    underline: bool = True
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell. `content` is its paragraphs; `value` is the typed value Excel should hold
+    (a number stays a number), defaulting to the text. An empty cell stays empty."""
+
+    content: tuple[Para, ...] = ()
+    colspan: int = 1
+    align: Align = "left"
+    valign: Literal["top", "middle", "bottom"] = "middle"
+    min_height_mm: float | None = None
+    value: str | int | Decimal | None = None
+    number_format: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.content)
+
+    @property
+    def typed_value(self) -> str | int | Decimal | None:
+        if self.value is not None:
+            return self.value
+        return self.text or None
+
+
+@dataclass(frozen=True)
+class Table:
+    """`widths` are relative column widths (Excel reads them as character widths).
+    The first `header_rows` rows repeat at the top of every page. Rows may break across pages
+    (a long narrative flows on) unless `rows_can_split` is False."""
+
+    widths: tuple[float, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    header_rows: int = 0
+    rows_can_split: bool = True
+
+    def __post_init__(self) -> None:
+        for number, row in enumerate(self.rows, start=1):
+            span = sum(cell.colspan for cell in row)
+            if span != len(self.widths):
+                raise ValueError(
+                    f"row {number} spans {span} columns, the table has {len(self.widths)}"
+                )
+
+
+@dataclass(frozen=True)
+class Spacer:
+    height_mm: float = 4
+
+
+Block = Para | Line | Table | Spacer
+
+
+@dataclass(frozen=True)
+class Document:
+    """`title` goes into the file's metadata; `sheet_name` names the Excel sheet."""
+
+    title: str
+    blocks: tuple[Block, ...]
+    landscape: bool = False
+    sheet_name: str = "Sheet1"
+    author: str = ""
+    footer_page_numbers: bool = True
+    keywords: tuple[str, ...] = field(default_factory=tuple)
+
+    def tables(self) -> list[Table]:
+        return [block for block in self.blocks if isinstance(block, Table)]
+
+
+# --- Helpers the layouts share ----------------------------------------------------------------
+
+
+def blank(value: object) -> str:
+    """The text of a form value: None and empty stay blank (never "None"); a Decimal loses its
+    trailing zeros (98.50 → 98.5, 100.00 → 100)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text
+    return str(value)
+
+
+def paragraphs(text: str, style: ParaStyle = "body") -> tuple[Para, ...]:
+    """A multi-line text as paragraphs; blank lines dropped, an empty text gives none."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    return tuple(Para(line, style) for line in lines if line)
+
+
+def label(text: str, *, colspan: int = 1, align: Align = "center") -> Cell:
+    return Cell(content=(Para(text, "label", align),), colspan=colspan, align=align)
+
+
+def value(
+    raw: object,
+    *,
+    colspan: int = 1,
+    align: Align = "left",
+    number_format: str | None = None,
+) -> Cell:
+    text = blank(raw)
+    typed: str | int | Decimal | None
+    if isinstance(raw, bool) or raw is None or raw == "":
+        typed = text or None
+    elif isinstance(raw, int | Decimal):
+        typed = raw
+    else:
+        typed = text
+    return Cell(
+        content=(Para(text, "body", align),) if text else (),
+        colspan=colspan,
+        align=align,
+        value=typed,
+        number_format=number_format,
+    )
