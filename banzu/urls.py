@@ -8,5 +8,6 @@ urlpatterns = [
     path("applications/", include("banzu.applications.urls")),
     path("manage/", include("banzu.manage_urls")),
     path("recommend/", include("banzu.recommendations.urls")),
+    path("documents/", include("banzu.documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -29,6 +29,14 @@ CONTENT_TYPES: dict[str, str] = {
 }
 
 
+def as_format(fmt: str, allowed: tuple[Format, ...] = FORMATS) -> Format | None:
+    """The format named in a URL, if it is one of `allowed`."""
+    for known in allowed:
+        if fmt == known:
+            return known
+    return None
+
+
 @dataclass(frozen=True)
 class Rendered:
     filename: str

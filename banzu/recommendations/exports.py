@@ -1,4 +1,5 @@
-"""The recommender stage's tables: Attachment 2 (推荐汇总表) on screen and as Excel, and the board.
+"""The recommender stage's tables: Attachment 2 (推荐汇总表) on screen and as Word, PDF and Excel
+(rendered by banzu.documents), and the board.
 
 Attachment 2's title and column names are the form's own, fixed by domain.md, so the file reads
 the same whatever language the person downloading it uses; the page translates its headers.
@@ -7,20 +8,18 @@ the same whatever language the person downloading it uses; the page translates i
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
-from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
 from banzu.accounts.models import Recommender
 from banzu.applications.enums import ApplicationState
 from banzu.audit.services import record
+from banzu.documents import services as documents
+from banzu.documents.layouts import attachment2
+from banzu.documents.services import Format
 from banzu.editions.models import Edition
 from banzu.recommendations.enums import BatchState
 from banzu.recommendations.models import Batch
@@ -28,22 +27,6 @@ from banzu.recommendations.selectors import RECOMMENDER_STATES, applications_for
 from banzu.scoring import core
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ScoreSheet
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# (column name on the form, width in characters)
-ATTACHMENT2_COLUMNS: tuple[tuple[str, int], ...] = (
-    ("序号", 6),
-    ("推荐编号", 14),
-    ("单位名称", 30),
-    ("班组名称", 18),
-    ("经验名称", 36),
-    ("班组人数", 9),
-    ("联系人", 10),
-    ("联系电话", 16),
-    ("推荐单位评分", 12),
-    ("备注", 16),
-)
 
 
 @dataclass(frozen=True)
@@ -127,56 +110,7 @@ def attachment2_rows(recommender: Recommender, edition: Edition) -> list[Attachm
 
 
 def attachment2_title(edition: Edition) -> str:
-    return f"《{edition.year} 年度浙江省工程建设质量信得过班组典型经验推荐汇总表》"
-
-
-def attachment2_filename(recommender: Recommender, edition: Edition) -> str:
-    return f"附件2-推荐汇总表-{edition.year}-{recommender.short_name}.xlsx"
-
-
-def attachment2_workbook(
-    recommender: Recommender, edition: Edition, rows: list[Attachment2Row], *, today: dt.date
-) -> Workbook:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "附件2"
-    last = get_column_letter(len(ATTACHMENT2_COLUMNS))
-    thin = Side(style="thin", color="000000")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="center")
-
-    sheet["A1"] = attachment2_title(edition)
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    sheet.merge_cells(f"A1:{last}1")
-    sheet.row_dimensions[1].height = 30
-    sheet["A2"] = f"推荐单位（盖章）：{recommender.name}"
-    sheet.merge_cells("A2:E2")
-    sheet["F2"] = f"填报日期：{today:%Y-%m-%d}"
-    sheet.merge_cells(f"F2:{last}2")
-    sheet["F2"].alignment = Alignment(horizontal="right")
-
-    for column, (name, width) in enumerate(ATTACHMENT2_COLUMNS, start=1):
-        cell = sheet.cell(row=3, column=column, value=name)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-        cell.border = box
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    for offset, row in enumerate(rows):
-        for column, value in enumerate(row.cells(), start=1):
-            cell = sheet.cell(row=4 + offset, column=column, value=value)
-            cell.alignment = wrap
-            cell.border = box
-        sheet.cell(row=4 + offset, column=9).number_format = "0.00"
-
-    sheet.freeze_panes = "A4"
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    return workbook
+    return attachment2.title(edition.year)
 
 
 def export_attachment2(
@@ -184,22 +118,20 @@ def export_attachment2(
     recommender: Recommender,
     edition: Edition,
     user: Any,
+    fmt: Format = "xlsx",
     ip: str | None = None,
     today: dt.date | None = None,
 ) -> tuple[str, bytes]:
-    """Attachment 2 as an .xlsx file (name, bytes); the download is recorded in the journal."""
-    rows = attachment2_rows(recommender, edition)
-    workbook = attachment2_workbook(recommender, edition, rows, today=today or timezone.localdate())
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    """Attachment 2 as .docx, .pdf or .xlsx (name, bytes); the download is in the journal."""
+    rendered = documents.attachment2_file(recommender, edition, fmt, today=today)
     record(
         action="export.attachment2",
         actor=user,
         target=recommender,
-        data={"edition": edition.year, "rows": len(rows)},
+        data={"edition": edition.year, "format": fmt},
         ip=ip,
     )
-    return attachment2_filename(recommender, edition), buffer.getvalue()
+    return rendered.filename, rendered.content
 
 
 # --- The provincial board -------------------------------------------------------------------

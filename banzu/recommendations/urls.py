@@ -22,9 +22,9 @@ urlpatterns = [
     path("batch/", views_batch.batch, name="batch"),
     path("batch/<int:recommender_pk>/", views_batch.batch, name="batch_of"),
     path(
-        "batch/<int:recommender_pk>/attachment2.xlsx",
-        views_batch.attachment2_xlsx,
-        name="attachment2_xlsx",
+        "batch/<int:recommender_pk>/attachment2.<str:fmt>",
+        views_batch.attachment2,
+        name="attachment2",
     ),
     path("batch/<int:recommender_pk>/submit/", views_batch.submit_batch, name="submit_batch"),
     path("batch/<int:recommender_pk>/reopen/", views_batch.reopen_batch, name="reopen_batch"),

@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,6 +24,8 @@ from banzu.applications.enums import ApplicationState
 from banzu.applications.selectors import time_left
 from banzu.applications.services import ApplicationError
 from banzu.audit.services import client_ip
+from banzu.documents.responses import attachment_response
+from banzu.documents.services import CONTENT_TYPES, as_format
 from banzu.editions.models import Edition
 from banzu.editions.selectors import get_current_edition
 from banzu.recommendations import exports, services
@@ -105,19 +106,20 @@ def batch(request: HttpRequest, recommender_pk: int | None = None) -> HttpRespon
 
 @login_required
 @require_GET
-def attachment2_xlsx(request: HttpRequest, recommender_pk: int) -> HttpResponse:
+def attachment2(request: HttpRequest, recommender_pk: int, fmt: str) -> HttpResponse:
+    """Attachment 2 as Word, PDF or Excel, for the recommender's staff and the admin."""
     recommender = recommender_for_user_or_404(request.user, recommender_pk)
+    known = as_format(fmt)
+    if known is None:
+        raise Http404
     filename, content = exports.export_attachment2(
         recommender=recommender,
         edition=_current_edition(),
         user=request.user,
+        fmt=known,
         ip=client_ip(request),
     )
-    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(content, filename=filename, content_type=CONTENT_TYPES[known])
 
 
 @login_required

@@ -241,10 +241,10 @@ def test_excel_reads_back_with_title_header_and_rows(
         today=dt.date(2026, 4, 25),
     )
 
-    assert filename == "附件2-推荐汇总表-2026-杭州.xlsx"
+    assert filename == "附件2_推荐汇总表_2026_杭州.xlsx"
     sheet = load_workbook(io.BytesIO(content)).active
     values = [tuple(row) for row in sheet.iter_rows(values_only=True)]
-    assert values[0][0] == "《2026 年度浙江省工程建设质量信得过班组典型经验推荐汇总表》"
+    assert values[0][0] == "2026 年度浙江省工程建设质量信得过班组典型经验推荐汇总表"
     assert (values[1][0], values[1][5]) == (
         "推荐单位（盖章）：杭州市建筑业协会",
         "填报日期：2026-04-25",
@@ -317,15 +317,15 @@ def test_excel_layout_bold_wrapped_frozen_header(ranked, open_edition, hangzhou,
     assert [sheet.cell(row=4, column=c).alignment.wrap_text for c in range(1, 11)] == [True] * 10
     assert [sheet.column_dimensions[col].width for col in "ABCDEFGHIJ"] == [
         6,
-        14,
+        16,
         30,
         18,
-        36,
+        34,
         9,
         10,
-        16,
+        17,
         12,
-        16,
+        14,
     ]
     assert sheet["I4"].number_format == "0.00"
     assert sheet.page_setup.orientation == "landscape"
@@ -359,6 +359,6 @@ def test_export_is_recorded_in_the_journal(ranked, open_edition, hangzhou, recom
         recommender_hz.pk,
         "accounts.recommender",
         hangzhou.pk,
-        {"edition": 2026, "rows": 4},
+        {"edition": 2026, "format": "xlsx"},
         "10.0.0.7",
     )
