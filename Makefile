@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint typecheck pytest pytest-postgres messages demo check-files verify-audit clean
+.PHONY: run test system-packages lint typecheck pytest pytest-postgres messages demo check-files verify-audit clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,9 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	touch $(VENV)/.runtime-installed $@
 
 run: $(VENV)/.runtime-installed
+	@scripts/system-packages runtime
 	$(MANAGE) migrate --noinput
+	$(MANAGE) prepare_fonts
 	$(MANAGE) load_demo
 	@echo ""
 	@echo "Serving on http://127.0.0.1:8000 with a background worker for mail  (Ctrl-C to stop)"
@@ -27,7 +29,10 @@ run: $(VENV)/.runtime-installed
 	$(MANAGE) db_worker --interval 2 & \
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: $(VENV)/.dev-installed lint typecheck pytest
+test: $(VENV)/.dev-installed system-packages lint typecheck pytest
+
+system-packages:
+	@scripts/system-packages test
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
