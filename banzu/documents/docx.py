@@ -60,6 +60,13 @@ _STYLES = {
 }
 
 
+# style → the id Word files it under (None: the default paragraph style, Normal).
+_STYLE_IDS = {
+    key: None if name == "Normal" else name.replace(" ", "")
+    for key, (name, _font, _size) in _STYLES.items()
+}
+
+
 def _set_fonts(rpr: Any, east_asian: str) -> None:
     """Name the fonts explicitly and drop the theme's, which would otherwise win."""
     fonts = rpr.find(qn("w:rFonts"))
@@ -169,8 +176,8 @@ def _page_numbers(document: Any) -> None:
 
 
 def _write_para(paragraph: Any, para: Para, align: Align | None = None) -> None:
-    name = _STYLES[para.style][0]
-    paragraph.style = paragraph.part.document.styles[name]
+    # The style by id: assigning a style object makes python-docx search every style each time.
+    paragraph._p.style = _STYLE_IDS[para.style]
     paragraph.alignment = _ALIGN[align or para.align]
     paragraph.add_run(para.text)
 
@@ -205,10 +212,7 @@ def _write_table(document: Any, table: Table, width: int) -> None:
     grid = document.add_table(rows=len(table.rows), cols=columns)
     grid.style = document.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    grid._tbl.tblPr.append(layout)
+    grid.autofit = False  # writes <w:tblLayout w:type="fixed"/> in its schema position
     for index, column in enumerate(grid.columns):
         column.width = widths[index]
 
@@ -223,13 +227,15 @@ def _write_table(document: Any, table: Table, width: int) -> None:
         if heights:
             docx_row.height = Mm(max(heights))
             docx_row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        # Take the row's cells once: grid.cell() rebuilds every cell of the table on each call.
+        row_cells = docx_row.cells
         column = 0
         for cell in row:
-            target = grid.cell(row_index, column)
+            target = row_cells[column]
             for offset in range(cell.colspan):
-                grid.cell(row_index, column + offset).width = widths[column + offset]
+                row_cells[column + offset].width = widths[column + offset]
             if cell.colspan > 1:
-                target = target.merge(grid.cell(row_index, column + cell.colspan - 1))
+                target = target.merge(row_cells[column + cell.colspan - 1])
             _cell_properties(target, sum(widths[column : column + cell.colspan]), cell.valign)
             _fill_cell(target, cell)
             column += cell.colspan
@@ -239,7 +245,6 @@ def _fill_cell(target: Any, cell: Cell) -> None:
     paragraphs = list(cell.content)
     first = target.paragraphs[0]
     if not paragraphs:
-        first.style = first.part.document.styles["Normal"]
         return
     for index, para in enumerate(paragraphs):
         paragraph = first if index == 0 else target.add_paragraph()

@@ -95,6 +95,7 @@ def prepare(cache_dir: Path) -> FontSet:
     """The font set, preparing the reduced fonts into `cache_dir` the first time. Safe to call
     from several processes at once: one prepares, the others wait for it."""
     serif_full, sans_full = source_fonts()
+    cache_dir = cache_dir.resolve()  # the PDFs name the fonts by file URI, which must be absolute
     cache_dir.mkdir(parents=True, exist_ok=True)
     serif = cache_dir / _reduced_name(serif_full)
     sans = cache_dir / _reduced_name(sans_full)

@@ -47,14 +47,16 @@ def render(document: Document) -> bytes:
         elif isinstance(block, Line):
             left = f"{block.label}{block.value}"
             sheet.cell(row=row, column=1, value=left).font = Font(name=EAST_ASIAN_FONT)
-            sheet.merge_cells(f"A{row}:{get_column_letter(half)}{row}")
+            if half > 1:
+                sheet.merge_cells(f"A{row}:{get_column_letter(half)}{row}")
             if block.right_label or block.right_value:
                 right = sheet.cell(
                     row=row, column=half + 1, value=f"{block.right_label}{block.right_value}"
                 )
                 right.font = Font(name=EAST_ASIAN_FONT)
                 right.alignment = Alignment(horizontal="right")
-                sheet.merge_cells(f"{get_column_letter(half + 1)}{row}:{last}{row}")
+                if columns > half + 1:
+                    sheet.merge_cells(f"{get_column_letter(half + 1)}{row}:{last}{row}")
             row += 1
         elif isinstance(block, Spacer):
             continue

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from banzu.applications import storage
 from banzu.applications.models import Document
+from banzu.documents.models import PackageBuild
 
 
 class Command(BaseCommand):
@@ -15,7 +16,12 @@ class Command(BaseCommand):
         rows = dict(Document.objects.values_list("stored_name", "pk"))
         on_disk = set(storage.stored_files())
         missing = sorted(name for name in rows if not storage.path_for(name).is_file())
-        orphans = sorted(on_disk - set(rows))
+        # Built submission packages share the store; they can be rebuilt, so only their presence
+        # on disk matters here (a package's file is known, not an orphan).
+        packages = set(
+            PackageBuild.objects.exclude(stored_name="").values_list("stored_name", flat=True)
+        )
+        orphans = sorted(on_disk - set(rows) - packages)
         for name in missing:
             self.stdout.write(f"row without file: document {rows[name]} ({name})")
         for name in orphans:

@@ -1,0 +1,109 @@
+"""The recommender's submission package: what the notice asks to be e-mailed to the province.
+
+One folder per recommended application (`<number>_<team>`, in Attachment 2's order) with
+Attachment 1 as Word and PDF and the team's current uploads, and Attachment 2 in its three
+formats at the top. `write_package` writes the ZIP to any writable, seekable binary file and
+reports progress after each step (one per application, one for Attachment 2)."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import IO
+
+from banzu.accounts.models import Recommender
+from banzu.applications import storage
+from banzu.applications.enums import DocumentKind
+from banzu.applications.models import Application, Document
+from banzu.documents.services import (
+    FORMATS,
+    Rendered,
+    attachment1_file,
+    attachment2_file,
+    safe_filename,
+)
+from banzu.editions.models import Edition
+
+Progress = Callable[[int, int], None]
+
+# The fixed names of the uploads inside a folder (the original name stays in the database).
+UPLOAD_STEMS: dict[str, str] = {
+    DocumentKind.MATERIALS_DOCX: "班组建设材料",
+    DocumentKind.MATERIALS_PDF: "班组建设材料",
+    DocumentKind.PRESENTATION: "发布PPT",
+    DocumentKind.SIGNED_FORM: "附件1_申报表_盖章扫描件",
+}
+DEFAULT_SUFFIXES: dict[str, str] = {
+    DocumentKind.MATERIALS_DOCX: ".docx",
+    DocumentKind.MATERIALS_PDF: ".pdf",
+    DocumentKind.PRESENTATION: ".pptx",
+    DocumentKind.SIGNED_FORM: ".pdf",
+}
+KNOWN_SUFFIXES = {".docx", ".pdf", ".pptx", ".jpg", ".jpeg", ".png"}
+UPLOAD_ORDER = list(UPLOAD_STEMS)
+
+
+def package_filename(edition: Edition, recommender: Recommender) -> str:
+    return safe_filename(f"推荐材料_{edition.year}_{recommender.short_name}") + ".zip"
+
+
+def folder_name(application: Application) -> str:
+    return safe_filename(f"{application.recommendation_number}_{application.team.name}")
+
+
+def upload_name(document: Document) -> str:
+    suffix = PurePosixPath(document.original_name).suffix.lower()
+    if suffix not in KNOWN_SUFFIXES:
+        suffix = DEFAULT_SUFFIXES[document.kind]
+    return UPLOAD_STEMS[document.kind] + suffix
+
+
+def recommended_applications(recommender: Recommender, edition: Edition) -> list[Application]:
+    """The applications of Attachment 2, in its order."""
+    from banzu.recommendations.exports import attachment2_rows
+    from banzu.recommendations.selectors import applications_for_recommender
+
+    rows = attachment2_rows(recommender, edition)
+    found = applications_for_recommender(recommender, edition).in_bulk(
+        [row.application_pk for row in rows]
+    )
+    return [found[row.application_pk] for row in rows]
+
+
+def current_documents(application: Application) -> list[Document]:
+    documents = application.documents.filter(superseded_at__isnull=True)
+    return sorted(documents, key=lambda document: UPLOAD_ORDER.index(document.kind))
+
+
+def _write_rendered(archive: zipfile.ZipFile, folder: str, rendered: Rendered) -> None:
+    archive.writestr(f"{folder}{rendered.filename}", rendered.content)
+
+
+def write_package(
+    out: IO[bytes],
+    *,
+    recommender: Recommender,
+    edition: Edition,
+    progress: Progress | None = None,
+) -> int:
+    """Write the package to `out`; return the number of entries. Uploads are streamed from
+    the store, so memory holds at most one rendered document at a time."""
+    applications = recommended_applications(recommender, edition)
+    total = len(applications) + 1
+    report = progress or (lambda done, total: None)
+    report(0, total)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for done, application in enumerate(applications, start=1):
+            folder = folder_name(application) + "/"
+            for fmt in ("docx", "pdf"):
+                _write_rendered(archive, folder, attachment1_file(application, fmt))
+            for document in current_documents(application):
+                archive.write(
+                    storage.path_for(document.stored_name), folder + upload_name(document)
+                )
+            report(done, total)
+        for fmt in FORMATS:
+            _write_rendered(archive, "", attachment2_file(recommender, edition, fmt))
+        report(total, total)
+        return len(archive.infolist())
