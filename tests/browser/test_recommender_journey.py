@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -90,6 +91,25 @@ def test_recommender_reviews_returns_scores_recommends_and_submits_the_batch(
     values = [cell for row in workbook.active.iter_rows(values_only=True) for cell in row]
     assert "杭-2026-001" in values
     assert "钢筋加工班" in values
+
+    # Build the submission package (a background task; the page polls) and download it.
+    main.locator(
+        f"form[action='/documents/package/recommenders/{hangzhou.pk}/start/'] button"
+    ).click()
+    ready = main.locator("#package-status a[href*='/documents/package/builds/']")
+    expect(ready).to_be_visible(timeout=30_000)
+    screenshot("23b-package-ready")
+    with page.expect_download() as package_info:
+        ready.click()
+    assert package_info.value.suggested_filename == "推荐材料_2026_杭州.zip"
+    with zipfile.ZipFile(io.BytesIO(package_info.value.path().read_bytes())) as package:
+        names = set(package.namelist())
+    assert {
+        "附件2_推荐汇总表_2026_杭州.xlsx",
+        "附件2_推荐汇总表_2026_杭州.pdf",
+        "杭-2026-001_钢筋加工班/附件1_申报表_钢筋加工班.pdf",
+        "杭-2026-001_钢筋加工班/附件1_申报表_钢筋加工班.docx",
+    } <= names
 
     # Submit the batch.
     submit = main.locator(f"form[action='/recommend/batch/{hangzhou.pk}/submit/']")
