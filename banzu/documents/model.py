@@ -12,6 +12,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+# Characters no document format may carry: C0 controls but tab and newline, DEL, and the
+# bidirectional overrides (which can make a name read backwards). Word's vertical tab and form
+# feed (from Shift+Enter and page breaks pasted into a form) become line breaks.
+_DROPPED = dict.fromkeys([*range(0, 9), *range(14, 32), 127])
+_DROPPED.update(dict.fromkeys([*range(8234, 8239), *range(8294, 8298)]))
+_DROPPED.update({0x0B: "\n", 0x0C: "\n", 0x0D: None})
+
+
+def clean_text(text: str) -> str:
+    """Text safe for Word, Excel and PDF: see _DROPPED."""
+    return text.translate(_DROPPED)
+
+
 Align = Literal["left", "center", "right", "justify"]
 ParaStyle = Literal["title", "subtitle", "body", "label", "heading", "note"]
 
@@ -25,6 +38,9 @@ class Para:
     style: ParaStyle = "body"
     align: Align = "left"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clean_text(self.text).replace("\n", " "))
+
 
 @dataclass(frozen=True)
 class Line:
@@ -36,6 +52,10 @@ class Line:
     right_label: str = ""
     right_value: str = ""
     underline: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("label", "value", "right_label", "right_value"):
+            object.__setattr__(self, name, clean_text(getattr(self, name)))
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,10 @@ class Cell:
     min_height_mm: float | None = None
     value: str | int | Decimal | None = None
     number_format: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.value, str):
+            object.__setattr__(self, "value", clean_text(self.value))
 
     @property
     def text(self) -> str:
@@ -124,7 +148,7 @@ def blank(value: object) -> str:
 
 def paragraphs(text: str, style: ParaStyle = "body") -> tuple[Para, ...]:
     """A multi-line text as paragraphs; blank lines dropped, an empty text gives none."""
-    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    lines = [line.strip() for line in clean_text(text.replace("\r\n", "\n")).split("\n")]
     return tuple(Para(line, style) for line in lines if line)
 
 

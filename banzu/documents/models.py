@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from banzu.accounts.models import Recommender
@@ -46,6 +47,8 @@ class PackageBuild(models.Model):
     error = models.TextField(_("error"), blank=True, editable=False)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, editable=False)
+    # Moved on at each step: a build whose worker stopped is recognised as stale.
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

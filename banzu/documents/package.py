@@ -8,19 +8,22 @@ reports progress after each step (one per application, one for Attachment 2)."""
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
-from typing import IO
+from typing import IO, Any
+
+from django.utils import timezone
 
 from banzu.accounts.models import Recommender
 from banzu.applications import storage
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application, Document
+from banzu.documents.layouts import attachment2
 from banzu.documents.services import (
     FORMATS,
     Rendered,
     attachment1_file,
-    attachment2_file,
+    render,
     safe_filename,
 )
 from banzu.editions.models import Edition
@@ -62,9 +65,15 @@ def upload_name(document: Document) -> str:
 def recommended_applications(recommender: Recommender, edition: Edition) -> list[Application]:
     """The applications of Attachment 2, in its order."""
     from banzu.recommendations.exports import attachment2_rows
+
+    return _applications_of(recommender, edition, attachment2_rows(recommender, edition))
+
+
+def _applications_of(
+    recommender: Recommender, edition: Edition, rows: Sequence[Any]
+) -> list[Application]:
     from banzu.recommendations.selectors import applications_for_recommender
 
-    rows = attachment2_rows(recommender, edition)
     found = applications_for_recommender(recommender, edition).in_bulk(
         [row.application_pk for row in rows]
     )
@@ -89,7 +98,19 @@ def write_package(
 ) -> int:
     """Write the package to `out`; return the number of entries. Uploads are streamed from
     the store, so memory holds at most one rendered document at a time."""
-    applications = recommended_applications(recommender, edition)
+    from banzu.recommendations.exports import attachment2_rows
+
+    # Read the ranking once: the folders and Attachment 2's three formats list the same
+    # applications even if a recommendation is made while the package is being built.
+    rows = attachment2_rows(recommender, edition)
+    applications = _applications_of(recommender, edition, rows)
+    summary = attachment2.build(
+        year=edition.year,
+        recommender_name=recommender.name,
+        rows=rows,
+        today=timezone.localdate(),
+    )
+    summary_stem = safe_filename(attachment2.filename_stem(edition.year, recommender.short_name))
     total = len(applications) + 1
     report = progress or (lambda done, total: None)
     report(0, total)
@@ -99,11 +120,14 @@ def write_package(
             for fmt in ("docx", "pdf"):
                 _write_rendered(archive, folder, attachment1_file(application, fmt))
             for document in current_documents(application):
+                # Uploads are already compressed (.docx, .pdf, .pptx): store them as they are.
                 archive.write(
-                    storage.path_for(document.stored_name), folder + upload_name(document)
+                    storage.path_for(document.stored_name),
+                    folder + upload_name(document),
+                    compress_type=zipfile.ZIP_STORED,
                 )
             report(done, total)
         for fmt in FORMATS:
-            _write_rendered(archive, "", attachment2_file(recommender, edition, fmt))
+            archive.writestr(f"{summary_stem}.{fmt}", render(summary, fmt))
         report(total, total)
         return len(archive.infolist())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -66,7 +67,11 @@ def _rendered(document: Document, stem: str, fmt: Format) -> Rendered:
 def safe_filename(stem: str) -> str:
     """A file name any system accepts: no path separators or characters Windows refuses,
     at most 120 characters (Chinese names are kept; the response encodes them per RFC 6266)."""
-    cleaned = "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in stem).strip(". ")
+    cleaned = "".join(
+        "_" if ch in '\\/:*?"<>|' or ord(ch) < 32 or ord(ch) == 0x7F else ch
+        for ch in stem
+        if unicodedata.category(ch) != "Cf"  # bidi overrides, zero-width characters
+    ).strip(". ")
     return cleaned[:120] or "document"
 
 

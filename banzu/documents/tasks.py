@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 # A queued or running build older than this is taken for dead (a worker that was killed), so a
 # new request starts afresh instead of waiting on it for ever.
-STALE_AFTER = dt.timedelta(hours=1)
+STALE_AFTER = dt.timedelta(minutes=15)
 ERROR_LIMIT = 1000
 
 
@@ -41,17 +41,34 @@ def latest_build(recommender: Recommender, edition: Edition) -> PackageBuild | N
     )
 
 
+def expire_stale(recommender: Recommender, edition: Edition) -> int:
+    """A build that has not moved for STALE_AFTER (its worker was stopped) is marked failed,
+    so the page stops waiting and a new build can start."""
+    return PackageBuild.objects.filter(
+        recommender=recommender,
+        edition=edition,
+        state__in=ACTIVE_STATES,
+        updated_at__lt=timezone.now() - STALE_AFTER,
+    ).update(
+        state=PackageState.FAILED,
+        error="The build stopped without finishing (the worker was stopped).",
+        finished_at=timezone.now(),
+    )
+
+
 def start_build(
     *, recommender: Recommender, edition: Edition, user: Any, ip: str | None = None
 ) -> PackageBuild:
     """Queue a build, or return the one already under way (a second click starts nothing)."""
     with transaction.atomic():
+        # One start at a time per recommender, on PostgreSQL as on SQLite: two clicks queue one.
+        Recommender.objects.select_for_update().filter(pk=recommender.pk).first()
+        expire_stale(recommender, edition)
         running = (
             PackageBuild.objects.filter(
                 recommender=recommender,
                 edition=edition,
                 state__in=ACTIVE_STATES,
-                created_at__gte=timezone.now() - STALE_AFTER,
             )
             .select_related("recommender", "edition")
             .first()
@@ -84,7 +101,7 @@ def _enqueue(build_pk: int) -> None:
 def build_package(build_pk: int) -> str:
     """Runs in the worker: build the ZIP, then move it into the store and mark the build done."""
     claimed = PackageBuild.objects.filter(pk=build_pk, state=PackageState.QUEUED).update(
-        state=PackageState.RUNNING
+        state=PackageState.RUNNING, updated_at=timezone.now()
     )
     if not claimed:  # already taken by another worker, or no longer wanted
         return "skipped"
@@ -104,6 +121,19 @@ def build_package(build_pk: int) -> str:
         size, digest = temp.stat().st_size, _sha256(temp)
         stored_name = storage.commit_temp(temp)
         temp = None
+        try:
+            PackageBuild.objects.filter(pk=build_pk).update(
+                state=PackageState.DONE,
+                stored_name=stored_name,
+                size=size,
+                sha256=digest,
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+        except BaseException:
+            # The row could not take the file: drop it, so no file is left without a row.
+            storage.discard(storage.path_for(stored_name))
+            raise
     except BaseException as error:  # also a worker stopped mid-build: no partial file stays
         logger.exception("package build %s failed", build_pk)
         if temp is not None:
@@ -112,13 +142,6 @@ def build_package(build_pk: int) -> str:
         if not isinstance(error, Exception):
             raise
         return "failed"
-    PackageBuild.objects.filter(pk=build_pk).update(
-        state=PackageState.DONE,
-        stored_name=stored_name,
-        size=size,
-        sha256=digest,
-        finished_at=timezone.now(),
-    )
     _prune_older(build)
     return "done"
 
@@ -142,12 +165,13 @@ def _new_temp() -> Path:
 
 def _progress(build_pk: int, done: int, total: int) -> None:
     # A plain UPDATE outside any transaction: the status poll sees each step at once.
-    PackageBuild.objects.filter(pk=build_pk).update(done=done, total=total)
+    PackageBuild.objects.filter(pk=build_pk).update(
+        done=done, total=total, updated_at=timezone.now()
+    )
 
 
 def _fail(build_pk: int, error: BaseException) -> None:
-    # The cause (which may name a server path) is shown to the admin only, and logged.
-    logger.error("package build %s failed", build_pk, exc_info=error)
+    # The cause (which may name a server path) is shown to the admin only; it is logged too.
     message = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
     PackageBuild.objects.filter(pk=build_pk).update(
         state=PackageState.FAILED, error=message, finished_at=timezone.now()

@@ -63,7 +63,18 @@ def attachment3_blank(request: HttpRequest, year: int, fmt: str) -> HttpResponse
     return _send(request, rendered, "export.attachment3", edition)
 
 
-def sheet_for_user_or_404(user: Any, pk: int) -> ScoreSheet:
+def deny(user: Any, what: str, pk: Any, ip: str | None) -> Http404:
+    """Record a refused look-up in the journal (security.md) and give the 404 to raise."""
+    record(
+        action="access.denied",
+        actor=user if user.is_authenticated else None,
+        data={"object": what, "id": str(pk), "code": "404"},
+        ip=ip,
+    )
+    return Http404()
+
+
+def sheet_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) -> ScoreSheet:
     """A submitted score sheet, for the admin, its scorer, and the staff of the recommender whose
     own preliminary sheet it is. Applicants never see a sheet; nobody sees another's draft."""
     sheet = (
@@ -74,7 +85,7 @@ def sheet_for_user_or_404(user: Any, pk: int) -> ScoreSheet:
         .first()
     )
     if sheet is None or not user.is_authenticated or not user.is_active:
-        raise Http404
+        raise deny(user, "score sheet", pk, ip)
     if user.role == Role.ADMIN or sheet.scorer_id == user.pk:
         return sheet
     if (
@@ -83,13 +94,13 @@ def sheet_for_user_or_404(user: Any, pk: int) -> ScoreSheet:
         and sheet.application.recommender_id == user.recommender_id
     ):
         return sheet
-    raise Http404
+    raise deny(user, "score sheet", pk, ip)
 
 
 @login_required
 @require_GET
 def attachment3_sheet(request: HttpRequest, sheet_pk: int, fmt: str) -> HttpResponse:
     form_format = _format(fmt)
-    sheet = sheet_for_user_or_404(request.user, sheet_pk)
+    sheet = sheet_for_user_or_404(request.user, sheet_pk, ip=client_ip(request))
     rendered = services.attachment3_sheet_file(sheet, form_format)
     return _send(request, rendered, "export.attachment3", sheet)

@@ -21,6 +21,7 @@ from banzu.audit.services import client_ip, record
 from banzu.documents import tasks
 from banzu.documents.models import PackageBuild, PackageState
 from banzu.documents.package import package_filename
+from banzu.documents.views import deny
 from banzu.editions.models import Edition
 from banzu.editions.selectors import get_current_edition
 
@@ -35,20 +36,22 @@ def _in_scope(user: Any, recommender_pk: int) -> bool:
     return user.role == Role.RECOMMENDER and user.recommender_id == recommender_pk
 
 
-def package_recommender_for_user_or_404(user: Any, recommender_pk: int) -> Recommender:
+def package_recommender_for_user_or_404(
+    user: Any, recommender_pk: int, *, ip: str | None = None
+) -> Recommender:
     """The recommender whose package the user may build and fetch; 404 outside that scope."""
     if not _in_scope(user, recommender_pk):
-        raise Http404
+        raise deny(user, "package recommender", recommender_pk, ip)
     recommender = Recommender.objects.filter(pk=recommender_pk).first()
     if recommender is None:
         raise Http404
     return recommender
 
 
-def package_build_for_user_or_404(user: Any, pk: int) -> PackageBuild:
+def package_build_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) -> PackageBuild:
     build = PackageBuild.objects.select_related("recommender", "edition").filter(pk=pk).first()
     if build is None or not _in_scope(user, build.recommender_id):
-        raise Http404
+        raise deny(user, "package", pk, ip)
     return build
 
 
@@ -84,14 +87,18 @@ def start(request: HttpRequest, recommender_pk: int) -> HttpResponse:
 @require_GET
 def status(request: HttpRequest, recommender_pk: int) -> HttpResponse:
     """htmx partial: the latest build of the current edition; it polls itself while running."""
-    recommender = package_recommender_for_user_or_404(request.user, recommender_pk)
-    return _status(request, recommender, tasks.latest_build(recommender, _current_edition()))
+    recommender = package_recommender_for_user_or_404(
+        request.user, recommender_pk, ip=client_ip(request)
+    )
+    edition = _current_edition()
+    tasks.expire_stale(recommender, edition)
+    return _status(request, recommender, tasks.latest_build(recommender, edition))
 
 
 @login_required
 @require_GET
 def download(request: HttpRequest, pk: int) -> FileResponse:
-    build = package_build_for_user_or_404(request.user, pk)
+    build = package_build_for_user_or_404(request.user, pk, ip=client_ip(request))
     if build.state != PackageState.DONE or not build.stored_name:
         raise Http404
     path = storage.path_for(build.stored_name)

@@ -5,6 +5,7 @@ the header rows frozen and repeated on every printed page, A4 fitted to the page
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -16,6 +17,13 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 EAST_ASIAN_FONT = "宋体"
 _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def _never_a_formula(cell: Any) -> None:
+    """openpyxl stores a string starting with "=" as a formula: a team named "=HYPERLINK(…)"
+    would be live in the recommender's spreadsheet. Data is always a string."""
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
 
 
 def render(document: Document) -> bytes:
@@ -36,6 +44,7 @@ def render(document: Document) -> bytes:
     for block in document.blocks:
         if isinstance(block, Para):
             cell = sheet.cell(row=row, column=1, value=block.text)
+            _never_a_formula(cell)
             if block.style == "title":
                 cell.font = Font(name=EAST_ASIAN_FONT, bold=True, size=14)
                 sheet.row_dimensions[row].height = 30
@@ -46,7 +55,9 @@ def render(document: Document) -> bytes:
             row += 1
         elif isinstance(block, Line):
             left = f"{block.label}{block.value}"
-            sheet.cell(row=row, column=1, value=left).font = Font(name=EAST_ASIAN_FONT)
+            left_cell = sheet.cell(row=row, column=1, value=left)
+            left_cell.font = Font(name=EAST_ASIAN_FONT)
+            _never_a_formula(left_cell)
             if half > 1:
                 sheet.merge_cells(f"A{row}:{get_column_letter(half)}{row}")
             if block.right_label or block.right_value:
@@ -54,6 +65,7 @@ def render(document: Document) -> bytes:
                     row=row, column=half + 1, value=f"{block.right_label}{block.right_value}"
                 )
                 right.font = Font(name=EAST_ASIAN_FONT)
+                _never_a_formula(right)
                 right.alignment = Alignment(horizontal="right")
                 if columns > half + 1:
                     sheet.merge_cells(f"{get_column_letter(half + 1)}{row}:{last}{row}")
@@ -114,6 +126,7 @@ def _write_cell(sheet: object, row: int, column: int, cell: Cell, *, header: boo
 
     assert isinstance(sheet, Worksheet)
     target = sheet.cell(row=row, column=column, value=cell.typed_value)
+    _never_a_formula(target)
     target.border = _BOX
     target.font = Font(name=EAST_ASIAN_FONT, bold=header)
     target.alignment = Alignment(

@@ -165,7 +165,8 @@ def test_attachment1_docx_has_the_notice_layout_with_every_value(recommended):
         "附件1_申报表_桥梁钢筋精加工班.docx",
         DOCX,
     )
-    assert [p.text for p in word.paragraphs[:3]] == [
+    assert [p.text for p in word.paragraphs[:4]] == [
+        "附件1",
         "2026 年度浙江省工程建设质量信得过班组典型经验申报表",
         "推荐编号 杭-2026-001 ",
         "推荐单位 杭州市建筑业协会 ",
@@ -173,7 +174,7 @@ def test_attachment1_docx_has_the_notice_layout_with_every_value(recommended):
     rows = docx_rows(rendered.content)
     assert rows[:12] == [
         ["单位同意\n(请加盖公章)", "推荐单位(市质协/省行协)同意\n(请加盖公章)"],
-        ["单位名称", "浙江甲建设有限公司"],
+        ["单位名称\n(填全称,与公章一致)", "浙江甲建设有限公司"],
         ["所属行业", "市政公用工程", "所有制性质", "股份制"],
         ["通讯地址", "浙江省杭州市拱墅区莫干山路188号"],
         [
@@ -184,7 +185,7 @@ def test_attachment1_docx_has_the_notice_layout_with_every_value(recommended):
             "部门联系电话",
             "0571-87051234",
         ],
-        ["班组名称", "桥梁钢筋精加工班"],
+        ["班组名称\n(不挂上级单位)", "桥梁钢筋精加工班"],
         ["经验名称", "数控弯箍让钢筋加工一次成型"],
         ["班组人数", "23", "班组联系人", "欧阳喆", "班组联系电话", "13705710088"],
         ["班组工作完成率%", "97.5", "质量考核合格率%", "99.25", "产品/服务不合格", "2"],
@@ -234,7 +235,8 @@ def test_attachment1_pdf_holds_every_field_value(recommended):
         "21/184",
         "12.35",
         *(squeeze(heading) for heading in HEADINGS),
-        *(squeeze(text) for text in NARRATIVES.values()),
+        # Paragraph by paragraph: a page break (and its footer) may fall between two.
+        *(squeeze(line) for text in NARRATIVES.values() for line in text.split("\n")),
         squeeze(HONOUR_LINE),
         "年月日",
     ]
@@ -247,12 +249,12 @@ def test_attachment1_of_an_empty_application_has_blank_cells_not_none(empty_appl
 
     rows = docx_rows(content)
     word = python_docx.Document(io.BytesIO(content))
-    assert [p.text for p in word.paragraphs[1:3]] == [
+    assert [p.text for p in word.paragraphs[2:4]] == [
         "推荐编号" + "\u3000" * 8,
         "推荐单位 杭州市建筑业协会 ",
     ]
     assert rows[5:11] == [
-        ["班组名称", "测量班"],
+        ["班组名称\n(不挂上级单位)", "测量班"],
         ["经验名称", ""],
         ["班组人数", "", "班组联系人", "", "班组联系电话", ""],
         ["班组工作完成率%", "", "质量考核合格率%", "", "产品/服务不合格", ""],
@@ -464,16 +466,19 @@ def test_attachment3_blank_lists_the_rubric_with_empty_scores(edition):
     assert [(r[0], r[1], r[3], r[4]) for r in rows[1:6]] == [(*item, "") for item in ITEMS]
     assert rows[1][2].startswith("1) 班组在生产或服务中的定位明确")
     assert rows[3][2].count("\n") >= 4  # each sub-criterion its own paragraph
-    assert rows[6] == ["合计", "100 分", ""]
+    assert rows[6] == ["总分", "100 分", ""]
     word = python_docx.Document(io.BytesIO(rendered.content))
-    assert word.paragraphs[0].text == "2026 年浙江省工程建设质量信得过班组建设成果评价表"
+    assert [p.text for p in word.paragraphs[:2]] == [
+        "附件3",
+        "2026 年浙江省工程建设质量信得过班组建设成果评价表",
+    ]
     assert word.paragraphs[-1].text == "评分人：" + "\u3000" * 8 + "\t日期：" + "\u3000" * 8
 
 
 def test_attachment3_blank_pdf_shows_items_and_maximum_points(edition):
     text = squeeze(pdf_text(services.attachment3_blank_file(edition, "pdf").content))
 
-    expected = ["评价表", "需求确定", "建设策划", "建设过程", "建设成效", "特色", "合计", "100分"]
+    expected = ["评价表", "需求确定", "建设策划", "建设过程", "建设成效", "特色", "总分", "100分"]
     assert [value for value in expected if value not in text] == []
     assert [text.count(f"{points}分") for points in ("15", "25", "30")] == [3, 1, 1]
 
@@ -505,7 +510,7 @@ def test_attachment3_filled_docx_shows_scores_total_comments_and_scorer(scored_s
     word = python_docx.Document(io.BytesIO(rendered.content))
 
     assert rendered.filename == "附件3_评价表_桥梁钢筋精加工班_陈静怡.docx"
-    assert [p.text for p in word.paragraphs[1:5]] == [
+    assert [p.text for p in word.paragraphs[2:6]] == [
         "推荐编号： 杭-2026-001 \t评审阶段： 推荐单位初评 ",
         "单位名称： 浙江甲建设有限公司 ",
         "班组名称： 桥梁钢筋精加工班 ",
@@ -519,7 +524,7 @@ def test_attachment3_filled_docx_shows_scores_total_comments_and_scorer(scored_s
         ("建设成效", "15 分", "12.5"),
         ("特色", "15 分", "13"),
     ]
-    assert scores[6] == ["合计", "100 分", "86"]
+    assert scores[6] == ["总分", "100 分", "86"]
     assert docx_rows(rendered.content, table=1) == [
         ["评价项目", "评语"],
         ["需求确定", "需求识别全面。"],

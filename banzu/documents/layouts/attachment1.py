@@ -42,6 +42,13 @@ def filename_stem(application: Application) -> str:
     return f"附件1_申报表_{application.team.name}"
 
 
+def _hinted(text: str, hint: str) -> Cell:
+    """A label with the notice's own filling hint under it."""
+    return Cell(
+        content=(Para(text, "label", "center"), Para(hint, "note", "center")), align="center"
+    )
+
+
 def _percent(raw: object) -> Cell:
     return value(raw, align="center")
 
@@ -95,7 +102,7 @@ def _build(application: Application) -> Document:
                 min_height_mm=stamp_box,
             ),
         ),
-        (label("单位名称"), value(enterprise.name, colspan=5)),
+        (_hinted("单位名称", "(填全称,与公章一致)"), value(enterprise.name, colspan=5)),
         (
             label("所属行业"),
             value(enterprise.industry, colspan=2),
@@ -111,7 +118,7 @@ def _build(application: Application) -> Document:
             label("部门联系电话"),
             value(enterprise.supervising_phone),
         ),
-        (label("班组名称"), value(application.team.name, colspan=5)),
+        (_hinted("班组名称", "(不挂上级单位)"), value(application.team.name, colspan=5)),
         (label("经验名称"), value(application.experience_title, colspan=5)),
         (
             label("班组人数"),
@@ -165,6 +172,7 @@ def _build(application: Application) -> Document:
     return Document(
         title=title(application),
         blocks=(
+            Para("附件1", "label"),
             Para(title(application), "title", "center"),
             Line("推荐编号", application.recommendation_number or ""),
             Line("推荐单位", recommender.name if recommender else ""),

@@ -76,12 +76,15 @@ def build(*, year: int, items: Sequence[Item], filled: Filled | None = None) -> 
     maximum = sum((item.max_points for item in items), Decimal(0))
     rows.append(
         (
-            Cell(content=(Para("合计", "label", "center"),), colspan=3, align="center"),
+            Cell(content=(Para("总分", "label", "center"),), colspan=3, align="center"),
             value(_points(maximum), align="center"),
             value(filled.total if filled else None, align="center", number_format="0.0"),
         )
     )
-    blocks: list[Para | Line | Table | Spacer] = [Para(title(year), "title", "center")]
+    blocks: list[Para | Line | Table | Spacer] = [
+        Para("附件3", "label"),
+        Para(title(year), "title", "center"),
+    ]
     if filled:
         blocks += [
             Line("推荐编号：", filled.recommendation_number, "评审阶段：", filled.stage_name),
