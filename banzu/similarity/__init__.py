@@ -1,0 +1,1 @@
+"""The similarity engine for the plagiarism check: pure Python and numpy, no Django."""

@@ -1,0 +1,379 @@
+"""The similarity engine: documents in, copy figures and passages out. No Django.
+
+`Corpus` holds fingerprinted documents — this edition's (checked) and the archive's (sources
+only) — and the template texts, whose k-grams never count. `scan()` checks every edition
+document against all others at once: fingerprints of the whole corpus are sorted together, each
+hash shared by 2 to `common_df` documents gives seeds for the pairs that share it, a hash in more
+documents than that is common text (reported apart, never as copying), and each pair with enough
+seeds is aligned into passages. `check(document)` does the same for one new document against the
+indexed corpus, in time proportional to that document (a binary search per fingerprint).
+
+Figures are named as the industry names them: total copy ratio (总文字复制比) = copied
+characters / all characters, each character counted once whatever the number of sources; the
+largest single-source ratio (单篇最大文字复制比); and, when owners are known, the ratio without
+the enterprise's own earlier documents (去除本人文献复制比).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from banzu.similarity import align as aligner
+from banzu.similarity.fingerprint import WINDOW, Fingerprints, K, fingerprint, kgram_hashes
+from banzu.similarity.normalize import Normalized, normalize
+
+COMMON_DF = 10
+# A document whose fingerprints are nearly all one hash (one character repeated) is not text.
+DEGENERATE_DISTINCT_SHARE = 0.02
+DEGENERATE_MIN_FINGERPRINTS = 200
+
+
+@dataclass
+class Document:
+    id: str
+    text: str
+    archive: bool = False
+    owner: str | None = None
+    error: str | None = None
+    normalized: Normalized | None = None
+    fingerprints: Fingerprints | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Original character offsets, end exclusive, in the document and in its source."""
+
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+
+
+@dataclass
+class SourceReport:
+    id: str
+    archive: bool
+    same_owner: bool
+    copied_chars: int
+    ratio: float
+    passages: list[Passage]
+
+
+@dataclass
+class Report:
+    id: str
+    chars: int
+    copied_chars: int = 0
+    copy_ratio: float = 0.0
+    max_source_ratio: float = 0.0
+    common_chars: int = 0
+    self_copied_chars: int = 0
+    copy_ratio_excluding_self: float = 0.0
+    sources: list[SourceReport] = field(default_factory=list)
+    error: str | None = None
+
+
+def union_length(spans: Iterable[tuple[int, int]]) -> int:
+    total, current_start, current_end = 0, -1, -1
+    for start, end in sorted(spans):
+        if start > current_end:
+            total += max(0, current_end - current_start)
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    return total + max(0, current_end - current_start)
+
+
+def _ratio(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+class Corpus:
+    def __init__(self, *, k: int = K, window: int = WINDOW, common_df: int = COMMON_DF) -> None:
+        self.k, self.window, self.common_df = k, window, common_df
+        self.documents: list[Document] = []
+        self._template_hashes = np.zeros(0, dtype=np.uint64)
+        self._index: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32], npt.NDArray[np.int32]]
+        self._index_size = -1
+
+    # --- input ----------------------------------------------------------------------------
+
+    def add_template(self, text: str) -> None:
+        """Every k-gram of a template (the notice, blank forms, the rubric) is ignored."""
+        hashes = kgram_hashes(normalize(text).codes, self.k)
+        self._template_hashes = np.union1d(self._template_hashes, hashes)
+        self._index_size = -1
+
+    def prepare(self, document: Document) -> Document:
+        if document.error is None:
+            normalized = normalize(document.text)
+            prints = fingerprint(normalized.codes, k=self.k, window=self.window)
+            if len(normalized) < self.k:
+                document.error = "no text to compare (too short once punctuation is removed)"
+            elif len(prints) >= DEGENERATE_MIN_FINGERPRINTS and len(
+                np.unique(prints.hashes)
+            ) < DEGENERATE_DISTINCT_SHARE * len(prints):
+                document.error = "the text is one repeated character or phrase"
+            else:
+                keep = ~np.isin(prints.hashes, self._template_hashes)
+                document.normalized = normalized
+                document.fingerprints = Fingerprints(prints.hashes[keep], prints.positions[keep])
+        return document
+
+    def add(self, document: Document) -> Document:
+        self.documents.append(self.prepare(document))
+        self._index_size = -1
+        return document
+
+    # --- the index --------------------------------------------------------------------------
+
+    def _build_index(
+        self,
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        if self._index_size != len(self.documents):
+            hashes, docs, positions = [], [], []
+            for number, document in enumerate(self.documents):
+                if document.fingerprints is None:
+                    continue
+                hashes.append(document.fingerprints.hashes)
+                positions.append(document.fingerprints.positions)
+                docs.append(np.full(len(document.fingerprints), number, dtype=np.int32))
+            if hashes:
+                all_hashes = np.concatenate(hashes)
+                order = np.lexsort((np.concatenate(positions), np.concatenate(docs), all_hashes))
+                self._index = (
+                    all_hashes[order],
+                    np.concatenate(docs)[order],
+                    np.concatenate(positions)[order],
+                )
+            else:
+                empty32 = np.zeros(0, dtype=np.int32)
+                self._index = (np.zeros(0, dtype=np.uint64), empty32, empty32)
+            self._index_size = len(self.documents)
+        return self._index
+
+    # --- the full scan ----------------------------------------------------------------------
+
+    def scan(self) -> list[Report]:
+        """Every edition document against every other document and the archive."""
+        hashes, docs, positions = self._build_index()
+        seeds, common = _seeds_and_common(hashes, docs, positions, self.common_df)
+        reports = {
+            number: Report(id=d.id, chars=len(d.text), error=d.error)
+            for number, d in enumerate(self.documents)
+            if not d.archive
+        }
+        found: dict[int, dict[int, list[Passage]]] = defaultdict(dict)
+        for (first, second), (pos_first, pos_second) in seeds.items():
+            for a, b, seeds_a, seeds_b in (
+                (first, second, pos_first, pos_second),
+                (second, first, pos_second, pos_first),
+            ):
+                if a not in reports:
+                    continue
+                passages = self._passages(a, b, seeds_a, seeds_b)
+                if passages:
+                    found[a][b] = passages
+        for number, report in reports.items():
+            self._fill(report, number, found.get(number, {}), common.get(number))
+        return [reports[number] for number in sorted(reports)]
+
+    # --- one new document -------------------------------------------------------------------
+
+    def check(self, document: Document) -> Report:
+        """One document against the indexed corpus, without adding it."""
+        self.prepare(document)
+        report = Report(id=document.id, chars=len(document.text), error=document.error)
+        if document.fingerprints is None or document.normalized is None:
+            return report
+        hashes, docs, positions = self._build_index()
+        prints = document.fingerprints
+        left = np.searchsorted(hashes, prints.hashes, side="left")
+        right = np.searchsorted(hashes, prints.hashes, side="right")
+        by_source: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+        common_positions = []
+        for own_position, lo, hi in zip(
+            prints.positions.tolist(), left.tolist(), right.tolist(), strict=True
+        ):
+            if lo == hi:
+                continue
+            sources = docs[lo:hi]
+            if len(np.unique(sources)) + 1 > self.common_df:
+                common_positions.append(own_position)
+                continue
+            for source, source_position in zip(
+                sources.tolist(), positions[lo:hi].tolist(), strict=True
+            ):
+                mine, theirs = by_source[source]
+                mine.append(own_position)
+                theirs.append(source_position)
+        found: dict[int, list[Passage]] = {}
+        for source, (mine, theirs) in by_source.items():
+            passages = self._align(
+                document, self.documents[source], np.array(mine), np.array(theirs)
+            )
+            if passages:
+                found[source] = passages
+        self._fill(
+            report,
+            None,
+            found,
+            np.array(common_positions, dtype=np.int64),
+            document=document,
+        )
+        return report
+
+    # --- shared -----------------------------------------------------------------------------
+
+    def _passages(
+        self, a: int, b: int, seeds_a: npt.NDArray[np.int64], seeds_b: npt.NDArray[np.int64]
+    ) -> list[Passage]:
+        return self._align(self.documents[a], self.documents[b], seeds_a, seeds_b)
+
+    def _align(
+        self,
+        document: Document,
+        source: Document,
+        seeds_a: npt.NDArray[np.int64],
+        seeds_b: npt.NDArray[np.int64],
+    ) -> list[Passage]:
+        assert document.normalized is not None
+        assert source.normalized is not None
+        spans = aligner.align(
+            seeds_a, seeds_b, document.normalized.codes, source.normalized.codes, self.k
+        )
+        passages = []
+        for span in spans:
+            start, end = document.normalized.original_span(span.a_start, span.a_end)
+            source_start, source_end = source.normalized.original_span(span.b_start, span.b_end)
+            passages.append(Passage(start, end, source_start, source_end))
+        return passages
+
+    def _fill(
+        self,
+        report: Report,
+        number: int | None,
+        found: dict[int, list[Passage]],
+        common_positions: npt.NDArray[np.int64] | None,
+        *,
+        document: Document | None = None,
+    ) -> None:
+        document = document or (self.documents[number] if number is not None else None)
+        assert document is not None
+        if report.error or document.normalized is None:
+            return
+        owner = document.owner
+        all_spans: list[tuple[int, int]] = []
+        other_spans: list[tuple[int, int]] = []
+        sources = []
+        for source_number, passages in found.items():
+            source = self.documents[source_number]
+            spans = [(p.start, p.end) for p in passages]
+            same_owner = owner is not None and source.owner == owner
+            all_spans += spans
+            if not same_owner:
+                other_spans += spans
+            copied = union_length(spans)
+            sources.append(
+                SourceReport(
+                    id=source.id,
+                    archive=source.archive,
+                    same_owner=same_owner,
+                    copied_chars=copied,
+                    ratio=_ratio(copied, report.chars),
+                    passages=passages,
+                )
+            )
+        sources.sort(key=lambda s: (-s.copied_chars, s.id))
+        report.sources = sources
+        report.copied_chars = union_length(all_spans)
+        report.copy_ratio = _ratio(report.copied_chars, report.chars)
+        report.max_source_ratio = max((s.ratio for s in sources), default=0.0)
+        report.self_copied_chars = report.copied_chars - union_length(other_spans)
+        report.copy_ratio_excluding_self = _ratio(union_length(other_spans), report.chars)
+        if common_positions is not None and len(common_positions):
+            normalized = document.normalized
+            common_spans = [
+                normalized.original_span(int(p), min(int(p) + self.k, len(normalized)))
+                for p in np.unique(common_positions)
+            ]
+            report.common_chars = union_length(common_spans)
+
+
+def _seeds_and_common(
+    hashes: npt.NDArray[np.uint64],
+    docs: npt.NDArray[np.int32],
+    positions: npt.NDArray[np.int32],
+    common_df: int,
+) -> tuple[
+    dict[tuple[int, int], tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+    dict[int, npt.NDArray[np.int64]],
+]:
+    """From the sorted index: the seeds of every document pair sharing a hash held by 2 to
+    `common_df` documents, and for each document the positions of its common-text hashes."""
+    if len(hashes) == 0:
+        return {}, {}
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+    sizes = np.diff(np.r_[starts, len(hashes)])
+    # Distinct documents per hash (the index is sorted by hash, then document).
+    new_doc = np.r_[True, (hashes[1:] != hashes[:-1]) | (docs[1:] != docs[:-1])]
+    df = np.add.reduceat(new_doc.astype(np.int64), starts)
+
+    common: dict[int, npt.NDArray[np.int64]] = {}
+    is_common = np.repeat(df > common_df, sizes)
+    if is_common.any():
+        common_docs, common_positions = docs[is_common], positions[is_common].astype(np.int64)
+        order = np.argsort(common_docs, kind="stable")
+        common_docs, common_positions = common_docs[order], common_positions[order]
+        bounds = np.flatnonzero(np.r_[True, common_docs[1:] != common_docs[:-1]])
+        for lo, hi in zip(bounds, np.r_[bounds[1:], len(common_docs)], strict=True):
+            common[int(common_docs[lo])] = common_positions[lo:hi]
+
+    shared = (df >= 2) & (df <= common_df)
+    firsts, seconds = [], []
+    # Hashes held by exactly two occurrences: the bulk, paired without a Python loop.
+    pair_groups = shared & (sizes == 2)
+    first_index = starts[pair_groups]
+    firsts.append(first_index)
+    seconds.append(first_index + 1)
+    # Larger groups (a few documents, or a phrase repeated inside one): every pair.
+    for start, size in zip(
+        starts[shared & (sizes > 2)].tolist(), sizes[shared & (sizes > 2)].tolist(), strict=True
+    ):
+        # One phrase repeated hundreds of times in a document: the first occurrences suffice.
+        i, j = np.triu_indices(min(size, 4 * common_df), k=1)
+        firsts.append(start + i)
+        seconds.append(start + j)
+    first = np.concatenate(firsts)
+    second = np.concatenate(seconds)
+    doc_first, doc_second = docs[first].astype(np.int64), docs[second].astype(np.int64)
+    different = doc_first != doc_second
+    first, second = first[different], second[different]
+    doc_first, doc_second = doc_first[different], doc_second[different]
+    # Orient every seed as (lower document, higher document).
+    swap = doc_first > doc_second
+    low_doc = np.where(swap, doc_second, doc_first)
+    high_doc = np.where(swap, doc_first, doc_second)
+    low_pos = np.where(swap, positions[second], positions[first]).astype(np.int64)
+    high_pos = np.where(swap, positions[first], positions[second]).astype(np.int64)
+
+    seeds: dict[tuple[int, int], tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = {}
+    if len(low_doc) == 0:
+        return seeds, common
+    span = int(max(low_doc.max(), high_doc.max())) + 1
+    keys = low_doc * span + high_doc
+    order = np.argsort(keys, kind="stable")
+    keys, low_pos, high_pos = keys[order], low_pos[order], high_pos[order]
+    bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[bounds[1:], len(keys)]
+    for lo, hi in zip(bounds.tolist(), ends.tolist(), strict=True):
+        if hi - lo < aligner.MIN_SEEDS:
+            continue
+        key = int(keys[lo])
+        seeds[(key // span, key % span)] = (low_pos[lo:hi], high_pos[lo:hi])
+    return seeds, common
