@@ -371,9 +371,12 @@ def _seeds_and_common(
     keys, low_pos, high_pos = keys[order], low_pos[order], high_pos[order]
     bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     ends = np.r_[bounds[1:], len(keys)]
-    for lo, hi in zip(bounds.tolist(), ends.tolist(), strict=True):
-        if hi - lo < aligner.MIN_SEEDS:
+    for first_seed, end_seed in zip(bounds.tolist(), ends.tolist(), strict=True):
+        if end_seed - first_seed < aligner.MIN_SEEDS:
             continue
-        key = int(keys[lo])
-        seeds[(key // span, key % span)] = (low_pos[lo:hi], high_pos[lo:hi])
+        key = int(keys[first_seed])
+        seeds[(key // span, key % span)] = (
+            low_pos[first_seed:end_seed],
+            high_pos[first_seed:end_seed],
+        )
     return seeds, common
