@@ -31,7 +31,7 @@ class Normalized:
     """`codes`: the normalised characters as code points; `offsets`: their original indices."""
 
     codes: npt.NDArray[np.uint32]
-    offsets: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int32]
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -100,4 +100,4 @@ def normalize(text: str) -> Normalized:
         for index in np.nonzero(astral)[0]:
             mapped[index] = map_char(chr(int(original[index])), t2s)
     keep = mapped != DROP
-    return Normalized(codes=mapped[keep], offsets=np.nonzero(keep)[0].astype(np.int64))
+    return Normalized(codes=mapped[keep], offsets=np.nonzero(keep)[0].astype(np.int32))
