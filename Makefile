@@ -10,12 +10,14 @@ MANAGE := $(PY) manage.py
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime-installed: requirements.txt | $(VENV)/bin/python
+$(VENV)/.runtime-installed: requirements.txt pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -r requirements.txt
+	$(PIP) install --no-deps -e .
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -r requirements-dev.txt
+	$(PIP) install --no-deps -e .
 	touch $(VENV)/.runtime-installed $@
 
 run: $(VENV)/.runtime-installed

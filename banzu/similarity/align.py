@@ -78,22 +78,64 @@ def chain(
     return closed
 
 
-def merge(spans: list[Span], *, gap: int = MERGE_GAP) -> list[Span]:
-    """Merge passages that overlap or nearly touch in A and whose B ranges are near each other
-    (within the size of the passages): one copied paragraph is one passage."""
+def _greedy_merge(spans: list[Span], gap: int) -> list[Span]:
+    """Merge each span into an earlier one still within reach in A whose B range is near."""
     merged: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.a_start, s.b_start)):
-        if merged:
-            last = merged[-1]
-            reach = max(gap, min(last.length, span.length))
-            near_in_b = span.b_start <= last.b_end + reach and span.b_end >= last.b_start - reach
-            if span.a_start <= last.a_end + gap and near_in_b:
-                last.a_end = max(last.a_end, span.a_end)
-                last.b_start = min(last.b_start, span.b_start)
-                last.b_end = max(last.b_end, span.b_end)
-                last.seeds += span.seeds
+    for span in spans:
+        target = None
+        for candidate in reversed(merged):
+            if span.a_start > candidate.a_end + gap:
                 continue
-        merged.append(Span(span.a_start, span.a_end, span.b_start, span.b_end, span.seeds))
+            reach = max(gap, candidate.length + span.length)
+            if span.b_start <= candidate.b_end + reach and span.b_end >= candidate.b_start - reach:
+                target = candidate
+                break
+        if target is None:
+            merged.append(Span(span.a_start, span.a_end, span.b_start, span.b_end, span.seeds))
+            continue
+        _absorb(target, span)
+    return merged
+
+
+def _absorb(target: Span, span: Span) -> None:
+    target.a_start = min(target.a_start, span.a_start)
+    target.a_end = max(target.a_end, span.a_end)
+    target.b_start = min(target.b_start, span.b_start)
+    target.b_end = max(target.b_end, span.b_end)
+    target.seeds += span.seeds
+
+
+def merge(spans: list[Span], *, gap: int = MERGE_GAP) -> list[Span]:
+    """One copied paragraph is one passage, even with its sentences in another order.
+
+    Spans that follow each other in A (gaps of at most `gap`) form a run. If the run's
+    significant spans (two seeds or more) come from one region of B no larger than the run
+    itself allows (1.5 × its length in A, plus slack), the run is one passage: a paragraph copied
+    with its sentences reordered. Otherwise the run mixes sources regions and is merged greedily,
+    span by span, only where the B ranges are near."""
+    ordered = sorted(spans, key=lambda s: (s.a_start, s.b_start))
+    runs: list[list[Span]] = []
+    for span in ordered:
+        if runs and span.a_start <= max(s.a_end for s in runs[-1]) + gap:
+            runs[-1].append(span)
+        else:
+            runs.append([span])
+    merged: list[Span] = []
+    for run in runs:
+        core = [s for s in run if s.seeds >= 2] or run
+        a_start = min(s.a_start for s in run)
+        a_end = max(s.a_end for s in run)
+        b_start = min(s.b_start for s in core)
+        b_end = max(s.b_end for s in core)
+        if len(run) > 1 and b_end - b_start <= 1.5 * (a_end - a_start) + 2 * gap:
+            passage = Span(a_start, a_end, b_start, b_end, 0)
+            for span in run:
+                if span in core or (b_start <= span.b_start and span.b_end <= b_end):
+                    passage.seeds += span.seeds
+            merged.append(passage)
+        else:
+            merged.extend(_greedy_merge(run, gap))
+    merged.sort(key=lambda s: s.a_start)
     return merged
 
 
@@ -136,8 +178,7 @@ def align(
     """The matching passages of A in B, in A order, none overlapping in A."""
     if len(seeds_a) < min_seeds:
         return []
-    chains = [s for s in chain(seeds_a, seeds_b, k) if s.seeds >= 2]
-    passages = merge(chains)
+    passages = merge(chain(seeds_a, seeds_b, k))
     kept = [extend(s, a, b) for s in passages if s.seeds >= min_seeds and s.length >= min_length]
     # Extension can make neighbours overlap in A: merge once more, without the B condition.
     result: list[Span] = []

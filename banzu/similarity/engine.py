@@ -42,6 +42,8 @@ class Document:
     error: str | None = None
     normalized: Normalized | None = None
     fingerprints: Fingerprints | None = None
+    # Normalised characters covered by template text (None: no template in the corpus).
+    template_mask: npt.NDArray[np.bool_] | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,22 @@ class Corpus:
                 keep = ~np.isin(prints.hashes, self._template_hashes)
                 document.normalized = normalized
                 document.fingerprints = Fingerprints(prints.hashes[keep], prints.positions[keep])
+                document.template_mask = self._template_mask(normalized)
         return document
+
+    def _template_mask(self, normalized: Normalized) -> npt.NDArray[np.bool_] | None:
+        """Which normalised characters lie in a k-gram of template text."""
+        if len(self._template_hashes) == 0:
+            return None
+        starts = np.isin(kgram_hashes(normalized.codes, self.k), self._template_hashes)
+        if not starts.any():
+            return None
+        # Character i is covered when a template k-gram starts in [i - k + 1, i].
+        counts = np.concatenate([[0], np.cumsum(starts)])
+        index = np.arange(len(normalized))
+        upper = np.minimum(index + 1, len(starts))
+        lower = np.clip(index - self.k + 1, 0, len(starts))
+        return np.asarray((counts[upper] - counts[lower]) > 0)
 
     def add(self, document: Document) -> Document:
         self.documents.append(self.prepare(document))
@@ -249,6 +266,8 @@ class Corpus:
         )
         passages = []
         for span in spans:
+            if document.template_mask is not None and not _trim(span, document.template_mask):
+                continue
             start, end = document.normalized.original_span(span.a_start, span.a_end)
             source_start, source_end = source.normalized.original_span(span.b_start, span.b_end)
             passages.append(Passage(start, end, source_start, source_end))
@@ -303,6 +322,20 @@ class Corpus:
                 for p in np.unique(common_positions)
             ]
             report.common_chars = union_length(common_spans)
+
+
+def _trim(span: aligner.Span, template: npt.NDArray[np.bool_]) -> bool:
+    """Cut template text off the ends of a passage (its source is cut by the same amounts).
+    False when nothing but template text is left."""
+    own = np.flatnonzero(~template[span.a_start : span.a_end])
+    if len(own) == 0:
+        return False
+    head, tail = int(own[0]), span.length - int(own[-1]) - 1
+    span.a_start += head
+    span.a_end -= tail
+    span.b_start = min(span.b_start + head, span.b_end - 1)
+    span.b_end = max(span.b_end - tail, span.b_start + 1)
+    return True
 
 
 def _seeds_and_common(
