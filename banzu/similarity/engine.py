@@ -80,6 +80,14 @@ class Report:
     error: str | None = None
 
 
+Index = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32], npt.NDArray[np.int32]]
+
+
+def _empty_index() -> Index:
+    empty = np.zeros(0, dtype=np.int32)
+    return np.zeros(0, dtype=np.uint64), empty, empty
+
+
 def union_length(spans: Iterable[tuple[int, int]]) -> int:
     total, current_start, current_end = 0, -1, -1
     for start, end in sorted(spans):
@@ -100,16 +108,22 @@ class Corpus:
         self.k, self.window, self.common_df = k, window, common_df
         self.documents: list[Document] = []
         self._template_hashes = np.zeros(0, dtype=np.uint64)
-        self._index: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32], npt.NDArray[np.int32]]
-        self._index_size = -1
+        # Two sorted indexes: the main one over documents [0, _main_upto) and a small delta over
+        # the documents added since, so that adding one document costs time in proportion to
+        # the delta, not to the corpus; the delta is folded in when it grows past a tenth.
+        self._main: Index = _empty_index()
+        self._main_upto = 0
+        self._delta: Index = _empty_index()
+        self._delta_upto = 0
 
     # --- input ----------------------------------------------------------------------------
 
     def add_template(self, text: str) -> None:
         """Every k-gram of a template (the notice, blank forms, the rubric) is ignored."""
+        if self.documents:
+            raise ValueError("add the templates before the documents")
         hashes = kgram_hashes(normalize(text).codes, self.k)
         self._template_hashes = np.union1d(self._template_hashes, hashes)
-        self._index_size = -1
 
     def prepare(self, document: Document) -> Document:
         if document.error is None:
@@ -144,41 +158,49 @@ class Corpus:
 
     def add(self, document: Document) -> Document:
         self.documents.append(self.prepare(document))
-        self._index_size = -1
         return document
 
     # --- the index --------------------------------------------------------------------------
 
-    def _build_index(
-        self,
-    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32], npt.NDArray[np.int32]]:
-        if self._index_size != len(self.documents):
-            hashes, docs, positions = [], [], []
-            for number, document in enumerate(self.documents):
-                if document.fingerprints is None:
-                    continue
-                hashes.append(document.fingerprints.hashes)
-                positions.append(document.fingerprints.positions)
-                docs.append(np.full(len(document.fingerprints), number, dtype=np.int32))
-            if hashes:
-                all_hashes = np.concatenate(hashes)
-                order = np.lexsort((np.concatenate(positions), np.concatenate(docs), all_hashes))
-                self._index = (
-                    all_hashes[order],
-                    np.concatenate(docs)[order],
-                    np.concatenate(positions)[order],
-                )
-            else:
-                empty32 = np.zeros(0, dtype=np.int32)
-                self._index = (np.zeros(0, dtype=np.uint64), empty32, empty32)
-            self._index_size = len(self.documents)
-        return self._index
+    def _index_of(self, first: int, last: int) -> Index:
+        hashes, docs, positions = [], [], []
+        for number in range(first, last):
+            prints = self.documents[number].fingerprints
+            if prints is None:
+                continue
+            hashes.append(prints.hashes)
+            positions.append(prints.positions)
+            docs.append(np.full(len(prints), number, dtype=np.int32))
+        if not hashes:
+            return _empty_index()
+        all_hashes, all_docs = np.concatenate(hashes), np.concatenate(docs)
+        all_positions = np.concatenate(positions)
+        order = np.lexsort((all_positions, all_docs, all_hashes))
+        return all_hashes[order], all_docs[order], all_positions[order]
+
+    def _full_index(self) -> Index:
+        """One index over every document (the scan needs them sorted together)."""
+        if self._main_upto != len(self.documents):
+            self._main = self._index_of(0, len(self.documents))
+            self._main_upto = self._delta_upto = len(self.documents)
+            self._delta = _empty_index()
+        return self._main
+
+    def _indexes(self) -> tuple[Index, Index]:
+        """The main index and the delta, brought up to date at the cost of the delta alone."""
+        count = len(self.documents)
+        if self._main_upto == 0 or count - self._main_upto > max(64, self._main_upto // 10):
+            self._full_index()
+        elif self._delta_upto != count:
+            self._delta = self._index_of(self._main_upto, count)
+            self._delta_upto = count
+        return self._main, self._delta
 
     # --- the full scan ----------------------------------------------------------------------
 
     def scan(self) -> list[Report]:
         """Every edition document against every other document and the archive."""
-        hashes, docs, positions = self._build_index()
+        hashes, docs, positions = self._full_index()
         seeds, common = _seeds_and_common(hashes, docs, positions, self.common_df)
         reports = {
             number: Report(id=d.id, chars=len(d.text), error=d.error)
@@ -208,24 +230,25 @@ class Corpus:
         report = Report(id=document.id, chars=len(document.text), error=document.error)
         if document.fingerprints is None or document.normalized is None:
             return report
-        hashes, docs, positions = self._build_index()
         prints = document.fingerprints
-        left = np.searchsorted(hashes, prints.hashes, side="left")
-        right = np.searchsorted(hashes, prints.hashes, side="right")
+        matches: dict[int, list[tuple[int, int]]] = defaultdict(list)  # own position → hits
+        for hashes, docs, positions in self._indexes():
+            left = np.searchsorted(hashes, prints.hashes, side="left")
+            right = np.searchsorted(hashes, prints.hashes, side="right")
+            for own_position, lo, hi in zip(
+                prints.positions.tolist(), left.tolist(), right.tolist(), strict=True
+            ):
+                if lo != hi:
+                    matches[own_position] += zip(
+                        docs[lo:hi].tolist(), positions[lo:hi].tolist(), strict=True
+                    )
         by_source: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
         common_positions = []
-        for own_position, lo, hi in zip(
-            prints.positions.tolist(), left.tolist(), right.tolist(), strict=True
-        ):
-            if lo == hi:
-                continue
-            sources = docs[lo:hi]
-            if len(np.unique(sources)) + 1 > self.common_df:
+        for own_position, hits in matches.items():
+            if len({source for source, _ in hits}) + 1 > self.common_df:
                 common_positions.append(own_position)
                 continue
-            for source, source_position in zip(
-                sources.tolist(), positions[lo:hi].tolist(), strict=True
-            ):
+            for source, source_position in hits:
                 mine, theirs = by_source[source]
                 mine.append(own_position)
                 theirs.append(source_position)

@@ -279,3 +279,22 @@ def test_checking_one_new_document_against_the_index_finds_the_same_passage():
         1500,
     )
     assert len(corpus.documents) == 2  # checking does not add
+
+
+def test_documents_added_after_indexing_are_found_through_the_delta():
+    corpus = _corpus(*(Document(f"d{i}", chinese(200 + i, 1500)) for i in range(70)))
+    corpus.check(Document("warm-up", chinese(300, 500)))  # builds the main index
+    late = chinese(301, 2000)
+    corpus.add(Document("late", late, archive=True))
+
+    report = corpus.check(Document("new", chinese(302, 100) + late[200:900]))
+
+    assert [(s.id, s.copied_chars) for s in report.sources] == [("late", 700)]
+    assert (corpus._main_upto, corpus._delta_upto) == (70, 71)  # folded in only when large
+
+
+def test_templates_come_before_the_documents():
+    corpus = _corpus(Document("a", chinese(400, 100)))
+
+    with pytest.raises(ValueError, match="templates before the documents"):
+        corpus.add_template(chinese(401, 100))
