@@ -128,7 +128,10 @@ class Corpus:
     def prepare(self, document: Document) -> Document:
         if document.error is None:
             normalized = normalize(document.text)
-            prints = fingerprint(normalized.codes, k=self.k, window=self.window)
+            # Fingerprints stored from an earlier run (an archive is fingerprinted once).
+            prints = document.fingerprints or fingerprint(
+                normalized.codes, k=self.k, window=self.window
+            )
             if len(normalized) < self.k:
                 document.error = "no text to compare (too short once punctuation is removed)"
             elif len(prints) >= DEGENERATE_MIN_FINGERPRINTS and len(

@@ -162,3 +162,17 @@ def test_a_missing_folder_is_refused(tmp_path, capsys):
 
     assert code == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_a_cache_reads_and_fingerprints_each_file_once(corpus, monkeypatch):
+    cache = corpus / "cache"
+    first = _scan(corpus, "--cache", str(cache))
+    reads = []
+    monkeypatch.setattr(cli, "_read", lambda path: reads.append(path) or ("", "unexpected"))
+
+    second = _scan(corpus, "--cache", str(cache))
+
+    assert reads == []
+    # Three edition documents, one archive document and the template.
+    assert len(list(cache.glob("*.npz"))) == 5
+    assert [d["sources"] for d in second["documents"]] == [d["sources"] for d in first["documents"]]
