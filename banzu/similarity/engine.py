@@ -88,6 +88,19 @@ def _empty_index() -> Index:
     return np.zeros(0, dtype=np.uint64), empty, empty
 
 
+Frequency = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]
+
+
+def _document_frequency(index: Index) -> Frequency:
+    """The distinct hashes of an index and in how many documents each occurs."""
+    hashes, docs, _positions = index
+    if len(hashes) == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+    new_doc = np.r_[True, (hashes[1:] != hashes[:-1]) | (docs[1:] != docs[:-1])]
+    return hashes[starts], np.add.reduceat(new_doc.astype(np.int64), starts)
+
+
 def union_length(spans: Iterable[tuple[int, int]]) -> int:
     total, current_start, current_end = 0, -1, -1
     for start, end in sorted(spans):
@@ -115,6 +128,8 @@ class Corpus:
         self._main_upto = 0
         self._delta: Index = _empty_index()
         self._delta_upto = 0
+        # Per index: its distinct hashes and their document counts (computed when first needed).
+        self._frequencies: dict[int, Frequency] = {}
 
     # --- input ----------------------------------------------------------------------------
 
@@ -178,7 +193,9 @@ class Corpus:
             return _empty_index()
         all_hashes, all_docs = np.concatenate(hashes), np.concatenate(docs)
         all_positions = np.concatenate(positions)
-        order = np.lexsort((all_positions, all_docs, all_hashes))
+        # Entries are in document order and, within one, in position order: a stable sort by
+        # hash gives (hash, document, position) order.
+        order = np.argsort(all_hashes, kind="stable")
         return all_hashes[order], all_docs[order], all_positions[order]
 
     def _full_index(self) -> Index:
@@ -228,45 +245,68 @@ class Corpus:
     # --- one new document -------------------------------------------------------------------
 
     def check(self, document: Document) -> Report:
-        """One document against the indexed corpus, without adding it."""
+        """One document against the indexed corpus, without adding it. Vectorised: a hash held
+        by many documents (common text) is set aside by its document count, without visiting
+        its thousands of index entries, so the cost follows the new document."""
         self.prepare(document)
         report = Report(id=document.id, chars=len(document.text), error=document.error)
         if document.fingerprints is None or document.normalized is None:
             return report
         prints = document.fingerprints
-        matches: dict[int, list[tuple[int, int]]] = defaultdict(list)  # own position → hits
-        for hashes, docs, positions in self._indexes():
-            left = np.searchsorted(hashes, prints.hashes, side="left")
-            right = np.searchsorted(hashes, prints.hashes, side="right")
-            for own_position, lo, hi in zip(
-                prints.positions.tolist(), left.tolist(), right.tolist(), strict=True
-            ):
-                if lo != hi:
-                    matches[own_position] += zip(
-                        docs[lo:hi].tolist(), positions[lo:hi].tolist(), strict=True
-                    )
-        by_source: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-        common_positions = []
-        for own_position, hits in matches.items():
-            if len({source for source, _ in hits}) + 1 > self.common_df:
-                common_positions.append(own_position)
-                continue
-            for source, source_position in hits:
-                mine, theirs = by_source[source]
-                mine.append(own_position)
-                theirs.append(source_position)
-        found: dict[int, list[Passage]] = {}
-        for source, (mine, theirs) in by_source.items():
-            passages = self._align(
-                document, self.documents[source], np.array(mine), np.array(theirs)
+        indexes = self._indexes()
+        df = np.ones(len(prints), dtype=np.int64)  # the new document itself
+        for index in indexes:
+            key = id(index[0])
+            if key not in self._frequencies:
+                self._frequencies = {
+                    k: v for k, v in self._frequencies.items() if k in {id(i[0]) for i in indexes}
+                }
+                self._frequencies[key] = _document_frequency(index)
+            unique, counts = self._frequencies[key]
+            if len(unique):
+                at = np.minimum(np.searchsorted(unique, prints.hashes), len(unique) - 1)
+                hit = unique[at] == prints.hashes
+                df[hit] += counts[at[hit]]
+        common = df > self.common_df
+        shared = (df >= 2) & ~common
+        own_parts, doc_parts, source_parts = [], [], []
+        for hashes, docs, positions in indexes:
+            wanted, own = prints.hashes[shared], prints.positions[shared].astype(np.int64)
+            left = np.searchsorted(hashes, wanted, side="left")
+            lengths = np.minimum(
+                np.searchsorted(hashes, wanted, side="right") - left, 4 * self.common_df
             )
-            if passages:
-                found[source] = passages
+            total = int(lengths.sum())
+            if total == 0:
+                continue
+            firsts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+            entries = np.repeat(left, lengths) + (np.arange(total) - firsts)
+            own_parts.append(np.repeat(own, lengths))
+            doc_parts.append(docs[entries])
+            source_parts.append(positions[entries].astype(np.int64))
+        found: dict[int, list[Passage]] = {}
+        if own_parts:
+            own_all, docs_all = np.concatenate(own_parts), np.concatenate(doc_parts)
+            source_all = np.concatenate(source_parts)
+            order = np.argsort(docs_all, kind="stable")
+            own_all, docs_all, source_all = own_all[order], docs_all[order], source_all[order]
+            bounds = np.flatnonzero(np.r_[True, docs_all[1:] != docs_all[:-1]])
+            for lo, hi in zip(
+                bounds.tolist(), np.r_[bounds[1:], len(docs_all)].tolist(), strict=True
+            ):
+                if hi - lo < aligner.MIN_SEEDS:
+                    continue
+                source = int(docs_all[lo])
+                passages = self._align(
+                    document, self.documents[source], own_all[lo:hi], source_all[lo:hi]
+                )
+                if passages:
+                    found[source] = passages
         self._fill(
             report,
             None,
             found,
-            np.array(common_positions, dtype=np.int64),
+            prints.positions[common].astype(np.int64),
             document=document,
         )
         return report
