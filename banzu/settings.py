@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "banzu.scoring",
     "banzu.recommendations",
     "banzu.documents",
+    "banzu.screening",
     "django_tasks",
     "django_tasks_db",
 ]

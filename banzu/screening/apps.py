@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ScreeningConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "banzu.screening"
+    verbose_name = "Screening"
