@@ -9,5 +9,6 @@ urlpatterns = [
     path("manage/", include("banzu.manage_urls")),
     path("recommend/", include("banzu.recommendations.urls")),
     path("documents/", include("banzu.documents.urls")),
+    path("screening/", include("banzu.screening.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

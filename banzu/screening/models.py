@@ -162,6 +162,8 @@ class SimilarityReport(models.Model):
     # [{"kind": "application"|"archive", "pk": …, "label": …, "same_owner": bool,
     #   "copied_chars": …, "ratio": …, "passages": [[start, end, source_start, source_end], …]}]
     sources = models.JSONField(default=list, blank=True)
+    # [[start, end], …]: text shared with more documents than common_df (shown, never counted).
+    common_spans = models.JSONField(default=list, blank=True)
     # The extracted text the offsets index (the materials' Word file, else its PDF).
     text = models.TextField(blank=True)
     error = models.TextField(blank=True)
