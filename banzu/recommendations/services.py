@@ -109,6 +109,15 @@ def recommend_application(
     return result
 
 
+def _check_on_arrival(batch: Batch, actor: Any, ip: str | None) -> None:
+    """The province's automatic checks run as a batch arrives, in the background, once the
+    submission is committed."""
+    from banzu.screening.tasks import start_checks
+
+    edition = batch.edition
+    transaction.on_commit(lambda: start_checks(edition=edition, user=actor, ip=ip))
+
+
 def transition_batch(
     batch: Batch,
     *,
@@ -166,6 +175,7 @@ def transition_batch(
             )
             if to == BatchState.SUBMITTED:
                 notices.batch_submitted(locked)
+                _check_on_arrival(locked, actor, ip)
     if refused is not None:
         record(
             action="batch.transition_refused",

@@ -113,6 +113,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         SCAN = "scan", _("Plagiarism scan")
         ARCHIVE_IMPORT = "archive_import", _("Archive import")
+        CHECKS = "checks", _("Automatic checks")
 
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="screening_jobs")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -1,5 +1,12 @@
-"""Filled in by its feature; included by banzu.screening.urls."""
+"""The screening's background jobs; included by banzu.screening.urls under jobs/."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from banzu.screening import views_jobs
+
+urlpatterns: list[URLPattern] = [
+    path("scan/", views_jobs.start_scan, name="start_scan"),
+    path("archive/", views_jobs.archive, name="archive"),
+    path("archive/import/", views_jobs.import_archive, name="import_archive"),
+    path("<int:pk>/", views_jobs.job_status, name="job_status"),
+]

@@ -1,5 +1,14 @@
-"""Filled in by its feature; included by banzu.screening.urls."""
+"""The similarity report pages; included by banzu.screening.urls under reports/."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from banzu.screening import views_report
+
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/", views_report.report, name="report"),
+    path(
+        "<int:pk>/sources/<str:kind>/<int:source_pk>/",
+        views_report.side_by_side,
+        name="side_by_side",
+    ),
+]

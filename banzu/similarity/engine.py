@@ -78,6 +78,8 @@ class Report:
     copy_ratio_excluding_self: float = 0.0
     sources: list[SourceReport] = field(default_factory=list)
     error: str | None = None
+    # Original [start, end) spans of common text, merged (not in the command line's JSON).
+    common_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 Index = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32], npt.NDArray[np.int32]]
@@ -99,6 +101,16 @@ def _document_frequency(index: Index) -> Frequency:
     starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
     new_doc = np.r_[True, (hashes[1:] != hashes[:-1]) | (docs[1:] != docs[:-1])]
     return hashes[starts], np.add.reduceat(new_doc.astype(np.int64), starts)
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def union_length(spans: Iterable[tuple[int, int]]) -> int:
@@ -388,6 +400,7 @@ class Corpus:
                 for p in np.unique(common_positions)
             ]
             report.common_chars = union_length(common_spans)
+            report.common_spans = merge_spans(common_spans)
 
 
 def _trim(span: aligner.Span, template: npt.NDArray[np.bool_]) -> bool:

@@ -1,0 +1,340 @@
+"""Importing past editions' documents into the archive from a ZIP: the files plus an index
+(CSV or .xlsx) with the columns year, enterprise, team, title, file — or their Chinese names
+年份, 单位名称, 班组名称, 经验名称, 文件.
+
+Runs only in the worker (banzu.screening.tasks). The ZIP is checked as a whole before anything is
+inflated (entry count, declared sizes, ratios, shared data, unsafe or linked paths: the upload
+checks of banzu.uploads.validation); each listed file is then read with a hard bound, validated
+like an applicant's upload, stored in the private store and its text extracted. A bad row (a
+missing file, a bad year, a rejected file) is reported with its row number and skipped; a file
+already in the archive (same SHA-256) is skipped too. Neither stops the import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from banzu.applications import storage
+from banzu.screening.models import ArchiveDocument
+from banzu.similarity.extract import extract
+from banzu.uploads.validation import (
+    FileKind,
+    Limits,
+    UploadRejected,
+    _check_central_directory,
+    _check_entry_names,
+    validate_upload,
+)
+
+Progress = Callable[[int, int], None]
+
+MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+ZIP_LIMITS = Limits(
+    max_bytes=MAX_UPLOAD_BYTES,
+    max_zip_entries=20_000,
+    max_uncompressed_bytes=4 * 1024 * 1024 * 1024,
+)
+FILE_LIMITS = Limits(max_bytes=100 * 1024 * 1024)
+INDEX_LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_uncompressed_bytes=100 * 1024 * 1024)
+DOCUMENT_SUFFIXES = {".docx": FileKind.DOCX, ".pdf": FileKind.PDF, ".pptx": FileKind.PPTX}
+INDEX_SUFFIXES = (".csv", ".xlsx")
+ERROR_LIMIT = 500
+
+COLUMNS = {
+    "year": "year",
+    "年份": "year",
+    "年度": "year",
+    "enterprise": "enterprise",
+    "单位名称": "enterprise",
+    "单位": "enterprise",
+    "team": "team",
+    "班组名称": "team",
+    "班组": "team",
+    "title": "title",
+    "经验名称": "title",
+    "file": "file",
+    "文件": "file",
+    "文件名": "file",
+}
+REQUIRED = ("year", "enterprise", "file")
+
+
+class ArchiveError(Exception):
+    """The ZIP as a whole cannot be imported; the message says why, for the admin."""
+
+
+class RowError(Exception):
+    pass
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    imported: int = 0
+    unreadable: int = 0
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "phase": "done",
+            "rows": self.rows,
+            "imported": self.imported,
+            "unreadable": self.unreadable,
+            "skipped": self.skipped,
+            "errors": self.errors,
+        }
+
+
+def import_archive(zip_path: Path, *, user: Any, progress: Progress) -> ImportSummary:
+    try:
+        archive = zipfile.ZipFile(zip_path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ArchiveError(f"The file is not a readable ZIP archive ({error}).") from error
+    with archive:
+        members = _members(archive)
+        index_name = _index_name(members)
+        rows = list(_read_index(archive, members[index_name], index_name))
+        summary = ImportSummary(rows=len(rows))
+        seen: set[str] = set()
+        progress(0, len(rows))
+        for done, (number, row) in enumerate(rows, start=1):
+            try:
+                _import_row(archive, members, row, user=user, seen=seen, summary=summary)
+            except RowError as error:
+                summary.errors.append({"row": number, "reason": str(error)[:ERROR_LIMIT]})
+            except _Duplicate as duplicate:
+                summary.skipped.append({"row": number, "reason": str(duplicate)})
+            progress(done, len(rows))
+    return summary
+
+
+# --- the ZIP -----------------------------------------------------------------------------------
+
+
+def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """Files by their path in the ZIP, checked whole before anything is inflated."""
+    infos = archive.infolist()
+    try:
+        _check_central_directory(infos, ZIP_LIMITS)
+        _check_entry_names(infos)
+    except UploadRejected as rejected:
+        raise ArchiveError(f"{rejected.message} ({rejected})") from rejected
+    members = {}
+    for info in infos:
+        if not info.is_dir():
+            members[_decoded_name(info)] = info
+    return members
+
+
+def _decoded_name(info: zipfile.ZipInfo) -> str:
+    """Names written without the UTF-8 flag (Windows' built-in ZIP) are in the local code page,
+    in this province GBK; Python reads them as CP437."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            name = name.encode("cp437").decode("gbk")
+    return name
+
+
+def _index_name(members: dict[str, zipfile.ZipInfo]) -> str:
+    candidates = sorted(
+        (name.count("/"), name)
+        for name in members
+        if name.lower().endswith(INDEX_SUFFIXES) and not PurePosixPath(name).name.startswith(".")
+    )
+    if not candidates:
+        raise ArchiveError("The ZIP holds no index file (a .csv or .xlsx listing the documents).")
+    return candidates[0][1]
+
+
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+    if info.file_size > limit:
+        raise RowError(f"the file is larger than {limit // (1024 * 1024)} MB")
+    read = 0
+    with archive.open(info) as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            read += len(chunk)
+            if read > limit:
+                raise RowError(f"the file is larger than {limit // (1024 * 1024)} MB")
+            yield chunk
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+
+def _read_index(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number as the spreadsheet shows it, {column: value}) for each non-blank row."""
+    try:
+        content = b"".join(_read_bounded(archive, info, INDEX_LIMITS.max_bytes))
+    except (RowError, zipfile.BadZipFile) as error:
+        raise ArchiveError(f"The index {name} cannot be read: {error}.") from error
+    table = _xlsx_rows(content, name) if name.lower().endswith(".xlsx") else _csv_rows(content)
+    if not table:
+        raise ArchiveError(f"The index {name} is empty.")
+    header = [COLUMNS.get(_cell(value).casefold()) for value in table[0]]
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        raise ArchiveError(
+            f"The index {name} lacks the column(s) {', '.join(missing)} "
+            "(year/年份, enterprise/单位名称, team/班组名称, title/经验名称, file/文件)."
+        )
+    for number, cells in enumerate(table[1:], start=2):
+        values = {
+            column: _cell(value)
+            for column, value in zip(header, cells, strict=False)
+            if column is not None
+        }
+        if any(values.values()):
+            yield number, values
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _csv_rows(content: bytes) -> list[list[Any]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return list(csv.reader(io.StringIO(text, newline="")))
+    raise ArchiveError("The CSV index is neither UTF-8 nor GBK text.")
+
+
+def _xlsx_rows(content: bytes, name: str) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as inner:
+            infos = inner.infolist()
+            _check_central_directory(infos, INDEX_LIMITS)
+            _check_entry_names(infos)
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (UploadRejected, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        raise ArchiveError(f"The index {name} is not a readable Excel workbook.") from error
+    try:
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+# --- one row -----------------------------------------------------------------------------------
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _year(value: str) -> int:
+    if not value.isdigit() or not 1990 <= int(value) <= 2100:
+        raise RowError(f"the year {value!r} is not a year")
+    return int(value)
+
+
+def _member(members: dict[str, zipfile.ZipInfo], value: str) -> tuple[str, zipfile.ZipInfo]:
+    wanted = value.replace("\\", "/").removeprefix("./").strip("/")
+    if not wanted:
+        raise RowError("no file is given")
+    if wanted in members:
+        return wanted, members[wanted]
+    folded = {name.casefold(): name for name in members}
+    if wanted.casefold() in folded:
+        name = folded[wanted.casefold()]
+        return name, members[name]
+    raise RowError(f"the file {value!r} is not in the ZIP")
+
+
+def _import_row(
+    archive: zipfile.ZipFile,
+    members: dict[str, zipfile.ZipInfo],
+    row: dict[str, str],
+    *,
+    user: Any,
+    seen: set[str],
+    summary: ImportSummary,
+) -> None:
+    year = _year(row.get("year", ""))
+    enterprise = row.get("enterprise", "")
+    if not enterprise:
+        raise RowError("the enterprise is missing")
+    name, info = _member(members, row.get("file", ""))
+    suffix = PurePosixPath(name).suffix.lower()
+    kind = DOCUMENT_SUFFIXES.get(suffix)
+    if kind is None:
+        raise RowError(f"{suffix or 'a file without extension'} is not a Word, PDF or PPT file")
+    temp = storage.write_temp(_read_bounded(archive, info, FILE_LIMITS.max_bytes))
+    try:
+        try:
+            checked = validate_upload(
+                temp, PurePosixPath(name).name, expected={kind}, limits=FILE_LIMITS
+            )
+        except UploadRejected as rejected:
+            raise RowError(rejected.message) from rejected
+        if checked.sha256 in seen or ArchiveDocument.objects.filter(sha256=checked.sha256).exists():
+            raise _Duplicate("the same file is already in the archive")
+        seen.add(checked.sha256)
+        text, error = _extract(temp, suffix)
+        stored_name = storage.commit_temp(temp)
+    finally:
+        storage.discard(temp)
+    document = ArchiveDocument(
+        year=year,
+        enterprise_name=enterprise,
+        team_name=row.get("team", ""),
+        title=row.get("title", ""),
+        original_name=checked.safe_name,
+        stored_name=stored_name,
+        size=checked.size,
+        sha256=checked.sha256,
+        text=text,
+        error=error or "",
+        imported_by=user,
+    )
+    try:
+        document.full_clean()
+        with transaction.atomic():
+            document.save()
+    except ValidationError as invalid:
+        storage.discard(storage.path_for(stored_name))
+        reasons = "; ".join(f"{key}: {' '.join(v)}" for key, v in invalid.message_dict.items())
+        raise RowError(reasons) from invalid
+    except BaseException:
+        storage.discard(storage.path_for(stored_name))
+        raise
+    summary.imported += 1
+    if error:
+        summary.unreadable += 1
+
+
+def _extract(temp: Path, suffix: str) -> tuple[str, str | None]:
+    """The extractor reads by extension; the temporary file has none, so a hard link has."""
+    link = temp.with_name(f"{uuid.uuid4().hex}{suffix}")
+    try:
+        os.link(temp, link)
+        extracted = extract(link)
+    except Exception as crash:  # one file's crash is that row's note, not the import's end
+        return "", f"{type(crash).__name__}: {crash}"
+    finally:
+        storage.discard(link)
+    return extracted.text, extracted.error

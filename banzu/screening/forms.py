@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from banzu.screening.enums import EliminationReason
+
+
+class DecisionForm(forms.Form):
+    PASS = "pass"  # noqa: S105 - a decision, not a password
+    ELIMINATE = "eliminate"
+    DISQUALIFY = "disqualify"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (PASS, _("Pass the screening")),
+            (ELIMINATE, _("Eliminate")),
+            (DISQUALIFY, _("Disqualify for plagiarism (with the similarity evidence)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason_code = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "—"), *EliminationReason.choices], required=False
+    )
+    reason_text = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The enterprise and its recommender read this."),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("decision") == self.ELIMINATE and not data.get("reason_code"):
+            self.add_error("reason_code", _("Choose the reason for the elimination."))
+        if data.get("decision") == self.DISQUALIFY and not str(data.get("reason_text", "")).strip():
+            self.add_error("reason_text", _("Describe what was copied."))
+        return data
+
+
+class BulkPassForm(forms.Form):
+    applications = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+
+    def __init__(self, *args: object, choices: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["applications"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = choices

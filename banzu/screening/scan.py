@@ -1,0 +1,298 @@
+"""The plagiarism scan of an edition: the applications' materials and the archive go into the
+similarity engine's corpus, one `SimilarityReport` per application comes out.
+
+Runs only in the worker (banzu.screening.tasks). The corpus: every application of the edition
+with a recommendation number (its current Word materials, else its PDF) and every archive
+document with text; the rubric's criteria and the edition's notice are templates, never counted.
+Owners are normalised enterprise names on both sides, so an enterprise reusing its own earlier
+document is reported apart (self-reuse). A file that cannot be read marks its application's
+report with the reason; the scan goes on. Reports are written in one transaction at the end, so
+a failed scan leaves the previous reports as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from banzu.applications import storage
+from banzu.applications.enums import DocumentKind
+from banzu.applications.models import Application
+from banzu.applications.models import Document as StoredDocument
+from banzu.editions.models import Edition
+from banzu.screening.models import ArchiveDocument, Job, ScreeningSettings, SimilarityReport
+from banzu.similarity.engine import Corpus, Document, Report
+from banzu.similarity.extract import extract
+
+Progress = Callable[[int, int, dict[str, Any]], None]
+
+APPLICATION_PREFIX = "application:"
+ARCHIVE_PREFIX = "archive:"
+
+
+def owner_key(enterprise_name: str) -> str:
+    """The same enterprise however its name was typed: width, spaces and case folded."""
+    folded = unicodedata.normalize("NFKC", enterprise_name).casefold()
+    return "".join(folded.split())
+
+
+def application_label(application: Application) -> str:
+    return f"{application.recommendation_number} {application.team.name}"
+
+
+def archive_label(document: ArchiveDocument) -> str:
+    return " · ".join(
+        str(part) for part in (document.year, document.enterprise_name, document.team_name) if part
+    )
+
+
+def extract_stored(stored_name: str, suffix: str) -> tuple[str, str | None]:
+    """The text of a stored file. The store keeps no extensions and the extractor reads by
+    extension, so a hard link with the right one is made in the temp folder for the read."""
+    link = storage.temp_dir() / f"{uuid.uuid4().hex}{suffix}"
+    try:
+        os.link(storage.path_for(stored_name), link)
+        extracted = extract(link)
+    except OSError as error:
+        return "", f"could not open the file: {error.strerror or error}"
+    finally:
+        storage.discard(link)
+    return extracted.text, extracted.error
+
+
+def materials_text(application: Application) -> tuple[str, str | None]:
+    """The current Word materials' text, else the PDF's; never raises (a crash is the reason)."""
+    current = {
+        document.kind: document
+        for document in _current_documents(application)
+        if document.kind in (DocumentKind.MATERIALS_DOCX, DocumentKind.MATERIALS_PDF)
+    }
+    reasons = []
+    for kind, suffix in (
+        (DocumentKind.MATERIALS_DOCX, ".docx"),
+        (DocumentKind.MATERIALS_PDF, ".pdf"),
+    ):
+        document = current.get(kind)
+        if document is None:
+            reasons.append(f"{suffix[1:]}: not uploaded")
+            continue
+        try:
+            text, error = extract_stored(document.stored_name, suffix)
+        except Exception as crash:  # one file's crash marks that file, never the scan
+            text, error = "", f"{type(crash).__name__}: {crash}"
+        if error is None:
+            return text, None
+        reasons.append(f"{suffix[1:]}: {error}")
+    return "", "; ".join(reasons)
+
+
+def _current_documents(application: Application) -> list[StoredDocument]:
+    prefetched = getattr(application, "current_materials", None)
+    if prefetched is not None:
+        return list(prefetched)
+    return list(application.documents.filter(superseded_at__isnull=True))
+
+
+def template_texts(edition: Edition) -> list[str]:
+    """The rubric's criteria and the edition's notice: text every application may repeat."""
+    texts = [item.criteria for item in edition.rubric_items.all() if item.criteria.strip()]
+    notice = Path(settings.BASE_DIR) / "docs" / f"notice-{edition.year}.txt"
+    if notice.is_file():
+        texts.append(notice.read_text(encoding="utf-8"))
+    return texts
+
+
+def scanned_applications(edition: Edition) -> QuerySet[Application]:
+    materials = StoredDocument.objects.filter(
+        superseded_at__isnull=True,
+        kind__in=[DocumentKind.MATERIALS_DOCX, DocumentKind.MATERIALS_PDF],
+    )
+    return (
+        Application.objects.filter(edition=edition, recommendation_number__isnull=False)
+        .select_related("team__enterprise")
+        .prefetch_related(Prefetch("documents", queryset=materials, to_attr="current_materials"))
+        .order_by("recommendation_number", "pk")
+    )
+
+
+@dataclass
+class _Entry:
+    """What a corpus document stands for, to label it in the reports."""
+
+    kind: str
+    pk: int
+    label: str
+
+
+def _settings(edition: Edition) -> ScreeningSettings:
+    found, _created = ScreeningSettings.objects.get_or_create(edition=edition)
+    return found
+
+
+def _new_corpus(edition: Edition) -> Corpus:
+    corpus = Corpus(common_df=_settings(edition).common_df)
+    for text in template_texts(edition):
+        corpus.add_template(text)
+    return corpus
+
+
+def _application_document(application: Application, text: str, error: str | None) -> Document:
+    return Document(
+        f"{APPLICATION_PREFIX}{application.pk}",
+        text,
+        owner=owner_key(application.team.enterprise.name),
+        error=error,
+    )
+
+
+def _add_archive(corpus: Corpus, entries: dict[str, _Entry]) -> int:
+    count = 0
+    archive = ArchiveDocument.objects.exclude(text="").only(
+        "pk", "year", "enterprise_name", "team_name", "text"
+    )
+    for item in archive.iterator():
+        doc_id = f"{ARCHIVE_PREFIX}{item.pk}"
+        corpus.add(Document(doc_id, item.text, archive=True, owner=owner_key(item.enterprise_name)))
+        entries[doc_id] = _Entry("archive", item.pk, archive_label(item))
+        count += 1
+    return count
+
+
+def _seconds_left(started: float, done: int, total: int) -> int | None:
+    if done == 0:
+        return None
+    elapsed = time.monotonic() - started
+    return round(elapsed / done * (total - done))
+
+
+def run_scan(edition: Edition, *, job: Job | None = None, progress: Progress) -> dict[str, Any]:
+    """The whole edition against itself and the archive; returns the summary for the job."""
+    started = time.monotonic()
+    corpus = _new_corpus(edition)
+    applications = list(scanned_applications(edition))
+    total = len(applications)
+    entries: dict[str, _Entry] = {}
+    texts: dict[int, str] = {}
+    progress(0, total, {"phase": "extracting", "seconds_left": None})
+    for done, application in enumerate(applications, start=1):
+        text, error = materials_text(application)
+        texts[application.pk] = text
+        document = _application_document(application, text, error)
+        corpus.add(document)
+        entries[document.id] = _Entry("application", application.pk, application_label(application))
+        progress(
+            done,
+            total,
+            {"phase": "extracting", "seconds_left": _seconds_left(started, done, total)},
+        )
+    archive_count = _add_archive(corpus, entries)
+    progress(total, total, {"phase": "comparing", "seconds_left": None})
+    reports = corpus.scan()
+    by_pk = {application.pk: application for application in applications}
+    with transaction.atomic():
+        for report in reports:
+            pk = int(report.id.removeprefix(APPLICATION_PREFIX))
+            save_report(by_pk[pk], report, texts[pk], entries, job=job)
+    limits = _settings(edition)
+    return {
+        "phase": "done",
+        "documents": total,
+        "archive_documents": archive_count,
+        "errors": sum(1 for report in reports if report.error),
+        "flagged": sum(1 for report in reports if _flagged(report, limits)),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def rescan_application(application: Application, *, job: Job | None = None) -> SimilarityReport:
+    """One application's changed materials against the rest of the edition and the archive
+    (Corpus.check), updating its report alone."""
+    edition = application.edition
+    corpus = _new_corpus(edition)
+    entries: dict[str, _Entry] = {}
+    target: Application | None = None
+    # The others' texts as the last scan extracted them (a changed file is rescanned itself).
+    known = dict(
+        SimilarityReport.objects.filter(application__edition=edition, error="")
+        .exclude(text="")
+        .values_list("application_id", "text")
+    )
+    for other in scanned_applications(edition):
+        if other.pk == application.pk:
+            target = other
+            continue
+        text, error = (known[other.pk], None) if other.pk in known else materials_text(other)
+        if error is None:
+            document = _application_document(other, text, None)
+            corpus.add(document)
+            entries[document.id] = _Entry("application", other.pk, application_label(other))
+    _add_archive(corpus, entries)
+    target = target or application
+    text, error = materials_text(target)
+    report = corpus.check(_application_document(target, text, error))
+    with transaction.atomic():
+        return save_report(target, report, text, entries, job=job)
+
+
+def _flagged(report: Report, limits: ScreeningSettings) -> bool:
+    return (
+        Decimal(str(report.copy_ratio)) >= limits.copy_ratio_flag
+        or Decimal(str(report.max_source_ratio)) >= limits.source_ratio_flag
+    )
+
+
+def save_report(
+    application: Application,
+    report: Report,
+    text: str,
+    entries: dict[str, _Entry],
+    *,
+    job: Job | None,
+) -> SimilarityReport:
+    sources = []
+    for source in report.sources:
+        entry = entries[source.id]
+        sources.append(
+            {
+                "kind": entry.kind,
+                "pk": entry.pk,
+                "label": entry.label,
+                "same_owner": source.same_owner,
+                "copied_chars": source.copied_chars,
+                "ratio": source.ratio,
+                "passages": [
+                    [p.start, p.end, p.source_start, p.source_end] for p in source.passages
+                ],
+            }
+        )
+    saved, _created = SimilarityReport.objects.update_or_create(
+        application=application,
+        defaults={
+            "job": job,
+            "chars": report.chars,
+            "copied_chars": report.copied_chars,
+            "copy_ratio": Decimal(str(report.copy_ratio)),
+            "max_source_ratio": Decimal(str(report.max_source_ratio)),
+            "self_copied_chars": report.self_copied_chars,
+            "copy_ratio_excluding_self": Decimal(str(report.copy_ratio_excluding_self)),
+            "common_chars": report.common_chars,
+            "sources": sources,
+            "common_spans": [list(span) for span in report.common_spans],
+            "text": text,
+            "error": report.error or "",
+            "scanned_at": timezone.now(),
+        },
+    )
+    return saved

@@ -1,0 +1,183 @@
+"""The screening workspace (the provincial admin's only): the list with the checks' marks,
+a decision per application, passing many at once, and the summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from banzu.applications.enums import ApplicationState
+from banzu.applications.services import ApplicationError
+from banzu.audit.services import client_ip
+from banzu.documents.responses import attachment_response
+from banzu.documents.services import CONTENT_TYPES
+from banzu.documents.services import render as render_document
+from banzu.screening import selectors, services, tasks
+from banzu.screening.enums import CheckCode, EliminationReason
+from banzu.screening.forms import BulkPassForm, DecisionForm
+from banzu.screening.layouts import summary_document
+from banzu.screening.models import Job
+from banzu.screening.permissions import (
+    current_edition_or_404,
+    require_screening_admin,
+    screened_application_or_404,
+)
+
+
+def _filters(request: HttpRequest) -> selectors.Filters:
+    recommender = request.GET.get("recommender", "")
+    return selectors.Filters(
+        recommender=int(recommender) if recommender.isdigit() else None,
+        industry=request.GET.get("industry", ""),
+        check=request.GET.get("check", ""),
+        state=request.GET.get("state", ""),
+    )
+
+
+@login_required
+@require_GET
+def workspace(request: HttpRequest) -> HttpResponse:
+    require_screening_admin(request)
+    edition = current_edition_or_404()
+    tasks.expire_stale(edition)
+    filters = _filters(request)
+    rows = selectors.workspace_rows(edition, filters)
+    return render(
+        request,
+        "screening/workspace.html",
+        {
+            "edition": edition,
+            "rows": rows,
+            "filters": filters,
+            "choices": selectors.filter_choices(edition),
+            "check_codes": CheckCode.choices,
+            "states": [
+                (s.value, s.label)
+                for s in (
+                    ApplicationState.RECOMMENDED,
+                    ApplicationState.SCREENED,
+                    ApplicationState.ELIMINATED,
+                    ApplicationState.DISQUALIFIED,
+                )
+            ],
+            "latest_scan": selectors.latest_job(edition, Job.Kind.SCAN),
+            "latest_checks": selectors.latest_job(edition, Job.Kind.CHECKS),
+            "recommended_state": ApplicationState.RECOMMENDED,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    application = screened_application_or_404(request, pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user: Any = request.user
+        ip = client_ip(request)
+        decision = form.cleaned_data["decision"]
+        try:
+            if decision == DecisionForm.PASS:
+                services.pass_application(application, actor=user, ip=ip)
+            elif decision == DecisionForm.ELIMINATE:
+                services.eliminate(
+                    application,
+                    actor=user,
+                    reason_code=EliminationReason(form.cleaned_data["reason_code"]),
+                    reason_text=form.cleaned_data["reason_text"],
+                    ip=ip,
+                )
+            else:
+                services.disqualify_for_plagiarism(
+                    application, actor=user, reason_text=form.cleaned_data["reason_text"], ip=ip
+                )
+        except (ApplicationError, services.ScreeningError) as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(team)s: %(state)s.")
+                % {"team": application.team.name, "state": _state_label(application.pk)},
+            )
+            return redirect("screening:workspace")
+    checks = {c.code: c for c in application.screening_checks.all()}
+    return render(
+        request,
+        "screening/decide.html",
+        {
+            "application": application,
+            "form": form,
+            "marks": [(code, label, checks.get(code)) for code, label in CheckCode.choices],
+            "report": getattr(application, "similarity_report", None),
+            "decisions": application.screening_decisions.select_related("decided_by"),
+        },
+    )
+
+
+def _state_label(pk: int) -> str:
+    from banzu.applications.models import Application
+
+    return str(Application.objects.get(pk=pk).get_state_display())
+
+
+@login_required
+@require_POST
+def start_checks(request: HttpRequest) -> HttpResponse:
+    require_screening_admin(request)
+    edition = current_edition_or_404()
+    tasks.start_checks(edition=edition, user=request.user, ip=client_ip(request))
+    messages.success(request, _("The automatic checks are running in the background."))
+    return redirect("screening:workspace")
+
+
+@login_required
+@require_POST
+def pass_many(request: HttpRequest) -> HttpResponse:
+    require_screening_admin(request)
+    edition = current_edition_or_404()
+    candidates = {
+        a.pk: a for a in selectors.in_screening(edition).filter(state=ApplicationState.RECOMMENDED)
+    }
+    form = BulkPassForm(request.POST, choices=[(pk, str(pk)) for pk in candidates])
+    if not form.is_valid():
+        messages.error(request, _("Tick the applications to pass."))
+        return redirect("screening:workspace")
+    chosen = [candidates[pk] for pk in form.cleaned_data["applications"]]
+    result = services.pass_many(chosen, actor=request.user, ip=client_ip(request))
+    messages.success(request, _("%(count)s passed the screening.") % {"count": result.passed})
+    for application, message in result.skipped:
+        messages.warning(request, f"{application.team.name}: {message}")
+    return redirect("screening:workspace")
+
+
+@login_required
+@require_GET
+def summary(request: HttpRequest) -> HttpResponse:
+    require_screening_admin(request)
+    edition = current_edition_or_404()
+    rows, totals = selectors.summary(edition)
+    return render(
+        request,
+        "screening/summary.html",
+        {"edition": edition, "rows": rows, "totals": totals, "reasons": EliminationReason.choices},
+    )
+
+
+@login_required
+@require_GET
+def summary_xlsx(request: HttpRequest) -> HttpResponse:
+    require_screening_admin(request)
+    edition = current_edition_or_404()
+    rows, totals = selectors.summary(edition)
+    document = summary_document(edition, rows, totals, today=timezone.localdate())
+    filename = f"形式审查汇总_{edition.year}.xlsx"
+    return attachment_response(
+        render_document(document, "xlsx"), filename=filename, content_type=CONTENT_TYPES["xlsx"]
+    )

@@ -1,0 +1,230 @@
+"""The screening workspace: who sees it, what it lists, and the decisions taken there."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from banzu.applications.enums import ApplicationState
+from banzu.applications.models import Application
+from banzu.audit.models import AuditEntry
+from banzu.screening.enums import CheckCode, CheckStatus, EliminationReason
+from banzu.screening.models import CheckResult, Decision, SimilarityReport
+from tests.conftest import client_for
+from tests.documents.conftest import make_recommended
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture
+def two(open_edition, hangzhou, recommender_hz, tmp_path):
+    return (
+        make_recommended(hangzhou, recommender_hz, tmp_path, "钢筋班"),
+        make_recommended(hangzhou, recommender_hz, tmp_path, "木工班"),
+    )
+
+
+@pytest.mark.parametrize(
+    "persona", ["recommender_hz", "recommender_nb", "applicant_a", "expert", "owner"]
+)
+@pytest.mark.parametrize(
+    ("name", "method", "args"),
+    [
+        ("workspace", "get", False),
+        ("decide", "get", True),
+        ("decide", "post", True),
+        ("pass_many", "post", False),
+        ("summary", "get", False),
+        ("summary_xlsx", "get", False),
+    ],
+)
+def test_every_screening_page_is_404_outside_the_province(
+    request, two, persona, name, method, args
+):
+    user = two[0].created_by if persona == "owner" else request.getfixturevalue(persona)
+    url = reverse(f"screening:{name}", args=[two[0].pk] if args else [])
+
+    response = getattr(client_for(user), method)(url, {"decision": "pass"})
+
+    assert response.status_code == 404
+    assert Application.objects.get(pk=two[0].pk).state == ApplicationState.RECOMMENDED
+
+
+def test_the_workspace_lists_each_application_with_its_marks(two, admin_user):
+    first, second = two
+    CheckResult.objects.create(
+        application=first, code=CheckCode.WORD_PDF, status=CheckStatus.FAIL, reason="72%"
+    )
+    SimilarityReport.objects.create(application=first, chars=1000, copy_ratio="0.4100")
+
+    response = client_for(admin_user).get(reverse("screening:workspace"), **EN)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [row.application for row in response.context["rows"]] == [first, second]
+    assert '<span class="mark mark-fail" title="72%">Fail</span>' in html
+    assert ">41%</a>" in html
+
+
+def test_the_check_filter_keeps_failing_applications(two, admin_user):
+    first, _second = two
+    CheckResult.objects.create(
+        application=first, code=CheckCode.DEADLINE, status=CheckStatus.FAIL, reason="late"
+    )
+
+    response = client_for(admin_user).get(
+        reverse("screening:workspace"), {"check": CheckCode.DEADLINE}
+    )
+
+    assert [row.application for row in response.context["rows"]] == [first]
+
+
+def test_the_workspace_takes_a_fixed_number_of_queries(
+    two, admin_user, django_assert_max_num_queries
+):
+    from tests.factories import ApplicationFactory
+
+    for number in range(40):
+        application = ApplicationFactory(
+            edition=two[0].edition,
+            recommender=two[0].recommender,
+            state=ApplicationState.RECOMMENDED,
+            recommendation_number=f"杭-2026-{100 + number:03d}",
+        )
+        CheckResult.objects.create(
+            application=application, code=CheckCode.FIELDS, status=CheckStatus.PASS
+        )
+        SimilarityReport.objects.create(application=application, chars=10)
+    client = client_for(admin_user)
+
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("screening:workspace"))
+
+    assert len(response.context["rows"]) == 42
+
+
+def test_eliminating_with_a_reason_tells_the_enterprise_and_is_journalled(two, admin_user):
+    first, _ = two
+
+    response = client_for(admin_user).post(
+        reverse("screening:decide", args=[first.pk]),
+        {"decision": "eliminate", "reason_code": "incomplete", "reason_text": "缺少PDF版材料"},
+        **EN,
+    )
+
+    first.refresh_from_db()
+    assert response.status_code == 302
+    assert (first.state, first.state_reason) == (
+        ApplicationState.ELIMINATED,
+        "Incomplete：缺少PDF版材料",
+    )
+    decision = Decision.objects.get(application=first)
+    assert (decision.outcome, decision.reason_code, decision.reason_text) == (
+        Decision.Outcome.ELIMINATED,
+        EliminationReason.INCOMPLETE,
+        "缺少PDF版材料",
+    )
+    entry = AuditEntry.objects.filter(action="application.eliminate").get()
+    assert entry.data["reason"] == "Incomplete：缺少PDF版材料"
+    page = client_for(first.created_by).get(reverse("applications:detail", args=[first.pk]), **EN)
+    assert "缺少PDF版材料" in page.content.decode()
+
+
+def test_eliminating_without_a_reason_is_refused(two, admin_user):
+    response = client_for(admin_user).post(
+        reverse("screening:decide", args=[two[0].pk]), {"decision": "eliminate"}, **EN
+    )
+
+    assert response.status_code == 200
+    assert "Choose the reason for the elimination." in response.content.decode()
+    assert Decision.objects.count() == 0
+
+
+def test_disqualifying_for_plagiarism_keeps_the_evidence(two, admin_user):
+    first, second = two
+    SimilarityReport.objects.create(
+        application=first,
+        chars=1000,
+        copied_chars=400,
+        copy_ratio="0.4000",
+        max_source_ratio="0.4000",
+        sources=[
+            {
+                "kind": "application",
+                "pk": second.pk,
+                "label": "杭-2026-002 木工班",
+                "copied_chars": 400,
+                "ratio": 0.4,
+                "passages": [[0, 400, 100, 500]],
+            }
+        ],
+    )
+
+    client_for(admin_user).post(
+        reverse("screening:decide", args=[first.pk]),
+        {"decision": "disqualify", "reason_text": "第二部分与木工班材料雷同"},
+    )
+
+    first.refresh_from_db()
+    decision = Decision.objects.get(application=first)
+    assert first.state == ApplicationState.DISQUALIFIED
+    assert decision.evidence["copy_ratio"] == "0.4000"
+    assert decision.evidence["sources"][0]["label"] == "杭-2026-002 木工班"
+    assert decision.evidence["sources"][0]["passages"] == [[0, 400, 100, 500]]
+
+
+def test_passing_many_at_once(two, admin_user):
+    first, second = two
+
+    client_for(admin_user).post(
+        reverse("screening:pass_many"), {"applications": [first.pk, second.pk]}
+    )
+
+    states = sorted(Application.objects.get(pk=a.pk).state for a in two)
+    assert states == [ApplicationState.SCREENED, ApplicationState.SCREENED]
+    assert Decision.objects.filter(outcome=Decision.Outcome.PASSED).count() == 2
+
+
+def test_the_summary_counts_per_recommender_and_reason_and_downloads_as_excel(two, admin_user):
+    first, second = two
+    client = client_for(admin_user)
+    client.post(reverse("screening:decide", args=[first.pk]), {"decision": "pass"})
+    client.post(
+        reverse("screening:decide", args=[second.pk]),
+        {"decision": "eliminate", "reason_code": "late", "reason_text": ""},
+    )
+
+    page = client.get(reverse("screening:summary"), **EN)
+    download = client.get(reverse("screening:summary_xlsx"))
+
+    [row] = page.context["rows"]
+    assert (row.total, row.passed, row.eliminated, row.pending, row.by_reason["late"]) == (
+        2,
+        1,
+        1,
+        0,
+        1,
+    )
+    sheet = load_workbook(io.BytesIO(download.content)).active
+    assert sheet["A1"].value == "2026 年度质量信得过班组形式审查汇总表"
+    assert [c.value for c in sheet[4]][:6] == ["杭州市建筑业协会", 2, 1, 1, 0, 0]
+
+
+def test_a_submitted_batch_starts_the_automatic_checks(
+    two, hangzhou, recommender_hz, django_capture_on_commit_callbacks
+):
+    from banzu.recommendations.enums import BatchState
+    from banzu.recommendations.models import Batch
+    from banzu.recommendations.services import transition_batch
+    from banzu.screening.models import Job
+
+    batch, _ = Batch.objects.get_or_create(edition=two[0].edition, recommender=hangzhou)
+    with django_capture_on_commit_callbacks(execute=True):
+        transition_batch(batch, to=BatchState.SUBMITTED, actor=recommender_hz)
+
+    job = Job.objects.get(kind=Job.Kind.CHECKS)
+    assert (job.state, job.done, job.total) == ("done", 2, 2)
+    assert CheckResult.objects.filter(application=two[0]).count() == len(CheckCode.values)
