@@ -31,7 +31,7 @@ def in_screening(edition: Edition) -> QuerySet[Application]:
 class Row:
     application: Application
     checks: dict[str, CheckResult]
-    marks: list[tuple[str, CheckResult | None]] = field(default_factory=list)
+    marks: list[tuple[str, str, CheckResult | None]] = field(default_factory=list)
 
     @property
     def failing(self) -> list[CheckResult]:
@@ -63,7 +63,7 @@ def workspace_rows(edition: Edition, filters: Filters) -> list[Row]:
     for application in applications:
         checks = {c.code: c for c in application.screening_checks.all()}
         row = Row(application=application, checks=checks)
-        row.marks = [(code, checks.get(code)) for code in CheckCode.values]
+        row.marks = [(code, str(label), checks.get(code)) for code, label in CheckCode.choices]
         rows.append(row)
     return rows
 

@@ -75,6 +75,7 @@ def start_scan(request: HttpRequest) -> HttpResponse:
     job = tasks.start_scan(
         edition=current_edition_or_404(), user=request.user, ip=client_ip(request)
     )
+    job.refresh_from_db()  # an immediate task backend may have run it already
     if getattr(request, "htmx", False):
         return _status(request, job, Job.Kind.SCAN)
     return _back(request, "screening:archive")

@@ -65,7 +65,8 @@ def test_the_workspace_lists_each_application_with_its_marks(two, admin_user):
     html = response.content.decode()
     assert response.status_code == 200
     assert [row.application for row in response.context["rows"]] == [first, second]
-    assert '<span class="mark mark-fail" title="72%">Fail</span>' in html
+    assert '<span class="mark mark-fail" title="Word and PDF agree: 72%">' in html
+    assert '<span class="visually-hidden">Word and PDF agree: Fail</span>' in html
     assert ">41%</a>" in html
 
 
