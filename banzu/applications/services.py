@@ -329,10 +329,22 @@ def upload_document(
                 data={"kind": kind, "document": document.pk, "sha256": checked.sha256},
                 ip=ip,
             )
+            if kind in (DocumentKind.MATERIALS_DOCX, DocumentKind.MATERIALS_PDF):
+                _rescan_if_screened(application)
     except Exception:
         storage.discard(storage.path_for(stored_name))
         raise
     return document
+
+
+def _rescan_if_screened(application: Application) -> None:
+    """New materials of an application already in the plagiarism report: its report alone is
+    checked again, in the background, once the upload is committed."""
+    from banzu.screening.models import SimilarityReport
+    from banzu.screening.tasks import queue_rescan
+
+    if SimilarityReport.objects.filter(application=application).exists():
+        queue_rescan(application)
 
 
 def _check_application_total(application: Application, kind: str, new_size: int) -> None:

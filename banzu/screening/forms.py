@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from banzu.screening.enums import EliminationReason
+from banzu.screening.models import ScreeningSettings
 
 
 class DecisionForm(forms.Form):
@@ -37,6 +38,17 @@ class DecisionForm(forms.Form):
         if data.get("decision") == self.DISQUALIFY and not str(data.get("reason_text", "")).strip():
             self.add_error("reason_text", _("Describe what was copied."))
         return data
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = ScreeningSettings
+        fields = ["copy_ratio_flag", "source_ratio_flag", "word_pdf_agreement", "common_df"]
+        help_texts = {
+            "copy_ratio_flag": _("A share between 0 and 1: 0.300 flags 30% copied in all."),
+            "source_ratio_flag": _("A share between 0 and 1: one source at or above it fails."),
+            "word_pdf_agreement": _("A share between 0 and 1: below it, Word and PDF differ."),
+        }
 
 
 class BulkPassForm(forms.Form):

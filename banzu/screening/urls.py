@@ -9,6 +9,7 @@ urlpatterns = [
     path("applications/<int:pk>/decide/", views.decide, name="decide"),
     path("pass/", views.pass_many, name="pass_many"),
     path("checks/", views.start_checks, name="start_checks"),
+    path("settings/", views.edit_settings, name="settings"),
     path("summary/", views.summary, name="summary"),
     path("summary.xlsx", views.summary_xlsx, name="summary_xlsx"),
     path("jobs/", include("banzu.screening.urls_jobs")),

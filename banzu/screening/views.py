@@ -15,13 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from banzu.applications.enums import ApplicationState
 from banzu.applications.services import ApplicationError
-from banzu.audit.services import client_ip
+from banzu.audit.services import client_ip, record
 from banzu.documents.responses import attachment_response
 from banzu.documents.services import CONTENT_TYPES
 from banzu.documents.services import render as render_document
 from banzu.screening import selectors, services, tasks
 from banzu.screening.enums import CheckCode, EliminationReason
-from banzu.screening.forms import BulkPassForm, DecisionForm
+from banzu.screening.forms import BulkPassForm, DecisionForm, SettingsForm
 from banzu.screening.layouts import summary_document
 from banzu.screening.models import Job
 from banzu.screening.permissions import (
@@ -29,6 +29,7 @@ from banzu.screening.permissions import (
     require_screening_admin,
     screened_application_or_404,
 )
+from banzu.screening.services_checks import settings_for
 
 
 def _filters(request: HttpRequest) -> selectors.Filters:
@@ -125,6 +126,30 @@ def _state_label(pk: int) -> str:
     from banzu.applications.models import Application
 
     return str(Application.objects.get(pk=pk).get_state_display())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_settings(request: HttpRequest) -> HttpResponse:
+    """The edition's thresholds for flagging; a change is in the journal."""
+    require_screening_admin(request)
+    edition = current_edition_or_404()
+    current = settings_for(edition)
+    form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        record(
+            action="screening.settings",
+            actor=request.user,
+            target=saved,
+            data={name: str(form.cleaned_data[name]) for name in form.changed_data},
+            ip=client_ip(request),
+        )
+        messages.success(
+            request, _("Screening settings saved. Run the checks again to apply them.")
+        )
+        return redirect("screening:workspace")
+    return render(request, "screening/settings.html", {"edition": edition, "form": form})
 
 
 @login_required

@@ -229,3 +229,84 @@ def test_a_submitted_batch_starts_the_automatic_checks(
     job = Job.objects.get(kind=Job.Kind.CHECKS)
     assert (job.state, job.done, job.total) == ("done", 2, 2)
     assert CheckResult.objects.filter(application=two[0]).count() == len(CheckCode.values)
+
+
+def test_the_thresholds_are_edition_settings_the_admin_edits(two, admin_user):
+    from banzu.screening.models import ScreeningSettings
+
+    response = client_for(admin_user).post(
+        reverse("screening:settings"),
+        {
+            "copy_ratio_flag": "0.250",
+            "source_ratio_flag": "0.150",
+            "word_pdf_agreement": "0.950",
+            "common_df": "12",
+        },
+    )
+
+    settings = ScreeningSettings.objects.get(edition=two[0].edition)
+    assert response.status_code == 302
+    assert (
+        str(settings.copy_ratio_flag),
+        str(settings.source_ratio_flag),
+        str(settings.word_pdf_agreement),
+        settings.common_df,
+    ) == ("0.250", "0.150", "0.950", 12)
+    entry = AuditEntry.objects.filter(action="screening.settings").get()
+    assert entry.data["copy_ratio_flag"] == "0.250"
+
+
+def test_a_threshold_above_one_is_refused(two, admin_user):
+    response = client_for(admin_user).post(
+        reverse("screening:settings"),
+        {
+            "copy_ratio_flag": "1.5",
+            "source_ratio_flag": "0.2",
+            "word_pdf_agreement": "0.9",
+            "common_df": "10",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "copy_ratio_flag" in response.context["form"].errors
+
+
+def test_the_recommender_and_the_enterprise_see_the_outcome_and_reason(
+    two, admin_user, recommender_hz
+):
+    first, _ = two
+    client_for(admin_user).post(
+        reverse("screening:decide", args=[first.pk]),
+        {"decision": "eliminate", "reason_code": "late", "reason_text": "逾期提交"},
+    )
+
+    owner_page = client_for(first.created_by).get(reverse("applications:detail", args=[first.pk]))
+    recommender_page = client_for(recommender_hz).get(
+        reverse("recommendations:review", args=[first.pk])
+    )
+
+    assert "The provincial association eliminated this application in the screening." in (
+        owner_page.content.decode()
+    )
+    for page in (owner_page, recommender_page):
+        assert "Late：逾期提交" in page.content.decode()
+
+
+def test_new_materials_of_a_scanned_application_queue_its_rescan(
+    two, django_capture_on_commit_callbacks, monkeypatch, tmp_path
+):
+    from banzu.applications.enums import DocumentKind
+    from banzu.screening import tasks
+    from tests.applications.helpers import upload
+
+    first, _ = two
+    SimilarityReport.objects.create(application=first, chars=10)
+    queued = []
+    monkeypatch.setattr(tasks, "_enqueue_rescan", queued.append)
+    Application.objects.filter(pk=first.pk).update(state=ApplicationState.DRAFT)
+    first.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(first, DocumentKind.MATERIALS_PDF, tmp_path)
+
+    assert queued == [first.pk]
