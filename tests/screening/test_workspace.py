@@ -310,3 +310,32 @@ def test_new_materials_of_a_scanned_application_queue_its_rescan(
         upload(first, DocumentKind.MATERIALS_PDF, tmp_path)
 
     assert queued == [first.pk]
+
+
+def test_the_decision_page_shows_the_passages_where_word_and_pdf_differ(two, admin_user):
+    first, _ = two
+    CheckResult.objects.create(
+        application=first,
+        code=CheckCode.WORD_PDF,
+        status=CheckStatus.FAIL,
+        reason="Word and PDF agree on 72% of the text",
+        data={
+            "differences": [
+                {
+                    "word": [10, 30],
+                    "pdf": [12, 20],
+                    "word_excerpt": "班组开展QC活动三次",
+                    "pdf_excerpt": "班组开展QC活动五次",
+                }
+            ]
+        },
+    )
+
+    html = (
+        client_for(admin_user)
+        .get(reverse("screening:decide", args=[first.pk]), **EN)
+        .content.decode()
+    )
+
+    assert "The passages that differ" in html
+    assert "<td>班组开展QC活动三次</td><td>班组开展QC活动五次</td>" in html
