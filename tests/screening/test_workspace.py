@@ -339,3 +339,38 @@ def test_the_decision_page_shows_the_passages_where_word_and_pdf_differ(two, adm
 
     assert "The passages that differ" in html
     assert "<td>班组开展QC活动三次</td><td>班组开展QC活动五次</td>" in html
+
+
+def test_check_files_knows_the_archive_and_reports_a_lost_archive_file(admin_user, capsys):
+    import hashlib
+
+    from django.core.management import call_command
+
+    from banzu.applications import storage
+    from banzu.screening.models import ArchiveDocument
+
+    kept = storage.commit_temp(storage.write_temp([b"archive text"]))
+    ArchiveDocument.objects.create(
+        year=2024,
+        enterprise_name="甲公司",
+        original_name="a.docx",
+        stored_name=kept,
+        size=12,
+        sha256=hashlib.sha256(b"archive text").hexdigest(),
+        imported_by=admin_user,
+    )
+    lost = ArchiveDocument.objects.create(
+        year=2024,
+        enterprise_name="乙公司",
+        original_name="b.docx",
+        stored_name="0" * 32,
+        size=1,
+        sha256="1" * 64,
+        imported_by=admin_user,
+    )
+
+    call_command("check_files")
+
+    out = capsys.readouterr().out
+    assert kept not in out
+    assert f"row without file: archive document {lost.pk} ({'0' * 32})" in out

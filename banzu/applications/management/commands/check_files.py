@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from banzu.applications import storage
 from banzu.applications.models import Document
 from banzu.documents.models import PackageBuild
+from banzu.screening.models import ArchiveDocument, Job
 
 
 class Command(BaseCommand):
@@ -18,12 +19,17 @@ class Command(BaseCommand):
         missing = sorted(name for name in rows if not storage.path_for(name).is_file())
         # Built submission packages share the store; they can be rebuilt, so only their presence
         # on disk matters here (a package's file is known, not an orphan).
+        archive = dict(ArchiveDocument.objects.values_list("stored_name", "pk"))
+        missing_archive = sorted(n for n in archive if not storage.path_for(n).is_file())
+        uploads = set(Job.objects.exclude(upload_name="").values_list("upload_name", flat=True))
         packages = set(
             PackageBuild.objects.exclude(stored_name="").values_list("stored_name", flat=True)
         )
-        orphans = sorted(on_disk - set(rows) - packages)
+        orphans = sorted(on_disk - set(rows) - packages - set(archive) - uploads)
         for name in missing:
             self.stdout.write(f"row without file: document {rows[name]} ({name})")
+        for name in missing_archive:
+            self.stdout.write(f"row without file: archive document {archive[name]} ({name})")
         for name in orphans:
             self.stdout.write(f"file without row: {name}")
         if missing:
