@@ -34,7 +34,7 @@ from banzu.applications.models import Document as StoredDocument
 from banzu.editions.models import Edition
 from banzu.screening.models import ArchiveDocument, Job, ScreeningSettings, SimilarityReport
 from banzu.similarity.engine import Corpus, Document, Report
-from banzu.similarity.extract import extract
+from banzu.similarity.extract import Extracted, extract
 
 Progress = Callable[[int, int, dict[str, Any]], None]
 
@@ -58,17 +58,25 @@ def archive_label(document: ArchiveDocument) -> str:
     )
 
 
-def extract_stored(stored_name: str, suffix: str) -> tuple[str, str | None]:
-    """The text of a stored file. The store keeps no extensions and the extractor reads by
-    extension, so a hard link with the right one is made in the temp folder for the read."""
+def read_stored(stored_name: str, suffix: str) -> Extracted:
+    """The extracted text of a stored file; never raises (a failure is the error). The store
+    keeps no extensions and the extractor reads by extension, so a hard link with the right one
+    is made in the temp folder for the read."""
     link = storage.temp_dir() / f"{uuid.uuid4().hex}{suffix}"
     try:
         os.link(storage.path_for(stored_name), link)
-        extracted = extract(link)
+        return extract(link)
     except OSError as error:
-        return "", f"could not open the file: {error.strerror or error}"
+        message = f"could not open the file: {error.strerror or error}"
+        return Extracted(text="", segments=(), error=message)
+    except Exception as error:  # one file's crash must not stop a scan or the checks
+        return Extracted(text="", segments=(), error=f"extraction failed: {error}")
     finally:
         storage.discard(link)
+
+
+def extract_stored(stored_name: str, suffix: str) -> tuple[str, str | None]:
+    extracted = read_stored(stored_name, suffix)
     return extracted.text, extracted.error
 
 

@@ -7,8 +7,6 @@ the extractor's reason; running the checks never raises for a file.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,13 +15,14 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from banzu.accounts.models import Enterprise
-from banzu.applications import rules, storage
+from banzu.applications import rules
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application, Document
 from banzu.editions.models import Edition
 from banzu.screening import checks
 from banzu.screening.models import CheckResult, ScreeningSettings, SimilarityReport
-from banzu.similarity.extract import Extracted, extract
+from banzu.screening.scan import read_stored
+from banzu.similarity.extract import Extracted
 
 SUFFIXES = {
     DocumentKind.MATERIALS_DOCX: ".docx",
@@ -63,18 +62,7 @@ def _label(model: type[Application] | type[Enterprise], name: str) -> str:
 
 
 def _extract(document: Document, suffix: str) -> Extracted:
-    """The store keeps no extensions and the extractor reads by extension: the file is read
-    through a hard link with the right one, made in the store's temp folder."""
-    link = storage.temp_dir() / f"{uuid.uuid4().hex}{suffix}"
-    try:
-        os.link(storage.path_for(document.stored_name), link)
-        return extract(link)
-    except OSError as error:
-        return Extracted(text="", segments=(), error=f"could not open the file: {error.strerror}")
-    except Exception as error:  # one file's crash must not stop the checks
-        return Extracted(text="", segments=(), error=f"extraction failed: {error}")
-    finally:
-        storage.discard(link)
+    return read_stored(document.stored_name, suffix)
 
 
 def _figures(report: SimilarityReport | None) -> checks.Figures | None:

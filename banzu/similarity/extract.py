@@ -316,9 +316,17 @@ def _ooxml_pieces(
         _check_zip_directory(path)
         with zipfile.ZipFile(path) as zf:
             return read(_Package(zf, budget))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as e:
-        raise _Refused(f"could not read the {kind} file: {_reason(e)}") from e
-    except (RuntimeError, NotImplementedError, ValueError) as e:  # encrypted, unknown method
+    # A broken zip, and also an encrypted one or an unknown compression method (zipfile raises
+    # RuntimeError, NotImplementedError or ValueError): the document's error, never a crash.
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        zlib.error,
+        RuntimeError,
+        NotImplementedError,
+        ValueError,
+    ) as e:
         raise _Refused(f"could not read the {kind} file: {_reason(e)}") from e
     except etree.LxmlError as e:
         raise _Refused(f"could not read the {kind} file: bad XML: {_reason(e)}") from e
