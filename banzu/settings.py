@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "banzu.recommendations",
     "banzu.documents",
     "banzu.screening",
+    "banzu.review",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -10,5 +10,6 @@ urlpatterns = [
     path("recommend/", include("banzu.recommendations.urls")),
     path("documents/", include("banzu.documents.urls")),
     path("screening/", include("banzu.screening.urls")),
+    path("review/", include("banzu.review.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

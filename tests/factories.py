@@ -90,3 +90,15 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(
         UserFactory, enterprise=factory.SelfAttribute("..team.enterprise")
     )
+
+
+class ExpertProfileFactory(factory.django.DjangoModelFactory):
+    """An expert account with its profile (banzu.review)."""
+
+    class Meta:
+        model = "review.ExpertProfile"
+
+    user = factory.SubFactory(UserFactory, role=Role.EXPERT)
+    organisation = "浙江大学建筑工程学院"
+    city = "杭州"
+    specialities = factory.LazyFunction(lambda: ["房屋建筑工程"])

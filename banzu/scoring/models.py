@@ -27,6 +27,7 @@ class ScoreSheet(models.Model):
         _("state"), max_length=20, choices=SheetState.choices, default=SheetState.DRAFT
     )
     total = models.DecimalField(_("total"), max_digits=6, decimal_places=1, default=Decimal(0))
+    overall_comment = models.TextField(_("overall comment"), blank=True)
     version = models.PositiveIntegerField(default=1)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -62,3 +63,28 @@ class ItemScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rubric_item.title}: {self.points}"
+
+
+class SheetVersion(models.Model):
+    """A submitted sheet as it stood before the admin reopened it. Never changed afterwards."""
+
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.PROTECT, related_name="old_versions")
+    version = models.PositiveIntegerField()
+    total = models.DecimalField(_("total"), max_digits=6, decimal_places=1)
+    overall_comment = models.TextField(_("overall comment"), blank=True)
+    # [{"item": rubric item id, "position": n, "title": ..., "points": "12.5", "comment": ...}]
+    items = models.JSONField(default=list)
+    submitted_at = models.DateTimeField(_("submitted"), null=True)
+    reopened_at = models.DateTimeField(_("reopened"), auto_now_add=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason for reopening"))
+
+    class Meta:
+        ordering = ["sheet", "-version"]
+        verbose_name = _("earlier version of a score sheet")
+        verbose_name_plural = _("earlier versions of score sheets")
+
+    def __str__(self) -> str:
+        return f"{self.sheet} v{self.version}"
