@@ -162,6 +162,7 @@ def attachment3_sheet_file(sheet: ScoreSheet, fmt: Format) -> Rendered:
         stage_name=STAGE_NAMES.get(sheet.stage, sheet.stage),
         total=sheet.total,
         submitted_on=submitted,
+        overall_comment=sheet.overall_comment,
     )
     document = attachment3.build(year=edition.year, items=items, filled=filled)
     stem = f"附件3_评价表_{application.team.name}_{filled.scorer_name}"

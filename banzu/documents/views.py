@@ -17,6 +17,7 @@ from banzu.documents import services
 from banzu.documents.responses import attachment_response
 from banzu.documents.services import Format, Rendered
 from banzu.editions.models import Edition
+from banzu.review.models import Assignment
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ScoreSheet
 
@@ -74,6 +75,15 @@ def deny(user: Any, what: str, pk: Any, ip: str | None) -> Http404:
     return Http404()
 
 
+def _expert_still_assigned(sheet: ScoreSheet) -> bool:
+    """An expert's sheet stays theirs only while they review the application."""
+    return (
+        Assignment.objects.active()
+        .filter(application_id=sheet.application_id, expert_id=sheet.scorer_id)
+        .exists()
+    )
+
+
 def sheet_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) -> ScoreSheet:
     """A submitted score sheet, for the admin, its scorer, and the staff of the recommender whose
     own preliminary sheet it is. Applicants never see a sheet; nobody sees another's draft."""
@@ -86,7 +96,11 @@ def sheet_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) -> Score
     )
     if sheet is None or not user.is_authenticated or not user.is_active:
         raise deny(user, "score sheet", pk, ip)
-    if user.role == Role.ADMIN or sheet.scorer_id == user.pk:
+    if user.role == Role.ADMIN:
+        return sheet
+    if sheet.scorer_id == user.pk and (
+        sheet.stage != SheetStage.MATERIALS or _expert_still_assigned(sheet)
+    ):
         return sheet
     if (
         user.role == Role.RECOMMENDER

@@ -7,7 +7,7 @@ Every object comes through banzu.recommendations.selectors: another region's app
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -44,6 +44,7 @@ from banzu.recommendations.selectors import (
 )
 from banzu.scoring import core
 from banzu.scoring.enums import SheetStage, SheetState
+from banzu.scoring.forms import running_total
 from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import ScoringError, aggregate_for, submitted_sheets
 
@@ -315,22 +316,11 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             "sheet": sheet,
             "closed": closed,
             "rubric_total": sum((item.max_points for item in rubric), Decimal(0)),
-            "running_total": _running_total(request.POST, rubric)
+            "running_total": running_total(request.POST, rubric)
             if request.method == "POST"
             else (sheet.total if sheet else Decimal("0.0")),
         },
     )
-
-
-def _running_total(data: Any, rubric: list[RubricItem]) -> Decimal:
-    """The sum of the points typed so far; anything not a number counts as nothing yet."""
-    points = []
-    for item in rubric:
-        try:
-            points.append(Decimal(str(data.get(f"points_{item.pk}", "")).strip()))
-        except (InvalidOperation, ValueError):
-            continue
-    return core.sheet_total([p for p in points if p.is_finite()]).quantize(Decimal("0.1"))
 
 
 @login_required
@@ -339,7 +329,7 @@ def score_total(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the running total of the score sheet as the staff member types."""
     application = get_reviewable_application_or_404(request.user, pk, ip=client_ip(request))
     rubric = list(application.edition.rubric_items.all())
-    return HttpResponse(str(_running_total(request.POST, rubric)))
+    return HttpResponse(str(running_total(request.POST, rubric)))
 
 
 # --- Return, decline, recommend -------------------------------------------------------------

@@ -16,15 +16,25 @@ from banzu.applications.models import Application
 from banzu.audit.services import record
 from banzu.scoring import core
 from banzu.scoring.enums import SheetStage, SheetState
-from banzu.scoring.models import ItemScore, ScoreSheet
+from banzu.scoring.models import ItemScore, ScoreSheet, SheetVersion
 
 
 class ScoringError(Exception):
-    def __init__(self, message: str, *, code: str = "", errors: dict[int, str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        errors: dict[int, str] | None = None,
+        comment_errors: dict[int, str] | None = None,
+        overall_error: str = "",
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
-        self.errors = errors or {}  # rubric item id -> message
+        self.errors = errors or {}  # rubric item id -> message about its points
+        self.comment_errors = comment_errors or {}  # rubric item id -> message about its comment
+        self.overall_error = overall_error
 
 
 @dataclass(frozen=True)
@@ -49,23 +59,46 @@ def save_sheet(
     items: dict[int, ItemInput],
     expected_version: int | None,
     submit: bool = False,
+    overall_comment: str | None = None,
+    partial_draft: bool = False,
+    require_comments: bool = False,
     ip: str | None = None,
     now: dt.datetime | None = None,
 ) -> ScoreSheet:
-    """Save (and with submit=True lock) the scorer's sheet. Every rubric item is required."""
+    """Save (and with submit=True lock) the scorer's sheet.
+
+    Every rubric item needs points, except in a draft saved with partial_draft (the expert's
+    sheet: items left empty stay empty). With require_comments, submitting also needs a comment
+    on every item and an overall comment."""
     rubric = {item.pk: item for item in application.edition.rubric_items.all()}
     errors: dict[int, str] = {}
+    comment_errors: dict[int, str] = {}
     for pk, item in rubric.items():
         given = items.get(pk)
         if given is None:
-            errors[pk] = _("Give a score for this item.")
+            if submit or not partial_draft:
+                errors[pk] = _("Give a score for this item.")
             continue
         try:
             core.check_points(given.points, item.max_points)
         except core.PointsError as error:
             errors[pk] = _point_message(error.code, item.max_points)
-    if errors:
-        raise ScoringError(_("Some scores need correcting."), code="invalid", errors=errors)
+    overall_error = ""
+    if submit and require_comments:
+        for pk in rubric:
+            given = items.get(pk)
+            if given is None or not given.comment.strip():
+                comment_errors[pk] = _("Write a comment on this item.")
+        if not (overall_comment or "").strip():
+            overall_error = _("Write an overall comment.")
+    if errors or comment_errors or overall_error:
+        raise ScoringError(
+            _("Some scores need correcting."),
+            code="invalid",
+            errors=errors,
+            comment_errors=comment_errors,
+            overall_error=overall_error,
+        )
     with transaction.atomic():
         sheet, _created = ScoreSheet.objects.select_for_update().get_or_create(
             application=application, stage=stage, scorer=scorer
@@ -79,7 +112,8 @@ def save_sheet(
                 _("This sheet was saved elsewhere in the meantime. Reload it and try again."),
                 code="stale",
             )
-        total = core.sheet_total([items[pk].points for pk in rubric])
+        given_pks = [pk for pk in rubric if pk in items]
+        total = core.sheet_total([items[pk].points for pk in given_pks])
         ItemScore.objects.filter(sheet=sheet).delete()
         ItemScore.objects.bulk_create(
             ItemScore(
@@ -88,9 +122,11 @@ def save_sheet(
                 points=items[pk].points,
                 comment=items[pk].comment.strip(),
             )
-            for pk in rubric
+            for pk in given_pks
         )
         sheet.total = total
+        if overall_comment is not None:
+            sheet.overall_comment = overall_comment.strip()
         sheet.version += 1
         if submit:
             sheet.state = SheetState.SUBMITTED
@@ -104,6 +140,56 @@ def save_sheet(
             ip=ip,
         )
     return sheet
+
+
+def reopen_sheet(*, sheet: ScoreSheet, by: Any, reason: str, ip: str | None = None) -> ScoreSheet:
+    """Unlock a submitted sheet for its scorer (the admin's act, with a reason). The sheet as it
+    was submitted is kept as a SheetVersion and named in the audit entry."""
+    if not reason.strip():
+        raise ScoringError(_("Give a reason for reopening the sheet."), code="reason")
+    with transaction.atomic():
+        locked = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+        if locked.state != SheetState.SUBMITTED:
+            raise ScoringError(_("Only a submitted sheet can be reopened."), code="not_submitted")
+        items = [
+            {
+                "item": score.rubric_item_id,
+                "position": score.rubric_item.position,
+                "title": score.rubric_item.title,
+                "points": str(score.points),
+                "comment": score.comment,
+            }
+            for score in locked.items.select_related("rubric_item")
+        ]
+        old = SheetVersion.objects.create(
+            sheet=locked,
+            version=locked.version,
+            total=locked.total,
+            overall_comment=locked.overall_comment,
+            items=items,
+            submitted_at=locked.submitted_at,
+            reopened_by=by,
+            reason=reason.strip(),
+        )
+        locked.state = SheetState.DRAFT
+        locked.submitted_at = None
+        locked.version += 1
+        locked.save(update_fields=["state", "submitted_at", "version", "updated_at"])
+        record(
+            action="score.reopen",
+            actor=by,
+            target=locked.application,
+            data={
+                "sheet": locked.pk,
+                "stage": locked.stage,
+                "scorer": locked.scorer_id,
+                "kept_version": old.pk,
+                "total": str(old.total),
+                "reason": reason.strip(),
+            },
+            ip=ip,
+        )
+    return locked
 
 
 def submitted_sheets(application: Application, stage: SheetStage) -> QuerySet[ScoreSheet]:

@@ -1,0 +1,66 @@
+"""Who may see what of the expert review.
+
+An expert reaches an application, its files and their own sheet only through an active
+assignment: unassigned, conflicted or removed, the application does not exist for them (404),
+and the materials stay closed until they have declared no conflict. The review's admin pages are
+the provincial admin's; to anyone else they are 404. Every refusal is in the journal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+
+from banzu.accounts.enums import Role
+from banzu.audit.services import client_ip, record
+from banzu.review.enums import AssignmentState
+from banzu.review.models import Assignment
+from banzu.review.selectors import REVIEW_STATES
+
+
+def _deny(request: HttpRequest, what: str, pk: Any) -> Http404:
+    record(
+        action="access.denied",
+        actor=request.user if request.user.is_authenticated else None,
+        data={"object": what, "id": str(pk), "code": "404"},
+        ip=client_ip(request),
+    )
+    return Http404()
+
+
+def is_review_admin(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
+
+
+def require_review_admin(request: HttpRequest, what: str = "review", pk: Any = "") -> None:
+    if not is_review_admin(request.user):
+        raise _deny(request, what, pk)
+
+
+def assignment_for_expert_or_404(
+    request: HttpRequest, application_pk: Any, *, declared: bool = True
+) -> Assignment:
+    """The requesting expert's active assignment on the application. With declared=True (the
+    materials and the sheet) only after they declared no conflict."""
+    user: Any = request.user
+    states = [AssignmentState.CONFIRMED]
+    if not declared:
+        states.append(AssignmentState.PENDING)
+    assignment = None
+    if user.is_authenticated and user.is_active and user.role == Role.EXPERT:
+        assignment = (
+            Assignment.objects.filter(
+                expert=user,
+                application_id=application_pk,
+                state__in=states,
+                application__state__in=REVIEW_STATES,
+            )
+            .select_related(
+                "application__edition", "application__team__enterprise", "application__recommender"
+            )
+            .first()
+        )
+    if assignment is None:
+        raise _deny(request, "review application", application_pk)
+    return assignment

@@ -1,0 +1,497 @@
+"""Writes of the expert review: assignments (automatic and by hand), conflict declarations, the
+expert's sheet, reopening a sheet, reminders and the end of the review.
+
+An assignment's state changes only in `transition_assignment`, which checks the move against its
+table, writes the audit entry and queues the mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from banzu.accounts.enums import Role
+from banzu.applications import notices
+from banzu.applications import services as application_services
+from banzu.applications.enums import ApplicationState
+from banzu.applications.models import Application
+from banzu.audit.services import record
+from banzu.editions.models import Edition
+from banzu.review import assignment as planner
+from banzu.review import selectors
+from banzu.review.enums import ACTIVE_ASSIGNMENT_STATES, AssignmentSource, AssignmentState
+from banzu.review.models import Assignment, Reminder, ReviewSettings
+from banzu.scoring import services as scoring
+from banzu.scoring.enums import SheetStage, SheetState
+from banzu.scoring.models import ScoreSheet
+from banzu.scoring.services import ItemInput
+
+S = AssignmentState
+
+
+class ReviewError(Exception):
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# --- The assignment state machine -----------------------------------------------------------
+
+# (from, to) -> (who may, reason required)
+ASSIGNMENT_MOVES: dict[tuple[str, str], tuple[str, bool]] = {
+    (S.PENDING, S.CONFIRMED): ("expert", False),
+    (S.PENDING, S.CONFLICT): ("expert", True),
+    (S.CONFIRMED, S.CONFLICT): ("expert", True),
+    (S.PENDING, S.REMOVED): ("admin", True),
+    (S.CONFIRMED, S.REMOVED): ("admin", True),
+    (S.REMOVED, S.PENDING): ("admin", False),
+}
+
+
+def _actor_kind(actor: Any, assignment: Assignment) -> str:
+    if actor.role == Role.ADMIN:
+        return "admin"
+    if actor.role == Role.EXPERT and actor.pk == assignment.expert_id:
+        return "expert"
+    return ""
+
+
+def transition_assignment(
+    assignment: Assignment,
+    *,
+    to: AssignmentState,
+    actor: Any,
+    reason: str = "",
+    ip: str | None = None,
+) -> Assignment:
+    reason = reason.strip()
+    with transaction.atomic():
+        locked = (
+            Assignment.objects.select_for_update()
+            .select_related("application", "expert")
+            .get(pk=assignment.pk)
+        )
+        move = ASSIGNMENT_MOVES.get((locked.state, to))
+        if move is None:
+            raise ReviewError(_("This change is not possible now."), code="not_allowed")
+        who, needs_reason = move
+        if _actor_kind(actor, locked) != who:
+            raise ReviewError(_("You may not make this change."), code="forbidden")
+        if needs_reason and not reason:
+            raise ReviewError(_("A reason is required."), code="reason")
+        if to == S.CONFLICT and _has_submitted_sheet(locked):
+            raise ReviewError(
+                _(
+                    "Your sheet for this application is already submitted. Ask the association "
+                    "to reopen it before you declare a conflict."
+                ),
+                code="submitted",
+            )
+        previous = locked.state
+        locked.state = to
+        locked.reason = reason
+        if who == "expert":
+            locked.declared_at = timezone.now()
+        elif to == S.PENDING:
+            locked.declared_at = None
+        locked.save(update_fields=["state", "reason", "declared_at", "updated_at"])
+        record(
+            action=f"review.assignment.{to}",
+            actor=actor,
+            target=locked.application,
+            data={
+                "assignment": locked.pk,
+                "expert": locked.expert_id,
+                "from": previous,
+                "to": to,
+                "reason": reason,
+            },
+            ip=ip,
+        )
+        if to == S.CONFLICT:
+            _notify_admins_of_conflict(locked)
+    return locked
+
+
+def _has_submitted_sheet(assignment: Assignment) -> bool:
+    return ScoreSheet.objects.filter(
+        application_id=assignment.application_id,
+        scorer_id=assignment.expert_id,
+        stage=SheetStage.MATERIALS,
+        state=SheetState.SUBMITTED,
+    ).exists()
+
+
+def declare(
+    assignment: Assignment, *, expert: Any, conflict: bool, reason: str = "", ip: str | None = None
+) -> Assignment:
+    """The expert's declaration before seeing any material: no conflict, or a conflict with its
+    reason (which takes the application away from them)."""
+    return transition_assignment(
+        assignment, to=S.CONFLICT if conflict else S.CONFIRMED, actor=expert, reason=reason, ip=ip
+    )
+
+
+# --- Assignment ------------------------------------------------------------------------------
+
+
+def update_settings(
+    *, edition: Edition, by: Any, fields: dict[str, Any], ip: str | None = None
+) -> ReviewSettings:
+    review_settings = selectors.settings_for(edition)
+    changed = {}
+    for name, value in fields.items():
+        if getattr(review_settings, name) != value:
+            changed[name] = str(value)
+            setattr(review_settings, name, value)
+    review_settings.full_clean()
+    with transaction.atomic():
+        review_settings.save()
+        if changed:
+            record(action="review.settings", actor=by, target=edition, data=changed, ip=ip)
+    return review_settings
+
+
+@dataclass(frozen=True)
+class AssignmentRun:
+    added: int
+    applications: int
+    matched: int
+    unmatched: int
+    loads: dict[int, int]
+
+
+class AssignmentImpossible(ReviewError):
+    def __init__(self, problems: Sequence[planner.Problem]) -> None:
+        super().__init__(_("No valid assignment exists."), code="impossible")
+        self.problems = tuple(problems)
+
+
+def run_assignment(*, edition: Edition, by: Any, ip: str | None = None) -> AssignmentRun:
+    """Give every application under review its k conflict-free experts, keeping the assignments
+    already made, with balanced loads (banzu.review.assignment). Applications still at
+    "screened" move to "under review"."""
+    k = selectors.settings_for(edition).experts_per_application
+    applications = list(
+        selectors.review_applications(edition).filter(
+            state__in=(ApplicationState.SCREENED, ApplicationState.UNDER_REVIEW)
+        )
+    )
+    profiles = list(selectors.pool(available_only=True))
+    pool_ids = {profile.user_id for profile in profiles}
+    active = list(
+        Assignment.objects.active()
+        .filter(application__in=applications)
+        .values_list("application_id", "expert_id")
+    )
+    outside = sorted({expert for _app, expert in active if expert not in pool_ids})
+    if outside:
+        raise AssignmentImpossible(
+            [planner.Problem(code="unavailable_assigned", experts=tuple(outside))]
+        )
+    existing: dict[int, list[int]] = {}
+    for application_id, expert_id in active:
+        existing.setdefault(application_id, []).append(expert_id)
+    conflicts = set(selectors.automatic_conflicts(applications, profiles))
+    conflicts |= selectors.blocked_pairs(edition)
+    try:
+        plan = planner.assign(
+            candidates=[
+                planner.Candidate(id=a.pk, industry=a.team.enterprise.industry)
+                for a in applications
+            ],
+            reviewers=[
+                planner.Reviewer(id=p.user_id, specialities=frozenset(p.specialities))
+                for p in profiles
+            ],
+            k=k,
+            conflicts=conflicts,
+            existing=existing,
+        )
+    except planner.NoAssignment as error:
+        raise AssignmentImpossible(error.problems) from error
+    added = 0
+    with transaction.atomic():
+        for application in applications:
+            for expert_id in plan.new.get(application.pk, ()):
+                Assignment.objects.create(
+                    application=application,
+                    expert_id=expert_id,
+                    source=AssignmentSource.AUTOMATIC,
+                    created_by=by,
+                )
+                added += 1
+            if application.state == ApplicationState.SCREENED:
+                application_services.transition(
+                    application, to=ApplicationState.UNDER_REVIEW, actor=by, ip=ip
+                )
+        record(
+            action="review.assign",
+            actor=by,
+            target=edition,
+            data={
+                "k": k,
+                "applications": len(applications),
+                "added": added,
+                "matched": plan.matched,
+                "unmatched": plan.unmatched,
+            },
+            ip=ip,
+        )
+        _notify_experts_assigned(
+            edition, sorted({e for experts in plan.new.values() for e in experts})
+        )
+    return AssignmentRun(added, len(applications), plan.matched, plan.unmatched, plan.loads)
+
+
+def add_assignment(
+    *, application: Application, expert: Any, by: Any, ip: str | None = None
+) -> Assignment:
+    """The admin's assignment by hand. A conflicted pair is refused, automatic or declared."""
+    if application.state not in (ApplicationState.SCREENED, ApplicationState.UNDER_REVIEW):
+        raise ReviewError(_("Only applications under review get experts."), code="state")
+    profile = getattr(expert, "expert_profile", None)
+    if expert.role != Role.EXPERT or not expert.is_active or profile is None:
+        raise ReviewError(_("Only active experts of the pool can be assigned."), code="not_expert")
+    reason = selectors.conflict_reason(profile, application)
+    if reason == "enterprise":
+        raise ReviewError(
+            _("Refused: %(expert)s works for the applying enterprise.") % {"expert": expert},
+            code="conflict",
+        )
+    if reason == "recommender":
+        raise ReviewError(
+            _("Refused: %(expert)s belongs to the application's recommender.") % {"expert": expert},
+            code="conflict",
+        )
+    with transaction.atomic():
+        existing = (
+            Assignment.objects.select_for_update()
+            .filter(application=application, expert=expert)
+            .first()
+        )
+        if existing is not None and existing.state == S.CONFLICT:
+            raise ReviewError(
+                _("Refused: %(expert)s declared a conflict with this application.")
+                % {"expert": expert},
+                code="conflict",
+            )
+        if existing is not None and existing.state in ACTIVE_ASSIGNMENT_STATES:
+            raise ReviewError(_("This expert is already assigned."), code="duplicate")
+        if existing is not None:
+            assignment = transition_assignment(existing, to=S.PENDING, actor=by, ip=ip)
+        else:
+            assignment = Assignment.objects.create(
+                application=application,
+                expert=expert,
+                source=AssignmentSource.MANUAL,
+                created_by=by,
+            )
+            record(
+                action="review.assignment.add",
+                actor=by,
+                target=application,
+                data={"assignment": assignment.pk, "expert": expert.pk},
+                ip=ip,
+            )
+        if application.state == ApplicationState.SCREENED:
+            application_services.transition(
+                application, to=ApplicationState.UNDER_REVIEW, actor=by, ip=ip
+            )
+        _notify_experts_assigned(application.edition, [expert.pk])
+    return assignment
+
+
+def remove_assignment(
+    *, assignment: Assignment, by: Any, reason: str, ip: str | None = None
+) -> Assignment:
+    return transition_assignment(assignment, to=S.REMOVED, actor=by, reason=reason, ip=ip)
+
+
+# --- The expert's sheet ----------------------------------------------------------------------
+
+
+def sheet_closed_reason(application: Application, sheet: ScoreSheet | None) -> str:
+    if sheet is not None and sheet.state == SheetState.SUBMITTED:
+        return _("This score sheet has been submitted and is locked.")
+    if application.state != ApplicationState.UNDER_REVIEW:
+        return _("The expert review of this application is closed.")
+    return ""
+
+
+def save_expert_sheet(
+    *,
+    assignment: Assignment,
+    expert: Any,
+    items: dict[int, ItemInput],
+    overall_comment: str,
+    expected_version: int | None,
+    submit: bool = False,
+    ip: str | None = None,
+) -> ScoreSheet:
+    """The expert's materials sheet: drafts may leave items empty; submitting needs every score,
+    a comment per item and an overall comment, and locks the sheet."""
+    if assignment.expert_id != expert.pk or assignment.state != S.CONFIRMED:
+        raise scoring.ScoringError(_("You may not score this application."), code="forbidden")
+    application = assignment.application
+    sheet = ScoreSheet.objects.filter(
+        application=application, stage=SheetStage.MATERIALS, scorer=expert
+    ).first()
+    closed = sheet_closed_reason(application, sheet)
+    if closed:
+        raise scoring.ScoringError(closed, code="closed")
+    return scoring.save_sheet(
+        application=application,
+        scorer=expert,
+        stage=SheetStage.MATERIALS,
+        items=items,
+        expected_version=expected_version,
+        submit=submit,
+        overall_comment=overall_comment,
+        partial_draft=True,
+        require_comments=True,
+        ip=ip,
+    )
+
+
+def reopen_expert_sheet(
+    *, sheet: ScoreSheet, by: Any, reason: str, ip: str | None = None
+) -> ScoreSheet:
+    """The admin unlocks a submitted expert sheet; the submitted version is kept."""
+    if by.role != Role.ADMIN or sheet.stage != SheetStage.MATERIALS:
+        raise scoring.ScoringError(_("You may not reopen this sheet."), code="forbidden")
+    if sheet.application.state != ApplicationState.UNDER_REVIEW:
+        raise scoring.ScoringError(
+            _("The expert review of this application is closed."), code="closed"
+        )
+    reopened = scoring.reopen_sheet(sheet=sheet, by=by, reason=reason, ip=ip)
+    with translation.override(settings.LANGUAGE_CODE):
+        url = settings.SITE_URL + reverse("review:sheet", args=[sheet.application_id])
+        notices.queue(
+            [sheet.scorer.email],
+            _("Your score sheet was reopened: %(team)s") % {"team": sheet.application.team.name},
+            _(
+                "The association reopened your score sheet for %(team)s so that you can correct "
+                "it.\n\nReason: %(reason)s\n\nPlease submit it again: %(url)s"
+            )
+            % {"team": sheet.application.team.name, "reason": reason.strip(), "url": url},
+        )
+    return reopened
+
+
+# --- Progress, reminders, the end of the review ----------------------------------------------
+
+
+def send_reminders(
+    *, edition: Edition, by: Any, expert_ids: Sequence[int] | None = None, ip: str | None = None
+) -> int:
+    """Mail every expert who is behind (or the chosen ones among them) the list of what they
+    still have to do. Returns how many were reminded."""
+    board = selectors.progress(edition)
+    due = selectors.settings_for(edition).due_at
+    reminded = 0
+    with transaction.atomic():
+        for row in board.experts:
+            if not row.behind or (expert_ids is not None and row.expert.pk not in expert_ids):
+                continue
+            Reminder.objects.create(
+                edition=edition, expert=row.expert, outstanding=row.outstanding, sent_by=by
+            )
+            _mail_reminder(row.expert, row.outstanding, row.pending, due)
+            reminded += 1
+        record(
+            action="review.remind",
+            actor=by,
+            target=edition,
+            data={"experts": reminded},
+            ip=ip,
+        )
+    return reminded
+
+
+def finish_review(*, edition: Edition, by: Any, ip: str | None = None) -> int:
+    """Move every application whose k experts have all submitted to "scored"."""
+    board = selectors.progress(edition)
+    finished = 0
+    for row in board.applications:
+        application = row.application
+        if application.state != ApplicationState.UNDER_REVIEW:
+            continue
+        if row.assigned >= board.k and row.submitted == row.assigned:
+            application_services.transition(
+                application, to=ApplicationState.SCORED, actor=by, ip=ip
+            )
+            finished += 1
+    return finished
+
+
+# --- Mail ------------------------------------------------------------------------------------
+
+
+def _notify_experts_assigned(edition: Edition, expert_ids: Sequence[int]) -> None:
+    from banzu.accounts.models import User
+
+    with translation.override(settings.LANGUAGE_CODE):
+        url = settings.SITE_URL + reverse("review:mine")
+        for expert in User.objects.filter(pk__in=expert_ids):
+            notices.queue(
+                [expert.email],
+                _("Applications to review: %(edition)s") % {"edition": edition.title},
+                _(
+                    "Dear %(name)s,\n\nYou have been asked to review application materials. "
+                    "Before you see any material, please declare for each application whether "
+                    "you have a conflict of interest.\n\n%(url)s"
+                )
+                % {"name": expert.display_name, "url": url},
+            )
+
+
+def _notify_admins_of_conflict(assignment: Assignment) -> None:
+    from banzu.accounts.models import User
+
+    admins = list(
+        User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True)
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        url = settings.SITE_URL + reverse("review:assign")
+        notices.queue(
+            admins,
+            _("Conflict declared: %(team)s") % {"team": assignment.application.team.name},
+            _(
+                "%(expert)s declared a conflict of interest with %(team)s and no longer reviews "
+                "it.\n\nReason: %(reason)s\n\nAssign another expert: %(url)s"
+            )
+            % {
+                "expert": assignment.expert.display_name,
+                "team": assignment.application.team.name,
+                "reason": assignment.reason,
+                "url": url,
+            },
+        )
+
+
+def _mail_reminder(expert: Any, outstanding: int, pending: int, due: Any) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        url = settings.SITE_URL + reverse("review:mine")
+        lines = [
+            _("Dear %(name)s,") % {"name": expert.display_name},
+            "",
+            _("You still have %(n)s score sheets to submit.") % {"n": outstanding},
+        ]
+        if pending:
+            lines.append(_("%(n)s of them wait for your conflict declaration.") % {"n": pending})
+        if due is not None:
+            lines.append(
+                _("Sheets are due by %(due)s.")
+                % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
+            )
+        lines += ["", url]
+        notices.queue([expert.email], _("Reminder: score sheets to submit"), "\n".join(lines))

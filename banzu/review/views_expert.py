@@ -1,0 +1,224 @@
+"""The expert's workspace: the assigned applications, the conflict declaration, and the
+materials beside the score sheet. Every object comes through banzu.review.permissions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from banzu.accounts.decorators import role_required
+from banzu.accounts.enums import Role
+from banzu.applications.enums import DocumentKind
+from banzu.applications.selectors import current_documents
+from banzu.applications.services import open_document
+from banzu.audit.services import client_ip
+from banzu.editions.selectors import get_current_edition
+from banzu.recommendations.forms import ReasonForm
+from banzu.review import selectors, services
+from banzu.review.enums import AssignmentState
+from banzu.review.permissions import assignment_for_expert_or_404
+from banzu.scoring.enums import SheetStage, SheetState
+from banzu.scoring.forms import OVERALL, ScoreSheetForm, running_total
+from banzu.scoring.models import ScoreSheet
+from banzu.scoring.services import ScoringError
+
+expert_required = role_required(Role.EXPERT)
+INLINE_KINDS = frozenset({DocumentKind.MATERIALS_PDF, DocumentKind.SIGNED_FORM})
+
+
+@expert_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    edition = get_current_edition()
+    assignments = selectors.expert_assignments(request.user, edition) if edition else []
+    submitted = sum(
+        1
+        for a in assignments
+        if a.sheet and a.sheet.state == SheetState.SUBMITTED  # type: ignore[attr-defined]
+    )
+    return render(
+        request,
+        "review/mine.html",
+        {
+            "edition": edition,
+            "assignments": assignments,
+            "submitted": submitted,
+            "pending": sum(1 for a in assignments if a.state == AssignmentState.PENDING),
+            "settings": selectors.settings_for(edition) if edition else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Before any material: no conflict, or a conflict with its reason."""
+    assignment = assignment_for_expert_or_404(request, pk, declared=False)
+    if assignment.state == AssignmentState.CONFIRMED and request.method == "GET":
+        return redirect("review:sheet", pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST":
+        conflict = request.POST.get("answer") == "conflict"
+        if conflict and not form.is_valid():
+            messages.error(request, _("Say what the conflict is."))
+        else:
+            try:
+                services.declare(
+                    assignment,
+                    expert=request.user,
+                    conflict=conflict,
+                    reason=form.cleaned_data.get("reason", "") if conflict else "",
+                    ip=client_ip(request),
+                )
+            except services.ReviewError as error:
+                messages.error(request, error.message)
+            else:
+                if conflict:
+                    messages.success(
+                        request,
+                        _("Conflict declared. The application was taken off your list."),
+                    )
+                    return redirect("review:mine")
+                messages.success(request, _("No conflict declared. The materials are open."))
+                return redirect("review:sheet", pk=pk)
+    return render(
+        request,
+        "review/declare.html",
+        {"assignment": assignment, "application": assignment.application, "form": form},
+    )
+
+
+def _own_sheet(assignment: Any) -> ScoreSheet | None:
+    return (
+        ScoreSheet.objects.filter(
+            application_id=assignment.application_id,
+            stage=SheetStage.MATERIALS,
+            scorer_id=assignment.expert_id,
+        )
+        .prefetch_related("items")
+        .first()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The materials beside the expert's score sheet."""
+    assignment = assignment_for_expert_or_404(request, pk)
+    application = assignment.application
+    rubric = list(application.edition.rubric_items.all())
+    own = _own_sheet(assignment)
+    closed = services.sheet_closed_reason(application, own)
+    if request.method == "POST":
+        form = ScoreSheetForm(request.POST, rubric=rubric, sheet=own, overall=True)
+        if form.is_valid() and closed:
+            form.add_error(None, closed)
+        elif form.is_valid():
+            try:
+                saved = services.save_expert_sheet(
+                    assignment=assignment,
+                    expert=request.user,
+                    items=form.items(),
+                    overall_comment=form.overall_comment(),
+                    expected_version=form.cleaned_data["version"],
+                    submit=form.submitting,
+                    ip=client_ip(request),
+                )
+            except ScoringError as error:
+                form.add_item_errors(error.errors, error.comment_errors)
+                if error.overall_error:
+                    form.add_error(OVERALL, error.overall_error)
+                form.add_error(None, error.message)
+            else:
+                total = f"{saved.total:.1f}"
+                if saved.state == SheetState.SUBMITTED:
+                    messages.success(
+                        request,
+                        _("Score sheet submitted with %(total)s points. It is now locked.")
+                        % {"total": total},
+                    )
+                else:
+                    messages.success(
+                        request, _("Draft saved: %(total)s points.") % {"total": total}
+                    )
+                return redirect("review:sheet", pk=pk)
+    else:
+        form = ScoreSheetForm(rubric=rubric, sheet=own, read_only=bool(closed), overall=True)
+    return render(
+        request,
+        "review/sheet.html",
+        {
+            "application": application,
+            "assignment": assignment,
+            "documents": current_documents(application),
+            "inline_kinds": INLINE_KINDS,
+            "form": form,
+            "sheet": own,
+            "closed": closed,
+            "rubric_total": sum((item.max_points for item in rubric), Decimal(0)),
+            "running_total": running_total(request.POST, rubric)
+            if request.method == "POST"
+            else (own.total if own else Decimal("0.0")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def sheet_total(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the running total as the expert types."""
+    assignment = assignment_for_expert_or_404(request, pk)
+    rubric = list(assignment.application.edition.rubric_items.all())
+    return HttpResponse(str(running_total(request.POST, rubric)))
+
+
+def _document(request: HttpRequest, pk: int, document_pk: int) -> Any:
+    assignment = assignment_for_expert_or_404(request, pk)
+    document = next(
+        (d for d in current_documents(assignment.application) if d.pk == document_pk), None
+    )
+    if document is None:
+        raise Http404
+    return document
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+def view_pdf(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    """A PDF of the application shown in the browser (it was parsed as a PDF on upload)."""
+    document = _document(request, pk, document_pk)
+    if document.kind not in INLINE_KINDS:
+        raise Http404
+    path = open_document(document=document, user=request.user, ip=client_ip(request))
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=False,
+        filename=document.original_name,
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    document = _document(request, pk, document_pk)
+    path = open_document(document=document, user=request.user, ip=client_ip(request))
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=document.original_name)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
