@@ -184,15 +184,6 @@ class DemoBuilder:
             recommender=hangzhou,
             is_demo=True,
         )
-        create_user(
-            by=self.admin,
-            username="expert",
-            email="expert@example.com",
-            password=DEMO_PASSWORD,
-            role=Role.EXPERT,
-            full_name="评审专家 陈教授",
-            is_demo=True,
-        )
         self._demo_applicant(edition, hangzhou)
         count = 0
         plan = self._plan()
@@ -202,6 +193,9 @@ class DemoBuilder:
             count += 1
         self.out(f"Demo: {count + 1} applications across {len(CITY_ENTERPRISES)} recommenders.")
         self._recommender_stage(edition)
+        from banzu.review.demo import ReviewDemo
+
+        ReviewDemo(admin=self.admin, password=DEMO_PASSWORD, out=self.out).build(edition)
 
     def _recommender_stage(self, edition: Edition) -> None:
         """宁波 and 温州 have scored, recommended and submitted their batches; 杭州 is half done."""

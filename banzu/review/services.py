@@ -256,6 +256,7 @@ def add_assignment(
     *, application: Application, expert: Any, by: Any, ip: str | None = None
 ) -> Assignment:
     """The admin's assignment by hand. A conflicted pair is refused, automatic or declared."""
+    application.refresh_from_db(fields=["state"])
     if application.state not in (ApplicationState.SCREENED, ApplicationState.UNDER_REVIEW):
         raise ReviewError(_("Only applications under review get experts."), code="state")
     profile = getattr(expert, "expert_profile", None)

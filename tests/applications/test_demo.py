@@ -5,10 +5,13 @@ from collections import Counter
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db.models import Count, Q
 
 from banzu.accounts.models import User
 from banzu.applications.models import Application
 from banzu.recommendations.models import Batch
+from banzu.review.models import Assignment
+from banzu.scoring.models import ScoreSheet, SheetVersion
 
 
 @pytest.mark.django_db
@@ -24,7 +27,15 @@ def test_demo_loader_builds_valid_data_through_the_services(
     assert "banzu-demo" in out
     states = Counter(Application.objects.values_list("state", flat=True))
     assert sum(states.values()) == 40
-    assert set(states) == {"draft", "submitted", "withdrawn", "recommended", "not_recommended"}
+    assert set(states) == {
+        "draft",
+        "submitted",
+        "withdrawn",
+        "recommended",
+        "not_recommended",
+        "under_review",
+    }
+    assert states["under_review"] == 4
     batches = dict(Batch.objects.values_list("recommender__short_name", "state"))
     assert (batches["宁波"], batches["温州"], batches["杭州"]) == ("submitted", "submitted", "open")
     assert Application.objects.filter(state="draft", state_reason__contains="盖章").count() == 1
@@ -55,6 +66,30 @@ def test_demo_loader_builds_valid_data_through_the_services(
         "申报未获推荐": 1,
     }
 
+    _assert_review_demo()
+
     call_command("load_demo")  # a second run changes nothing
     assert Application.objects.count() == 40
     call_command("verify_audit")
+
+
+def _assert_review_demo():
+    """Experts, assignments and sheets in every state."""
+    expert = User.objects.get(username="expert")
+    assert expert.expert_profile.specialities == ["房屋建筑工程", "市政公用工程"]
+    assert User.objects.filter(role="expert", is_demo=True).count() == 8
+    assert set(Assignment.objects.values_list("state", flat=True)) == {
+        "pending",
+        "confirmed",
+        "conflict",
+    }
+    mine = Counter(Assignment.objects.filter(expert=expert).values_list("state", flat=True))
+    assert mine == {"pending": 1, "confirmed": 3}
+    assert Counter(
+        ScoreSheet.objects.filter(scorer=expert, stage="materials").values_list("state", flat=True)
+    ) == {"draft": 1, "submitted": 1}
+    assert SheetVersion.objects.count() == 1
+    five = Application.objects.annotate(
+        n=Count("score_sheets", filter=Q(score_sheets__state="submitted"))
+    ).filter(n=5)
+    assert five.count() == 1
