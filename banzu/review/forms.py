@@ -34,6 +34,3 @@ class AddExpertForm(forms.Form):
         field = self.fields["expert"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = pool()
-        field.label_from_instance = lambda profile: (  # type: ignore[method-assign]
-            f"{profile.user.display_name} · {profile.organisation}"
-        )

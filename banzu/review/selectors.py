@@ -109,8 +109,18 @@ def active_assignments(edition: Edition) -> QuerySet[Assignment]:
     return Assignment.objects.active().filter(application__edition=edition)
 
 
-def expert_assignments(user: Any, edition: Edition) -> list[Assignment]:
-    """The expert's active assignments with their own materials sheet attached as `.sheet`."""
+@dataclass(frozen=True)
+class ExpertReview:
+    assignment: Assignment
+    sheet: ScoreSheet | None
+
+    @property
+    def submitted(self) -> bool:
+        return self.sheet is not None and self.sheet.state == SheetState.SUBMITTED
+
+
+def expert_assignments(user: Any, edition: Edition) -> list[ExpertReview]:
+    """The expert's active assignments, each with their own materials sheet."""
     assignments = list(
         Assignment.objects.active()
         .filter(expert=user, application__edition=edition, application__state__in=REVIEW_STATES)
@@ -125,9 +135,7 @@ def expert_assignments(user: Any, edition: Edition) -> list[Assignment]:
             application_id__in=[a.application_id for a in assignments],
         )
     }
-    for assignment in assignments:
-        assignment.sheet = sheets.get(assignment.application_id)  # type: ignore[attr-defined]
-    return assignments
+    return [ExpertReview(a, sheets.get(a.application_id)) for a in assignments]
 
 
 @dataclass

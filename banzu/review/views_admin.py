@@ -219,6 +219,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("items__rubric_item", "old_versions__reopened_by")
         .order_by("scorer__username")
     )
+    result = results.application_result(application)
     assignments = {
         a.expert_id: a
         for a in Assignment.objects.filter(application=application).select_related("expert")
@@ -231,7 +232,8 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             "rubric": list(edition.rubric_items.all()),
             "sheets": sheets,
             "assignments": assignments,
-            "result": results.application_result(application),
+            "result": result,
+            "dropped": {row.sheet.pk for row in result.sheets if row.dropped},
             "reopen_form": ReasonForm(),
         },
     )

@@ -39,19 +39,16 @@ INLINE_KINDS = frozenset({DocumentKind.MATERIALS_PDF, DocumentKind.SIGNED_FORM})
 def mine(request: HttpRequest) -> HttpResponse:
     edition = get_current_edition()
     assignments = selectors.expert_assignments(request.user, edition) if edition else []
-    submitted = sum(
-        1
-        for a in assignments
-        if a.sheet and a.sheet.state == SheetState.SUBMITTED  # type: ignore[attr-defined]
-    )
     return render(
         request,
         "review/mine.html",
         {
             "edition": edition,
             "assignments": assignments,
-            "submitted": submitted,
-            "pending": sum(1 for a in assignments if a.state == AssignmentState.PENDING),
+            "submitted": len([row for row in assignments if row.submitted]),
+            "pending": len(
+                [row for row in assignments if row.assignment.state == AssignmentState.PENDING]
+            ),
             "settings": selectors.settings_for(edition) if edition else None,
         },
     )
