@@ -72,9 +72,7 @@ class ReviewDemo:
         # The demo expert reviews four applications: what the run gave them, and more by hand.
         for application in applications[:4]:
             if not self._assigned(application, demo_expert):
-                services.add_assignment(
-                    application=application, expert=demo_expert, by=self.admin
-                )
+                services.add_assignment(application=application, expert=demo_expert, by=self.admin)
         first, second, third, fourth = applications[:4]
         # Another expert on the first application declares a conflict.
         conflicted = self._other_assignment(first, demo_expert)
