@@ -388,3 +388,22 @@ def test_other_users_of_the_role_cannot_post_for_the_expert(application, expert_
 
     assert response.status_code == 404
     assert not ScoreSheet.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["expert_assigned", "expert_conflicted", "expert_unassigned"])
+def test_an_expert_never_gets_another_experts_sheet(request, application, rubric, persona):
+    colleague = make_expert("colleague")
+    assign(application, colleague)
+    client_for(colleague).post(
+        reverse("review:sheet", args=[application.pk]),
+        _post(rubric, ["14.5", "23.5", "28.5", "14.5", "14.5"], action="submit"),
+    )
+    sheet = ScoreSheet.objects.get(scorer=colleague)
+    client = client_for(request.getfixturevalue(persona))
+
+    responses = [
+        client.get(reverse("documents:attachment3_sheet", args=[sheet.pk, fmt]))
+        for fmt in ("pdf", "docx")
+    ]
+
+    assert [r.status_code for r in responses] == [404, 404]
