@@ -1,0 +1,252 @@
+"""The expert pool's pages. The provincial admin's only: to anyone else every page does not exist
+(404) and the refusal is in the journal. The welcome page is public: an invited expert chooses a
+password there, with the link's token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from banzu.accounts.enums import Role
+from banzu.accounts.manage_forms import add_service_error
+from banzu.accounts.models import User
+from banzu.audit.services import client_ip, record
+from banzu.documents.responses import attachment_response
+from banzu.documents.xlsx import XLSX_CONTENT_TYPE
+from banzu.review import pool
+from banzu.review.forms_pool import ExpertForm, ImportConfirmForm, ImportUploadForm, PoolFilterForm
+from banzu.review.models import ExpertProfile
+
+PAGE_SIZE = 100
+View = Callable[..., HttpResponse]
+
+
+def is_pool_admin(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
+
+
+def pool_admin_only(view: View) -> View:
+    """Anonymous: the login page. Anyone but the provincial admin: 404, in the journal."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_pool_admin(request.user):
+            record(
+                action="access.denied",
+                actor=request.user,
+                data={"object": "expert pool", "id": str(kwargs.get("pk", "")), "code": "404"},
+                ip=client_ip(request),
+            )
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _admin(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _profile_or_404(pk: int) -> ExpertProfile:
+    return get_object_or_404(ExpertProfile.objects.select_related("user", "employer"), pk=pk)
+
+
+@pool_admin_only
+@require_GET
+def expert_list(request: HttpRequest) -> HttpResponse:
+    filters = PoolFilterForm(request.GET, specialities=pool.speciality_choices())
+    query = speciality = ""
+    if filters.is_valid():
+        query, speciality = filters.cleaned_data["q"], filters.cleaned_data["speciality"]
+    profiles = pool.pool_profiles(query=query, speciality=speciality)
+    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "review/pool/list.html",
+        {"filters": filters, "page": page, "uninvited": pool.uninvited_count()},
+    )
+
+
+@pool_admin_only
+@require_http_methods(["GET", "POST"])
+def expert_create(request: HttpRequest) -> HttpResponse:
+    form = ExpertForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = pool.create_expert(
+                by=_admin(request), data=form.expert_data(), ip=client_ip(request)
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Expert “%(name)s” added with the username %(username)s.")
+                % {"name": profile.user.full_name, "username": profile.user.username},
+            )
+            return redirect("review:experts")
+    return render(request, "review/pool/form.html", {"form": form, "profile": None})
+
+
+@pool_admin_only
+@require_http_methods(["GET", "POST"])
+def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = _profile_or_404(pk)
+    name = profile.user.full_name or profile.user.username
+    form = ExpertForm(request.POST or None, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pool.update_expert(
+                by=_admin(request), profile=profile, data=form.expert_data(), ip=client_ip(request)
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, _("Expert “%(name)s” saved.") % {"name": profile.user.full_name}
+            )
+            return redirect("review:experts")
+    return render(
+        request, "review/pool/form.html", {"form": form, "profile": profile, "name": name}
+    )
+
+
+@pool_admin_only
+@require_http_methods(["GET", "POST"])
+def expert_import(request: HttpRequest) -> HttpResponse:
+    """Upload → preview of what each row would do → confirm (the signed rows come back)."""
+    admin = _admin(request)
+    if request.method == "POST" and "payload" in request.POST:
+        confirm = ImportConfirmForm(request.POST, user_pk=admin.pk)
+        if not confirm.is_valid():
+            messages.error(request, _("The preview has expired; upload the file again."))
+            return redirect("review:expert_import")
+        plan = pool.import_experts(
+            by=admin, rows=confirm.cleaned_data["payload"], ip=client_ip(request)
+        )
+        messages.success(
+            request,
+            _("Import done: %(created)d added, %(updated)d updated.")
+            % {"created": len(plan.created), "updated": len(plan.updated)},
+        )
+        if plan.refused:
+            messages.warning(
+                request,
+                _("Not imported: %(rows)s")
+                % {
+                    "rows": "; ".join(
+                        _("row %(row)d (%(reasons)s)")
+                        % {"row": row.number, "reasons": ", ".join(row.reasons)}
+                        for row in plan.refused
+                    )
+                },
+            )
+        return redirect("review:experts")
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        rows = form.cleaned_data["file"]
+        plan = pool.plan_import(rows)
+        importable = {row.number for row in plan.rows if row.action != "refuse"}
+        payload = ImportConfirmForm.sign(
+            [row for row in rows if row[0] in importable], user_pk=admin.pk
+        )
+        return render(
+            request,
+            "review/pool/import_preview.html",
+            {
+                "plan": plan,
+                "importable": len(importable),
+                "confirm": ImportConfirmForm(initial={"payload": payload}, user_pk=admin.pk),
+            },
+        )
+    return render(request, "review/pool/import.html", {"form": form})
+
+
+@pool_admin_only
+@require_GET
+def expert_import_template(request: HttpRequest) -> HttpResponse:
+    return attachment_response(
+        pool.import_template(), filename="专家名单模板.xlsx", content_type=XLSX_CONTENT_TYPE
+    )
+
+
+@pool_admin_only
+@require_POST
+def expert_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = _profile_or_404(pk)
+    try:
+        pool.invite_expert(by=_admin(request), profile=profile, ip=client_ip(request))
+    except pool.PoolError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Invitation sent to %(name)s (%(email)s).")
+            % {"name": profile.user, "email": profile.user.email},
+        )
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("review:experts")
+
+
+@pool_admin_only
+@require_POST
+def expert_invite_all(request: HttpRequest) -> HttpResponse:
+    count = pool.invite_all(by=_admin(request), ip=client_ip(request))
+    if count:
+        messages.success(
+            request,
+            ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", count)
+            % {"count": count},
+        )
+    else:
+        messages.warning(request, _("Every active expert with an e-mail is invited already."))
+    return redirect("review:experts")
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def expert_welcome(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Public: the invited expert chooses a password. Nobody is logged in here; the login
+    (with its second factor) comes next."""
+    expert = pool.expert_for_welcome(uidb64, token)
+    if expert is None:
+        record(
+            action="access.denied",
+            actor=request.user if request.user.is_authenticated else None,
+            data={"object": "expert welcome link", "id": uidb64[:20], "code": "invalid"},
+            ip=client_ip(request),
+        )
+        return render(request, "review/pool/welcome_invalid.html")
+    form = SetPasswordForm(expert, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        pool.set_expert_password(
+            user=expert, password=form.cleaned_data["new_password1"], ip=client_ip(request)
+        )
+        messages.success(
+            request,
+            _("Your password is set. Log in with the username %(username)s and your password.")
+            % {"username": expert.username},
+        )
+        return redirect("accounts:login")
+    return render(request, "review/pool/welcome.html", {"form": form, "expert": expert})
