@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
+from io import BytesIO
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from docx import Document as WordDocument
 
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
@@ -407,3 +409,23 @@ def test_an_expert_never_gets_another_experts_sheet(request, application, rubric
     ]
 
     assert [r.status_code for r in responses] == [404, 404]
+
+
+def test_attachment3_of_a_submitted_sheet_carries_the_scores_and_comments(
+    application, expert_assigned, rubric
+):
+    client = client_for(expert_assigned)
+    client.post(
+        reverse("review:sheet", args=[application.pk]),
+        _post(rubric, ["14.5", "23.5", "28.5", "14.5", "14.5"], action="submit"),
+    )
+    sheet = ScoreSheet.objects.get(scorer=expert_assigned)
+
+    response = client.get(reverse("documents:attachment3_sheet", args=[sheet.pk, "docx"]))
+
+    word = WordDocument(BytesIO(response.content))
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    assert "95.5" in cells
+    assert "14.5" in cells
+    assert "第3项评语" in " ".join(cells)
+    assert "材料完整，特色鲜明。" in " ".join(cells)
