@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from banzu.accounts.models import Enterprise, Recommender
 from banzu.accounts.validators import validate_phone
 from banzu.applications.messages import upload_message
-from banzu.review import pool
+from banzu.review import pool, pool_import
 from banzu.review.models import ExpertProfile
 from banzu.uploads.validation import (
     Limits,
@@ -199,7 +199,7 @@ class ImportUploadForm(forms.Form):
         ),
     )
 
-    def clean_file(self) -> list[pool.Row]:
+    def clean_file(self) -> list[pool_import.Row]:
         upload = self.cleaned_data["file"]
         name = (upload.name or "").lower()
         if not name.endswith((".xlsx", ".csv")):
@@ -225,10 +225,10 @@ class ImportConfirmForm(forms.Form):
         self.user_pk = user_pk
 
     @staticmethod
-    def sign(rows: list[pool.Row], *, user_pk: int) -> str:
+    def sign(rows: list[pool_import.Row], *, user_pk: int) -> str:
         return signing.dumps({"user": user_pk, "rows": rows}, salt=PREVIEW_SALT, compress=True)
 
-    def clean_payload(self) -> list[pool.Row]:
+    def clean_payload(self) -> list[pool_import.Row]:
         expired = _("The preview has expired; upload the file again.")
         try:
             value = signing.loads(
@@ -249,7 +249,7 @@ class ImportFileError(Exception):
         self.message = message
 
 
-def read_table(name: str, content: bytes) -> list[pool.Row]:
+def read_table(name: str, content: bytes) -> list[pool_import.Row]:
     """(row number as the spreadsheet shows it, {column: text}) for each non-blank row."""
     if name.lower().endswith(".xlsx"):
         table = _xlsx_rows(content)
@@ -266,7 +266,7 @@ def read_table(name: str, content: bytes) -> list[pool.Row]:
             _("The first row must name the columns; missing: %(columns)s.")
             % {"columns": ", ".join(missing)}
         )
-    rows: list[pool.Row] = []
+    rows: list[pool_import.Row] = []
     for number, cells in enumerate(table[1:], start=2):
         values: dict[str, str] = {}
         for column, value in zip(header, cells, strict=False):

@@ -1,5 +1,5 @@
-"""The expert pool, the provincial admin's: adding and editing experts, importing them from a
-spreadsheet, and inviting them to choose their password.
+"""The expert pool, the provincial admin's: adding and editing experts and inviting them to
+choose their password (importing them from a spreadsheet is banzu.review.pool_import).
 
 An expert is a User of role expert (name, e-mail, phone) with an ExpertProfile (where they work,
 what they know, whom they belong to). New experts get an unusable password; the invitation's
@@ -9,19 +9,16 @@ settings.PASSWORD_RESET_TIMEOUT.
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
@@ -31,7 +28,7 @@ from django.utils.translation import ngettext
 
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Enterprise, Recommender, User
-from banzu.accounts.validators import is_valid_phone, normalise_phone
+from banzu.accounts.validators import normalise_phone
 from banzu.applications.notices import queue
 from banzu.audit.services import record
 from banzu.review.models import ExpertProfile
@@ -346,259 +343,3 @@ def set_expert_password(*, user: User, password: str, ip: str | None = None) -> 
         user.set_password(password)
         user.save(update_fields=["password"])
         record(action="expert.password_set", actor=user, target=user, ip=ip)
-
-
-# --- import --------------------------------------------------------------------------------
-
-TEMPLATE_HEADERS = ("姓名", "工作单位", "所在城市", "专业领域", "手机", "电子邮箱", "所属推荐单位")
-
-# A spreadsheet row as banzu.review.forms_pool reads it: its number and {column: text}, the
-# columns being name, email, organisation, city, phone, specialities and recommenders.
-Row = tuple[int, dict[str, str]]
-
-
-@dataclass
-class PlannedRow:
-    number: int
-    full_name: str
-    email: str
-    organisation: str
-    reasons: list[str] = field(default_factory=list)
-    data: ExpertData | None = None
-    profile: ExpertProfile | None = None
-    user: User | None = None  # an expert account without a profile yet
-
-    @property
-    def action(self) -> str:
-        if self.reasons or self.data is None:
-            return "refuse"
-        return "update" if self.profile is not None else "create"
-
-
-@dataclass
-class ImportPlan:
-    rows: list[PlannedRow]
-
-    def _with(self, action: str) -> list[PlannedRow]:
-        return [row for row in self.rows if row.action == action]
-
-    @property
-    def created(self) -> list[PlannedRow]:
-        return self._with("create")
-
-    @property
-    def updated(self) -> list[PlannedRow]:
-        return self._with("update")
-
-    @property
-    def refused(self) -> list[PlannedRow]:
-        return self._with("refuse")
-
-
-def plan_import(rows: Sequence[Row]) -> ImportPlan:
-    """What importing the rows would do, row by row; nothing is written. A new e-mail makes a
-    new expert; an expert's e-mail updates that expert (empty cells keep what was there)."""
-    recommenders: dict[str, Recommender] = {}
-    for recommender in Recommender.objects.all():
-        recommenders.setdefault(recommender.short_name, recommender)
-        recommenders[recommender.name] = recommender
-    emails = {values.get("email", "").lower() for _number, values in rows} - {""}
-    owners: dict[str, list[User]] = {}
-    for user in (
-        User.objects.annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=emails)
-        .select_related("expert_profile__employer")
-        .prefetch_related("expert_profile__recommenders")
-    ):
-        owners.setdefault(user.email.lower(), []).append(user)
-    seen: dict[str, int] = {}
-    planned = []
-    for number, values in rows:
-        row = _plan_row(number, values, recommenders=recommenders, owners=owners, seen=seen)
-        planned.append(row)
-    return ImportPlan(rows=planned)
-
-
-def _plan_row(
-    number: int,
-    values: Mapping[str, str],
-    *,
-    recommenders: Mapping[str, Recommender],
-    owners: Mapping[str, list[User]],
-    seen: dict[str, int],
-) -> PlannedRow:
-    get = values.get
-    name, email, organisation = get("name", ""), get("email", ""), get("organisation", "")
-    row = PlannedRow(number=number, full_name=name, email=email, organisation=organisation)
-    reasons = row.reasons
-    if not name:
-        reasons.append(_("the name is missing"))
-    user = profile = None
-    if not email:
-        reasons.append(_("the e-mail is missing"))
-    elif not _is_email(email):
-        reasons.append(_("the e-mail %(email)s is not valid") % {"email": email})
-    elif email.lower() in seen:
-        reasons.append(_("the e-mail is also on row %(row)d") % {"row": seen[email.lower()]})
-    else:
-        seen[email.lower()] = number
-        accounts = owners.get(email.lower(), [])
-        others = [account for account in accounts if account.role != Role.EXPERT]
-        if others:
-            reasons.append(
-                _("the e-mail belongs to the account %(username)s, which is not an expert")
-                % {"username": others[0].username}
-            )
-        elif len(accounts) > 1:
-            reasons.append(_("several expert accounts use this e-mail"))
-        elif accounts:
-            user = accounts[0]
-            profile = getattr(user, "expert_profile", None)
-    phone = get("phone", "")
-    if phone and not is_valid_phone(phone):
-        reasons.append(_("the phone number %(phone)s is not valid") % {"phone": phone})
-    chosen = []
-    for label in split_list(get("recommenders", "")):
-        if label in recommenders:
-            chosen.append(recommenders[label])
-        else:
-            reasons.append(_("the recommender %(name)s is unknown") % {"name": label})
-    if profile is None and not organisation:
-        reasons.append(_("the organisation is missing"))
-    if reasons:
-        return row
-    specialities = tuple(split_list(get("specialities", "")))
-    if profile is None:
-        row.user = user
-        row.data = ExpertData(
-            full_name=name,
-            email=email,
-            organisation=organisation,
-            phone=phone,
-            city=get("city", ""),
-            specialities=specialities,
-            recommenders=tuple(_unique_recommenders(chosen)),
-        )
-    else:
-        row.profile = profile
-        same_place = not organisation or _compact(organisation) == _compact(profile.organisation)
-        row.data = ExpertData(
-            full_name=name,
-            email=email,
-            organisation=organisation or profile.organisation,
-            phone=phone or profile.user.phone,
-            city=get("city", "") or profile.city,
-            specialities=specialities or tuple(profile.specialities or []),
-            employer=profile.employer if same_place else None,
-            recommenders=tuple(_unique_recommenders(chosen)) or tuple(profile.recommenders.all()),
-            is_available=profile.is_available,
-        )
-        row.organisation = row.data.organisation
-    reasons.extend(_field_problems(row.data))
-    return row
-
-
-def _is_email(value: str) -> bool:
-    try:
-        validate_email(value)
-    except ValidationError:
-        return False
-    return True
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _unique_recommenders(chosen: list[Recommender]) -> list[Recommender]:
-    return list({recommender.pk: recommender for recommender in chosen}.values())
-
-
-def _field_problems(data: ExpertData) -> list[str]:
-    """Lengths and formats the models refuse, said per row before anything is written."""
-    values: dict[tuple[type[models.Model], str], str] = {
-        (User, "full_name"): data.full_name,
-        (User, "email"): data.email,
-        (User, "phone"): normalise_phone(data.phone),
-        (ExpertProfile, "organisation"): data.organisation,
-        (ExpertProfile, "city"): data.city,
-    }
-    problems: list[str] = []
-    for (model, name), value in values.items():
-        model_field = model._meta.get_field(name)
-        assert isinstance(model_field, models.Field)
-        try:
-            model_field.clean(value, None)
-        except ValidationError as error:
-            problems.extend(f"{model_field.verbose_name}: {message}" for message in error.messages)
-    problems.extend(
-        _("the speciality %(name)s is too long") % {"name": s[:20]}
-        for s in data.specialities
-        if len(s) > MAX_SPECIALITY_LENGTH
-    )
-    return problems
-
-
-def import_experts(*, by: User, rows: Sequence[Row], ip: str | None = None) -> ImportPlan:
-    """Plan the rows again (the pool may have changed since the preview) and write every valid
-    one in one transaction; a row the models still refuse joins the refused ones."""
-    with transaction.atomic():
-        plan = plan_import(rows)
-        for row in plan.rows:
-            if row.data is None or row.reasons:
-                continue
-            try:
-                with transaction.atomic():
-                    if row.profile is not None:
-                        _update(by=by, profile=row.profile, data=row.data, ip=ip)
-                    else:
-                        _create(by=by, data=row.data, user=row.user, ip=ip)
-            except ValidationError as error:
-                row.reasons.extend(" ".join(m) for m in error.message_dict.values())
-        record(
-            action="expert.import",
-            actor=by,
-            data={
-                "created": len(plan.created),
-                "updated": len(plan.updated),
-                "refused": [row.number for row in plan.refused],
-            },
-            ip=ip,
-        )
-    return plan
-
-
-def import_template() -> bytes:
-    """The workbook the admin fills in: the headers, and the values the columns accept."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "专家名单"
-    for column, header in enumerate(TEMPLATE_HEADERS, start=1):
-        sheet.cell(row=1, column=column, value=header).font = Font(bold=True)
-        sheet.column_dimensions[chr(64 + column)].width = 24 if column in (2, 4, 7) else 14
-    sheet.freeze_panes = "A2"
-    values = workbook.create_sheet("可选值")
-    for column, header in enumerate(("推荐单位", "简称", "专业领域"), start=1):
-        values.cell(row=1, column=column, value=header).font = Font(bold=True)
-        values.column_dimensions[chr(64 + column)].width = 30
-    for number, recommender in enumerate(Recommender.objects.all(), start=2):
-        _text(values, number, 1, recommender.name)
-        _text(values, number, 2, recommender.short_name)
-    for number, speciality in enumerate(speciality_choices(), start=2):
-        _text(values, number, 3, speciality)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _text(sheet: Any, row: int, column: int, value: str) -> None:
-    """Data is text, never a formula: "=…", "+…", "-…" and "@…" are kept as strings and marked
-    with Excel's quote prefix, so the cell stays text when edited or saved again."""
-    cell = sheet.cell(row=row, column=column, value=value)
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        cell.data_type = "s"
-        cell.quotePrefix = True

@@ -28,7 +28,7 @@ from banzu.accounts.models import User
 from banzu.audit.services import client_ip, record
 from banzu.documents.responses import attachment_response
 from banzu.documents.xlsx import XLSX_CONTENT_TYPE
-from banzu.review import pool
+from banzu.review import pool, pool_import
 from banzu.review.forms_pool import ExpertForm, ImportConfirmForm, ImportUploadForm, PoolFilterForm
 from banzu.review.models import ExpertProfile
 
@@ -137,7 +137,7 @@ def expert_import(request: HttpRequest) -> HttpResponse:
         if not confirm.is_valid():
             messages.error(request, _("The preview has expired; upload the file again."))
             return redirect("review:expert_import")
-        plan = pool.import_experts(
+        plan = pool_import.import_experts(
             by=admin, rows=confirm.cleaned_data["payload"], ip=client_ip(request)
         )
         messages.success(
@@ -161,7 +161,7 @@ def expert_import(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         rows = form.cleaned_data["file"]
-        plan = pool.plan_import(rows)
+        plan = pool_import.plan_import(rows)
         importable = {row.number for row in plan.rows if row.action != "refuse"}
         payload = ImportConfirmForm.sign(
             [row for row in rows if row[0] in importable], user_pk=admin.pk
@@ -182,7 +182,7 @@ def expert_import(request: HttpRequest) -> HttpResponse:
 @require_GET
 def expert_import_template(request: HttpRequest) -> HttpResponse:
     return attachment_response(
-        pool.import_template(), filename="专家名单模板.xlsx", content_type=XLSX_CONTENT_TYPE
+        pool_import.import_template(), filename="专家名单模板.xlsx", content_type=XLSX_CONTENT_TYPE
     )
 
 
