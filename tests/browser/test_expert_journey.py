@@ -18,7 +18,7 @@ from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import ItemInput, save_sheet
 from tests.applications.helpers import upload
-from tests.browser.conftest import DESKTOP, Screenshot
+from tests.browser.conftest import DESKTOP, SCREENSHOTS, Screenshot
 from tests.factories import PASSWORD
 from tests.review.conftest import assign, make_expert, reviewed_application
 
@@ -131,4 +131,5 @@ def test_expert_declares_scores_and_submits_then_admin_sees_the_score(
     expect(admin_page.locator("strong.materials-weighted")).to_have_text("69.20")
     admin_page.goto(f"{base}/review/results/")
     expect(admin_page.locator("main")).to_contain_text("86.50")
+    admin_page.screenshot(path=str(SCREENSHOTS / "44-admin-review-results.png"), full_page=True)
     admin_context.close()
