@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from banzu.accounts.models import Enterprise, Recommender
 from banzu.accounts.validators import validate_phone
@@ -59,7 +59,9 @@ class ExpertForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel"}),
     )
     organisation = forms.CharField(label=gettext_lazy("Organisation"), max_length=200)
-    city = forms.CharField(label=gettext_lazy("City"), required=False, max_length=20)
+    city = forms.CharField(
+        label=pgettext_lazy("where someone lives", "City"), required=False, max_length=20
+    )
     specialities = forms.MultipleChoiceField(
         label=gettext_lazy("Specialities"),
         required=False,

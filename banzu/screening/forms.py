@@ -45,6 +45,7 @@ class SettingsForm(forms.ModelForm):
         model = ScreeningSettings
         fields = ["copy_ratio_flag", "source_ratio_flag", "word_pdf_agreement", "common_df"]
         help_texts = {
+            # xgettext:no-python-format
             "copy_ratio_flag": _("A share between 0 and 1: 0.300 flags 30% copied in all."),
             "source_ratio_flag": _("A share between 0 and 1: one source at or above it fails."),
             "word_pdf_agreement": _("A share between 0 and 1: below it, Word and PDF differ."),

@@ -64,6 +64,9 @@ def test_demo_loader_builds_valid_data_through_the_services(
         "申报已获推荐": 6,
         "申报已被退回": 1,
         "申报未获推荐": 1,
+        "评审任务": 13,  # each expert once for the automatic run, and once per addition by hand
+        "专家申报利益冲突": 1,
+        "评分表已退回重评": 1,
     }
 
     _assert_review_demo()
