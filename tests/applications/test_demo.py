@@ -93,6 +93,9 @@ def _assert_review_demo():
     ) == {"draft": 1, "submitted": 1}
     assert SheetVersion.objects.count() == 1
     five = Application.objects.annotate(
-        n=Count("score_sheets", filter=Q(score_sheets__state="submitted"))
+        n=Count(
+            "score_sheets",
+            filter=Q(score_sheets__state="submitted", score_sheets__stage="materials"),
+        )
     ).filter(n=5)
     assert five.count() == 1
