@@ -53,6 +53,8 @@ TRANSITIONS: dict[tuple[S, S], Rule] = {
     (S.RECOMMENDED, S.ELIMINATED): _rule("eliminate", Actor.ADMIN, reason=True),
     (S.SCREENED, S.UNDER_REVIEW): _rule("start_review", Actor.ADMIN),
     (S.UNDER_REVIEW, S.SCORED): _rule("finish_review", Actor.ADMIN),
+    # An expert's sheet reopened after the review was closed takes the application back.
+    (S.SCORED, S.UNDER_REVIEW): _rule("reopen_review", Actor.ADMIN, reason=True),
     (S.SCORED, S.PRESENTED): _rule("record_presentation", Actor.ADMIN),
     (S.PRESENTED, S.RANKED): _rule("rank", Actor.ADMIN),
     (S.RANKED, S.PUBLISHED): _rule("publish", Actor.ADMIN),

@@ -369,11 +369,19 @@ def reopen_expert_sheet(
     """The admin unlocks a submitted expert sheet; the submitted version is kept."""
     if by.role != Role.ADMIN or sheet.stage != SheetStage.MATERIALS:
         raise scoring.ScoringError(_("You may not reopen this sheet."), code="forbidden")
-    if sheet.application.state != ApplicationState.UNDER_REVIEW:
+    application = sheet.application
+    application.refresh_from_db(fields=["state"])
+    if application.state not in (ApplicationState.UNDER_REVIEW, ApplicationState.SCORED):
         raise scoring.ScoringError(
             _("The expert review of this application is closed."), code="closed"
         )
-    reopened = scoring.reopen_sheet(sheet=sheet, by=by, reason=reason, ip=ip)
+    with transaction.atomic():
+        reopened = scoring.reopen_sheet(sheet=sheet, by=by, reason=reason, ip=ip)
+        if application.state == ApplicationState.SCORED:
+            # The review was closed: the application goes back under review with the sheet.
+            application_services.transition(
+                application, to=ApplicationState.UNDER_REVIEW, actor=by, reason=reason, ip=ip
+            )
     with translation.override(settings.LANGUAGE_CODE):
         url = settings.SITE_URL + reverse("review:sheet", args=[sheet.application_id])
         notices.queue(

@@ -54,6 +54,7 @@ def test_transition_table_is_the_documented_one():
         ("recommended", "eliminated"): "eliminate",
         ("screened", "under_review"): "start_review",
         ("under_review", "scored"): "finish_review",
+        ("scored", "under_review"): "reopen_review",
         ("scored", "presented"): "record_presentation",
         ("presented", "ranked"): "rank",
         ("ranked", "published"): "publish",

@@ -220,3 +220,28 @@ def test_only_the_admin_reopens(request, application, three_experts, persona):
 
     assert (response.status_code, page.status_code) == (404, 404)
     assert ScoreSheet.objects.get(pk=sheet.pk).state == SheetState.SUBMITTED
+
+
+def test_reopening_after_the_review_closed_takes_the_application_back(edition, admin_user):
+    application = reviewed_application(edition=edition)
+    experts = [make_expert(f"y{n}") for n in range(3)]
+    for expert in experts:
+        assign(application, expert)
+        score(application, expert)
+    client = client_for(admin_user)
+    client.post(reverse("review:finish"))
+    application.refresh_from_db()
+    assert application.state == ApplicationState.SCORED
+    sheet = ScoreSheet.objects.get(scorer=experts[0])
+
+    client.post(reverse("review:reopen", args=[sheet.pk]), {"reason": "总分计算需复核"})
+
+    application.refresh_from_db()
+    sheet.refresh_from_db()
+    assert (application.state, application.state_reason) == (
+        ApplicationState.UNDER_REVIEW,
+        "总分计算需复核",
+    )
+    assert sheet.state == SheetState.DRAFT
+    entry = AuditEntry.objects.filter(action="application.reopen_review").get()
+    assert (entry.data["from"], entry.data["to"]) == ("scored", "under_review")
