@@ -75,10 +75,10 @@ def _describe_one(p: Problem, apps: str, experts: str) -> str:
     if p.code == "application_short":
         return (
             ngettext(
-                "%(apps)s needs %(needed)s more expert, but only %(available)s experts in "
-                "the pool are free of conflicts with it.",
-                "%(apps)s needs %(needed)s more experts, but only %(available)s experts in "
-                "the pool are free of conflicts with it.",
+                "%(apps)s needs %(needed)s more expert, but only %(available)s other "
+                "experts in the pool are free of conflicts with it.",
+                "%(apps)s needs %(needed)s more experts, but only %(available)s other "
+                "experts in the pool are free of conflicts with it.",
                 p.needed,
             )
             % values

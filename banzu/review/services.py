@@ -11,21 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banzu.accounts.enums import Role
-from banzu.applications import notices
 from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
 from banzu.audit.services import record
 from banzu.editions.models import Edition
 from banzu.review import assignment as planner
-from banzu.review import selectors
+from banzu.review import notices, selectors
 from banzu.review.enums import ACTIVE_ASSIGNMENT_STATES, AssignmentSource, AssignmentState
 from banzu.review.models import Assignment, Reminder, ReviewSettings
 from banzu.scoring import services as scoring
@@ -117,7 +114,7 @@ def transition_assignment(
             ip=ip,
         )
         if to == S.CONFLICT:
-            _notify_admins_of_conflict(locked)
+            notices.conflict_declared(locked)
     return locked
 
 
@@ -246,7 +243,7 @@ def run_assignment(*, edition: Edition, by: Any, ip: str | None = None) -> Assig
             },
             ip=ip,
         )
-        _notify_experts_assigned(
+        notices.experts_assigned(
             edition, sorted({e for experts in plan.new.values() for e in experts})
         )
     return AssignmentRun(added, len(applications), plan.matched, plan.unmatched, plan.loads)
@@ -307,7 +304,7 @@ def add_assignment(
             application_services.transition(
                 application, to=ApplicationState.UNDER_REVIEW, actor=by, ip=ip
             )
-        _notify_experts_assigned(application.edition, [expert.pk])
+        notices.experts_assigned(application.edition, [expert.pk])
     return assignment
 
 
@@ -382,17 +379,7 @@ def reopen_expert_sheet(
             application_services.transition(
                 application, to=ApplicationState.UNDER_REVIEW, actor=by, reason=reason, ip=ip
             )
-    with translation.override(settings.LANGUAGE_CODE):
-        url = settings.SITE_URL + reverse("review:sheet", args=[sheet.application_id])
-        notices.queue(
-            [sheet.scorer.email],
-            _("Your score sheet was reopened: %(team)s") % {"team": sheet.application.team.name},
-            _(
-                "The association reopened your score sheet for %(team)s so that you can correct "
-                "it.\n\nReason: %(reason)s\n\nPlease submit it again: %(url)s"
-            )
-            % {"team": sheet.application.team.name, "reason": reason.strip(), "url": url},
-        )
+    notices.sheet_reopened(sheet, reason.strip())
     return reopened
 
 
@@ -414,7 +401,7 @@ def send_reminders(
             Reminder.objects.create(
                 edition=edition, expert=row.expert, outstanding=row.outstanding, sent_by=by
             )
-            _mail_reminder(row.expert, row.outstanding, row.pending, due)
+            notices.reminder(row.expert, row.outstanding, row.pending, due)
             reminded += 1
         record(
             action="review.remind",
@@ -440,67 +427,3 @@ def finish_review(*, edition: Edition, by: Any, ip: str | None = None) -> int:
             )
             finished += 1
     return finished
-
-
-# --- Mail ------------------------------------------------------------------------------------
-
-
-def _notify_experts_assigned(edition: Edition, expert_ids: Sequence[int]) -> None:
-    from banzu.accounts.models import User
-
-    with translation.override(settings.LANGUAGE_CODE):
-        url = settings.SITE_URL + reverse("review:mine")
-        for expert in User.objects.filter(pk__in=expert_ids):
-            notices.queue(
-                [expert.email],
-                _("Applications to review: %(edition)s") % {"edition": edition.title},
-                _(
-                    "Dear %(name)s,\n\nYou have been asked to review application materials. "
-                    "Before you see any material, please declare for each application whether "
-                    "you have a conflict of interest.\n\n%(url)s"
-                )
-                % {"name": expert.display_name, "url": url},
-            )
-
-
-def _notify_admins_of_conflict(assignment: Assignment) -> None:
-    from banzu.accounts.models import User
-
-    admins = list(
-        User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True)
-    )
-    with translation.override(settings.LANGUAGE_CODE):
-        url = settings.SITE_URL + reverse("review:assign")
-        notices.queue(
-            admins,
-            _("Conflict declared: %(team)s") % {"team": assignment.application.team.name},
-            _(
-                "%(expert)s declared a conflict of interest with %(team)s and no longer reviews "
-                "it.\n\nReason: %(reason)s\n\nAssign another expert: %(url)s"
-            )
-            % {
-                "expert": assignment.expert.display_name,
-                "team": assignment.application.team.name,
-                "reason": assignment.reason,
-                "url": url,
-            },
-        )
-
-
-def _mail_reminder(expert: Any, outstanding: int, pending: int, due: Any) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        url = settings.SITE_URL + reverse("review:mine")
-        lines = [
-            _("Dear %(name)s,") % {"name": expert.display_name},
-            "",
-            _("You still have %(n)s score sheets to submit.") % {"n": outstanding},
-        ]
-        if pending:
-            lines.append(_("%(n)s of them wait for your conflict declaration.") % {"n": pending})
-        if due is not None:
-            lines.append(
-                _("Sheets are due by %(due)s.")
-                % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
-            )
-        lines += ["", url]
-        notices.queue([expert.email], _("Reminder: score sheets to submit"), "\n".join(lines))

@@ -122,7 +122,9 @@ def test_impossible_assignment_says_why_on_the_page(edition, screened, panel, ad
     text = response.content.decode()
     assert response.status_code == 200
     assert "No valid assignment exists:" in text
-    assert "needs 5 more experts, but only 3 experts in the pool are free of conflicts" in text
+    assert (
+        "needs 5 more experts, but only 3 other experts in the pool are free of conflicts" in text
+    )
     assert screened[0].team.name in text
     assert not Assignment.objects.exists()
 
