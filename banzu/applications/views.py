@@ -28,6 +28,7 @@ from banzu.applications.permissions import (
     get_application_for_user_or_404,
     get_document_for_user_or_404,
 )
+from banzu.applications.responses import download_response
 from banzu.applications.workflow import Actor
 from banzu.audit.services import client_ip
 from banzu.editions.selectors import get_current_edition
@@ -281,12 +282,7 @@ def download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     ip = client_ip(request)
     document = get_document_for_user_or_404(user, pk, document_pk, ip=ip)
     path = services.open_document(document=document, user=user, ip=ip)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=document.original_name)
-    response["Content-Type"] = "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(path, filename=document.original_name)
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender
 from banzu.applications import storage
+from banzu.applications.responses import download_response
 from banzu.audit.services import client_ip, record
 from banzu.documents import tasks
 from banzu.documents.models import PackageBuild, PackageState
@@ -112,10 +113,4 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
         data={"file": filename, "edition": build.edition.year, "sha256": build.sha256},
         ip=client_ip(request),
     )
-    response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=filename, content_type="application/zip"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(path, filename=filename, content_type="application/zip")

@@ -27,6 +27,7 @@ from banzu.applications import selectors as application_selectors
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
 from banzu.applications.permissions import get_document_for_user_or_404
+from banzu.applications.responses import inline_pdf_response
 from banzu.applications.services import ApplicationError, open_document
 from banzu.audit.services import client_ip
 from banzu.editions.models import Edition, RubricItem
@@ -44,7 +45,7 @@ from banzu.recommendations.selectors import (
 )
 from banzu.scoring import core
 from banzu.scoring.enums import SheetStage, SheetState
-from banzu.scoring.forms import running_total
+from banzu.scoring.forms import running_total, saved_message
 from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import ScoringError, aggregate_for, submitted_sheets
 
@@ -293,17 +294,7 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_item_errors(error.errors)
                 form.add_error(None, error.message)
             else:
-                total = f"{saved.total:.1f}"
-                if saved.state == SheetState.SUBMITTED:
-                    messages.success(
-                        request,
-                        _("Score sheet submitted with %(total)s points. It is now locked.")
-                        % {"total": total},
-                    )
-                else:
-                    messages.success(
-                        request, _("Draft saved: %(total)s points.") % {"total": total}
-                    )
+                messages.success(request, saved_message(saved))
                 return redirect("recommendations:score", pk=pk)
     else:
         form = ScoreSheetForm(rubric=rubric, sheet=sheet, read_only=bool(closed))
@@ -408,13 +399,4 @@ def view_pdf(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     if document.kind not in PDF_KINDS:
         raise Http404
     path = open_document(document=document, user=user, ip=ip)
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=False,
-        filename=document.original_name,
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return inline_pdf_response(path, filename=document.original_name)

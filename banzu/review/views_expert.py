@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from banzu.accounts.decorators import role_required
 from banzu.accounts.enums import Role
 from banzu.applications.enums import DocumentKind
+from banzu.applications.responses import download_response, inline_pdf_response
 from banzu.applications.selectors import current_documents
 from banzu.applications.services import open_document
 from banzu.audit.services import client_ip
@@ -25,8 +26,8 @@ from banzu.recommendations.forms import ReasonForm
 from banzu.review import selectors, services
 from banzu.review.enums import AssignmentState
 from banzu.review.permissions import assignment_for_expert_or_404
-from banzu.scoring.enums import SheetStage, SheetState
-from banzu.scoring.forms import OVERALL, ScoreSheetForm, running_total
+from banzu.scoring.enums import SheetStage
+from banzu.scoring.forms import OVERALL, ScoreSheetForm, running_total, saved_message
 from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import ScoringError
 
@@ -135,17 +136,7 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
                     form.add_error(OVERALL, error.overall_error)
                 form.add_error(None, error.message)
             else:
-                total = f"{saved.total:.1f}"
-                if saved.state == SheetState.SUBMITTED:
-                    messages.success(
-                        request,
-                        _("Score sheet submitted with %(total)s points. It is now locked.")
-                        % {"total": total},
-                    )
-                else:
-                    messages.success(
-                        request, _("Draft saved: %(total)s points.") % {"total": total}
-                    )
+                messages.success(request, saved_message(saved))
                 return redirect("review:sheet", pk=pk)
     else:
         form = ScoreSheetForm(rubric=rubric, sheet=own, read_only=bool(closed), overall=True)
@@ -196,16 +187,7 @@ def view_pdf(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     if document.kind not in INLINE_KINDS:
         raise Http404
     path = open_document(document=document, user=request.user, ip=client_ip(request))
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=False,
-        filename=document.original_name,
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return inline_pdf_response(path, filename=document.original_name)
 
 
 @login_required
@@ -213,9 +195,4 @@ def view_pdf(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
 def download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     document = _document(request, pk, document_pk)
     path = open_document(document=document, user=request.user, ip=client_ip(request))
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=document.original_name)
-    response["Content-Type"] = "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(path, filename=document.original_name)

@@ -13,10 +13,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from banzu.editions.models import RubricItem
 from banzu.scoring import core
+from banzu.scoring.enums import SheetState
 from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import ItemInput
 
@@ -132,3 +134,13 @@ def running_total(data: Mapping[str, Any], rubric: Iterable[RubricItem]) -> Deci
         except (InvalidOperation, ValueError):
             continue
     return core.sheet_total([p for p in points if p.is_finite()]).quantize(Decimal("0.1"))
+
+
+def saved_message(sheet: ScoreSheet) -> str:
+    """What the scorer is told after a save: the computed total, and whether it is now locked."""
+    total = f"{sheet.total:.1f}"
+    if sheet.state == SheetState.SUBMITTED:
+        return gettext("Score sheet submitted with %(total)s points. It is now locked.") % {
+            "total": total
+        }
+    return gettext("Draft saved: %(total)s points.") % {"total": total}
