@@ -8,12 +8,7 @@ from django.utils.translation import gettext as _
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Enterprise, Recommender, User
 from banzu.audit.services import record, update_recorded
-
-
-class AccountError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from banzu.core.errors import ServiceError
 
 
 def register_applicant(
@@ -101,9 +96,9 @@ def update_user(*, by: Any, user: User, fields: dict[str, Any], ip: str | None =
 
 def create_enterprise(*, user: User, fields: dict[str, Any], ip: str | None = None) -> Enterprise:
     if user.role != Role.APPLICANT:
-        raise AccountError(_("Only applicant accounts register an enterprise."))
+        raise ServiceError(_("Only applicant accounts register an enterprise."))
     if user.enterprise_id is not None:
-        raise AccountError(_("Your account already belongs to an enterprise."))
+        raise ServiceError(_("Your account already belongs to an enterprise."))
     with transaction.atomic():
         enterprise = Enterprise(**fields)
         enterprise.full_clean()

@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from banzu.accounts.enums import Role
 from banzu.accounts.models import User
-
-logger = logging.getLogger(__name__)
-
-
-@task()
-def send_notice(recipients: list[str], subject: str, body: str) -> int:
-    """Runs in the worker. Failing here never touches the request that queued it."""
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-
-
-def queue(recipients: list[str], subject: str, body: str) -> None:
-    recipients = sorted({r for r in recipients if r})
-    if not recipients:
-        return
-
-    def enqueue() -> None:
-        try:
-            send_notice.enqueue(recipients, subject, body)
-        except Exception:  # a broken queue must not break the request that already committed
-            logger.exception("could not queue a notice to %s", recipients)
-
-    transaction.on_commit(enqueue)
+from banzu.core.outbox import queue
+from banzu.core.outbox import send_notice as send_notice  # queued tasks name this path
 
 
 def _applicant_emails(application: Any) -> list[str]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banzu.accounts.models import Recommender
-from banzu.applications import notices, storage
+from banzu.applications import notices
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.messages import refusal_message, upload_message
 from banzu.applications.models import Application, Document, Honour, Team
@@ -23,6 +23,8 @@ from banzu.applications.permissions import actors_for
 from banzu.applications.rules import Problem, problems, team_name_carries_parent
 from banzu.applications.workflow import TransitionRefused, check
 from banzu.audit.services import record
+from banzu.core import filestore
+from banzu.core.errors import ServiceError
 from banzu.editions.models import Edition
 from banzu.uploads.validation import FileKind, Limits, UploadRejected, validate_upload
 
@@ -34,17 +36,7 @@ EXPECTED_FILE_KINDS: dict[str, set[FileKind]] = {
 }
 
 
-class ApplicationError(Exception):
-    """A refused write, with a message fit to show the user."""
-
-    def __init__(self, message: str, *, code: str = "", problems: list[Problem] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.problems = problems or []
-
-
-class StaleEdit(ApplicationError):
+class StaleEdit(ServiceError):
     pass
 
 
@@ -113,7 +105,7 @@ def transition(
             data={"from": current, "to": to, "code": refused.code},
             ip=ip,
         )
-        raise ApplicationError(refusal_message(refused.code), code=refused.code) from refused
+        raise ServiceError(refusal_message(refused.code), code=refused.code) from refused
     return locked
 
 
@@ -131,19 +123,19 @@ def start_application(
 ) -> Application:
     enterprise = user.enterprise
     if enterprise is None:
-        raise ApplicationError(_("Register your enterprise first."), code="no_enterprise")
+        raise ServiceError(_("Register your enterprise first."), code="no_enterprise")
     if not deadline_open(edition, now):
-        raise ApplicationError(refusal_message("deadline"), code="deadline")
+        raise ServiceError(refusal_message("deadline"), code="deadline")
     team_name = team_name.strip()
     if team_name_carries_parent(team_name, enterprise.name):
-        raise ApplicationError(
+        raise ServiceError(
             _("The team name must not include the enterprise's name (不挂上级单位)."),
             code="team_name",
         )
     with transaction.atomic():
         team, _created = Team.objects.get_or_create(enterprise=enterprise, name=team_name)
         if Application.objects.filter(edition=edition, team=team).exists():
-            raise ApplicationError(
+            raise ServiceError(
                 _("This team already has an application in this edition."),
                 code="duplicate",
             )
@@ -185,7 +177,7 @@ def save_draft(
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.state != ApplicationState.DRAFT:
-            raise ApplicationError(
+            raise ServiceError(
                 _("This application has been submitted and can no longer be changed."),
                 code="read_only",
             )
@@ -235,7 +227,7 @@ def submit_application(
 ) -> Application:
     found = submission_problems(application)
     if found:
-        raise ApplicationError(
+        raise ServiceError(
             _("The application is not complete yet."), code="incomplete", problems=found
         )
     return transition(application, to=ApplicationState.SUBMITTED, actor=user, ip=ip, now=now)
@@ -279,12 +271,12 @@ def upload_document(
 ) -> Document:
     """Validate and store one file; an earlier file of the same kind is kept but superseded."""
     if application.state != ApplicationState.DRAFT:
-        raise ApplicationError(_("Files can only be changed before submission."), code="read_only")
+        raise ServiceError(_("Files can only be changed before submission."), code="read_only")
     limits = upload_limits(kind)
     original_name = upload.name or "upload"
     if upload.size is not None and upload.size > limits.max_bytes:
-        raise ApplicationError(upload_message("too_large", limits.max_bytes), code="too_large")
-    temp = storage.write_temp(upload.chunks())
+        raise ServiceError(upload_message("too_large", limits.max_bytes), code="too_large")
+    temp = filestore.write_temp(upload.chunks())
     try:
         try:
             checked = validate_upload(
@@ -298,13 +290,13 @@ def upload_document(
                 data={"kind": kind, "name": original_name[:200], "code": rejected.code},
                 ip=ip,
             )
-            raise ApplicationError(
+            raise ServiceError(
                 upload_message(rejected.code, limits.max_bytes), code=rejected.code
             ) from rejected
         _check_application_total(application, kind, checked.size)
-        stored_name = storage.commit_temp(temp)
+        stored_name = filestore.commit_temp(temp)
     finally:
-        storage.discard(temp)
+        filestore.discard(temp)
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -332,7 +324,7 @@ def upload_document(
             if kind in (DocumentKind.MATERIALS_DOCX, DocumentKind.MATERIALS_PDF):
                 _rescan_if_screened(application)
     except Exception:
-        storage.discard(storage.path_for(stored_name))
+        filestore.discard(filestore.path_for(stored_name))
         raise
     return document
 
@@ -356,7 +348,7 @@ def _check_application_total(application: Application, kind: str, new_size: int)
     )
     limit = settings.BANZU_MAX_APPLICATION_MB * 1024 * 1024
     if others + new_size > limit:
-        raise ApplicationError(
+        raise ServiceError(
             _("All files of one application together may not exceed %(mb)s MB.")
             % {"mb": settings.BANZU_MAX_APPLICATION_MB},
             code="application_too_large",
@@ -371,4 +363,4 @@ def open_document(*, document: Document, user: Any, ip: str | None = None) -> Pa
         data={"document": document.pk, "kind": document.kind},
         ip=ip,
     )
-    return storage.path_for(document.stored_name)
+    return filestore.path_for(document.stored_name)

@@ -28,9 +28,10 @@ from banzu.applications.permissions import (
     get_application_for_user_or_404,
     get_document_for_user_or_404,
 )
-from banzu.applications.responses import download_response
 from banzu.applications.workflow import Actor
 from banzu.audit.services import client_ip
+from banzu.core.errors import ServiceError
+from banzu.core.responses import download_response
 from banzu.editions.selectors import get_current_edition
 
 
@@ -114,7 +115,7 @@ def start(request: HttpRequest) -> HttpResponse:
                 recommender=form.cleaned_data["recommender"],
                 ip=client_ip(request),
             )
-        except services.ApplicationError as error:
+        except ServiceError as error:
             field = "team_name" if error.code in ("team_name", "duplicate") else None
             form.add_error(field, error.message)
         else:
@@ -178,7 +179,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=form.cleaned_data["version"],
                     ip=client_ip(request),
                 )
-            except services.ApplicationError as error:
+            except ServiceError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Draft saved."))
@@ -246,7 +247,7 @@ def files(request: HttpRequest, pk: int) -> HttpResponse:
                     upload=form.cleaned_data["file"],
                     ip=ip,
                 )
-            except services.ApplicationError as error:
+            except ServiceError as error:
                 errors[kind] = error.message
             else:
                 messages.success(
@@ -295,7 +296,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.submit_application(application=application, user=user, ip=ip)
-        except services.ApplicationError as error:
+        except ServiceError as error:
             messages.error(request, error.message)
         else:
             messages.success(
@@ -345,7 +346,7 @@ def _owner_transition(request: HttpRequest, pk: int, action: Any, done: str) -> 
         raise PermissionDenied
     try:
         action(application=application, user=user, ip=ip)
-    except services.ApplicationError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, done)

@@ -15,9 +15,9 @@ from typing import IO, Any
 from django.utils import timezone
 
 from banzu.accounts.models import Recommender
-from banzu.applications import storage
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application, Document
+from banzu.core import filestore
 from banzu.documents.layouts import attachment2
 from banzu.documents.services import (
     FORMATS,
@@ -122,7 +122,7 @@ def write_package(
             for document in current_documents(application):
                 # Uploads are already compressed (.docx, .pdf, .pptx): store them as they are.
                 archive.write(
-                    storage.path_for(document.stored_name),
+                    filestore.path_for(document.stored_name),
                     folder + upload_name(document),
                     compress_type=zipfile.ZIP_STORED,
                 )

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from banzu.accounts.models import Recommender
-from banzu.applications import storage
 from banzu.audit.services import record
+from banzu.core import filestore
 from banzu.documents.models import ACTIVE_STATES, PackageBuild, PackageState
 from banzu.documents.package import write_package
 from banzu.editions.models import Edition
@@ -119,7 +119,7 @@ def build_package(build_pk: int) -> str:
             out.flush()
             os.fsync(out.fileno())
         size, digest = temp.stat().st_size, _sha256(temp)
-        stored_name = storage.commit_temp(temp)
+        stored_name = filestore.commit_temp(temp)
         temp = None
         try:
             PackageBuild.objects.filter(pk=build_pk).update(
@@ -132,12 +132,12 @@ def build_package(build_pk: int) -> str:
             )
         except BaseException:
             # The row could not take the file: drop it, so no file is left without a row.
-            storage.discard(storage.path_for(stored_name))
+            filestore.discard(filestore.path_for(stored_name))
             raise
     except BaseException as error:  # also a worker stopped mid-build: no partial file stays
         logger.exception("package build %s failed", build_pk)
         if temp is not None:
-            storage.discard(temp)
+            filestore.discard(temp)
         _fail(build_pk, error)
         if not isinstance(error, Exception):
             raise
@@ -154,11 +154,11 @@ def _prune_older(build: PackageBuild) -> None:
     ).exclude(stored_name="")
     for pk, stored_name in older.values_list("pk", "stored_name"):
         PackageBuild.objects.filter(pk=pk).update(stored_name="")
-        storage.discard(storage.path_for(stored_name))
+        filestore.discard(filestore.path_for(stored_name))
 
 
 def _new_temp() -> Path:
-    path = storage.temp_dir() / f"{uuid.uuid4().hex}.part"
+    path = filestore.temp_dir() / f"{uuid.uuid4().hex}.part"
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     return path
 

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET
 from banzu.accounts.enums import Role
 from banzu.applications.permissions import get_application_for_user_or_404
 from banzu.audit.services import client_ip, record
+from banzu.core.responses import attachment_response
 from banzu.documents import services
-from banzu.documents.responses import attachment_response
 from banzu.documents.services import Format, Rendered
 from banzu.editions.models import Edition
 from banzu.review.models import Assignment

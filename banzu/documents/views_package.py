@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender
-from banzu.applications import storage
-from banzu.applications.responses import download_response
 from banzu.audit.services import client_ip, record
+from banzu.core import filestore
+from banzu.core.responses import download_response
 from banzu.documents import tasks
 from banzu.documents.models import PackageBuild, PackageState
 from banzu.documents.package import package_filename
@@ -102,7 +102,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     build = package_build_for_user_or_404(request.user, pk, ip=client_ip(request))
     if build.state != PackageState.DONE or not build.stored_name:
         raise Http404
-    path = storage.path_for(build.stored_name)
+    path = filestore.path_for(build.stored_name)
     if not path.is_file():
         raise Http404
     filename = package_filename(build.edition, build.recommender)

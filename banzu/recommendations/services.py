@@ -16,9 +16,10 @@ from banzu.applications.enums import ApplicationState
 from banzu.applications.messages import refusal_message
 from banzu.applications.models import Application
 from banzu.applications.permissions import actors_for
-from banzu.applications.services import ApplicationError, deadline_open, transition
+from banzu.applications.services import deadline_open, transition
 from banzu.applications.workflow import Actor, TransitionRefused, check
 from banzu.audit.services import record
+from banzu.core.errors import ServiceError
 from banzu.editions.models import Edition
 from banzu.recommendations.enums import BatchState
 from banzu.recommendations.models import Batch
@@ -36,7 +37,7 @@ def batch_for(edition: Edition, recommender: Recommender) -> Batch:
 def _require_open_batch(application: Application, actor: Any) -> Batch:
     batch = batch_for(application.edition, application.recommender)
     if batch.state != BatchState.OPEN:
-        raise ApplicationError(
+        raise ServiceError(
             _(
                 "The batch of %(recommender)s has been submitted to the province; "
                 "only the provincial admin can reopen it."
@@ -88,7 +89,7 @@ def recommend_application(
                 state=ApplicationState.RECOMMENDED,
             ).count()
             if taken >= batch.quota:
-                raise ApplicationError(
+                raise ServiceError(
                     _(
                         "The quota of %(quota)s recommendations for %(recommender)s is "
                         "reached; only the provincial association can raise it."
@@ -194,7 +195,7 @@ def transition_batch(
                     "%Y-%m-%d %H:%M"
                 )
             }
-        raise ApplicationError(message, code=refused.code) from refused
+        raise ServiceError(message, code=refused.code) from refused
     return locked
 
 

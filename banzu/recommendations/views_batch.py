@@ -22,9 +22,9 @@ from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender
 from banzu.applications.enums import ApplicationState
 from banzu.applications.selectors import time_left
-from banzu.applications.services import ApplicationError
 from banzu.audit.services import client_ip
-from banzu.documents.responses import attachment_response
+from banzu.core.errors import ServiceError
+from banzu.core.responses import attachment_response
 from banzu.documents.services import CONTENT_TYPES, as_format
 from banzu.editions.models import Edition
 from banzu.editions.selectors import get_current_edition
@@ -136,7 +136,7 @@ def submit_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
             actor=request.user,
             ip=client_ip(request),
         )
-    except ApplicationError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -161,7 +161,7 @@ def reopen_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             ip=client_ip(request),
         )
-    except ApplicationError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(

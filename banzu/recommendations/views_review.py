@@ -27,9 +27,10 @@ from banzu.applications import selectors as application_selectors
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
 from banzu.applications.permissions import get_document_for_user_or_404
-from banzu.applications.responses import inline_pdf_response
-from banzu.applications.services import ApplicationError, open_document
+from banzu.applications.services import open_document
 from banzu.audit.services import client_ip
+from banzu.core.errors import ServiceError
+from banzu.core.responses import inline_pdf_response
 from banzu.editions.models import Edition, RubricItem
 from banzu.editions.selectors import get_current_edition
 from banzu.recommendations import services
@@ -336,7 +337,7 @@ def _reason_action(request: HttpRequest, pk: int, action: Any, done: str) -> Htt
         return redirect("recommendations:review", pk=pk)
     try:
         action(application=application, actor=user, reason=form.cleaned_data["reason"], ip=ip)
-    except ApplicationError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, done)
@@ -373,7 +374,7 @@ def recommend_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_reviewable_application_or_404(user, pk, ip=ip)
     try:
         recommended = services.recommend_application(application=application, actor=user, ip=ip)
-    except ApplicationError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(

@@ -1,5 +1,5 @@
 """The expert review's mail, in the interface's default language, queued after the commit
-(banzu.applications.notices.queue)."""
+(banzu.core.outbox.queue)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from banzu.accounts.enums import Role
 from banzu.accounts.models import User
-from banzu.applications.notices import queue
+from banzu.core.outbox import queue
 from banzu.editions.models import Edition
 from banzu.review.models import Assignment
 from banzu.scoring.models import ScoreSheet

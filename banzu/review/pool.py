@@ -29,8 +29,9 @@ from django.utils.translation import ngettext
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Enterprise, Recommender, User
 from banzu.accounts.validators import normalise_phone
-from banzu.applications.notices import queue
 from banzu.audit.services import record
+from banzu.core.errors import ServiceError
+from banzu.core.outbox import queue
 from banzu.review.models import ExpertProfile
 
 SEPARATORS = re.compile(r"[、，,;；/／\n]+")
@@ -51,12 +52,6 @@ class ExpertData:
     employer: Enterprise | None = None
     recommenders: tuple[Recommender, ...] = ()
     is_available: bool = True
-
-
-class PoolError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def split_list(text: str) -> list[str]:
@@ -260,9 +255,9 @@ def invite_expert(*, by: User, profile: ExpertProfile, ip: str | None = None) ->
     """Mail the expert a link to choose their password (again, if they were invited before)."""
     user = profile.user
     if not user.is_active:
-        raise PoolError(_("The account of %(name)s is deactivated.") % {"name": user})
+        raise ServiceError(_("The account of %(name)s is deactivated.") % {"name": user})
     if not user.email:
-        raise PoolError(_("%(name)s has no e-mail address.") % {"name": user})
+        raise ServiceError(_("%(name)s has no e-mail address.") % {"name": user})
     with transaction.atomic():
         _invite(by=by, profile=profile, ip=ip)
 

@@ -20,6 +20,7 @@ from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
 from banzu.audit.services import record
+from banzu.core.errors import ServiceError
 from banzu.editions.models import Edition
 from banzu.review import assignment as planner
 from banzu.review import notices, selectors
@@ -31,13 +32,6 @@ from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import ItemInput
 
 S = AssignmentState
-
-
-class ReviewError(Exception):
-    def __init__(self, message: str, *, code: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 # --- The assignment state machine -----------------------------------------------------------
@@ -78,14 +72,14 @@ def transition_assignment(
         )
         move = ASSIGNMENT_MOVES.get((locked.state, to))
         if move is None:
-            raise ReviewError(_("This change is not possible now."), code="not_allowed")
+            raise ServiceError(_("This change is not possible now."), code="not_allowed")
         who, needs_reason = move
         if _actor_kind(actor, locked) != who:
-            raise ReviewError(_("You may not make this change."), code="forbidden")
+            raise ServiceError(_("You may not make this change."), code="forbidden")
         if needs_reason and not reason:
-            raise ReviewError(_("A reason is required."), code="reason")
+            raise ServiceError(_("A reason is required."), code="reason")
         if to == S.CONFLICT and _has_submitted_sheet(locked):
-            raise ReviewError(
+            raise ServiceError(
                 _(
                     "Your sheet for this application is already submitted. Ask the association "
                     "to reopen it before you declare a conflict."
@@ -166,10 +160,8 @@ class AssignmentRun:
     loads: dict[int, int]
 
 
-class AssignmentImpossible(ReviewError):
-    def __init__(self, problems: Sequence[planner.Problem]) -> None:
-        super().__init__(_("No valid assignment exists."), code="impossible")
-        self.problems = tuple(problems)
+def assignment_impossible(problems: Sequence[planner.Problem]) -> ServiceError:
+    return ServiceError(_("No valid assignment exists."), code="impossible", problems=problems)
 
 
 def run_assignment(*, edition: Edition, by: Any, ip: str | None = None) -> AssignmentRun:
@@ -191,7 +183,7 @@ def run_assignment(*, edition: Edition, by: Any, ip: str | None = None) -> Assig
     )
     outside = sorted({expert for _app, expert in active if expert not in pool_ids})
     if outside:
-        raise AssignmentImpossible(
+        raise assignment_impossible(
             [planner.Problem(code="unavailable_assigned", experts=tuple(outside))]
         )
     existing: dict[int, list[int]] = {}
@@ -214,7 +206,7 @@ def run_assignment(*, edition: Edition, by: Any, ip: str | None = None) -> Assig
             existing=existing,
         )
     except planner.NoAssignment as error:
-        raise AssignmentImpossible(error.problems) from error
+        raise assignment_impossible(error.problems) from error
     added = 0
     with transaction.atomic():
         for application in applications:
@@ -255,18 +247,18 @@ def add_assignment(
     """The admin's assignment by hand. A conflicted pair is refused, automatic or declared."""
     application.refresh_from_db(fields=["state"])
     if application.state not in (ApplicationState.SCREENED, ApplicationState.UNDER_REVIEW):
-        raise ReviewError(_("Only applications under review get experts."), code="state")
+        raise ServiceError(_("Only applications under review get experts."), code="state")
     profile = getattr(expert, "expert_profile", None)
     if expert.role != Role.EXPERT or not expert.is_active or profile is None:
-        raise ReviewError(_("Only active experts of the pool can be assigned."), code="not_expert")
+        raise ServiceError(_("Only active experts of the pool can be assigned."), code="not_expert")
     reason = selectors.conflict_reason(profile, application)
     if reason == "enterprise":
-        raise ReviewError(
+        raise ServiceError(
             _("Refused: %(expert)s works for the applying enterprise.") % {"expert": expert},
             code="conflict",
         )
     if reason == "recommender":
-        raise ReviewError(
+        raise ServiceError(
             _("Refused: %(expert)s belongs to the application's recommender.") % {"expert": expert},
             code="conflict",
         )
@@ -277,13 +269,13 @@ def add_assignment(
             .first()
         )
         if existing is not None and existing.state == S.CONFLICT:
-            raise ReviewError(
+            raise ServiceError(
                 _("Refused: %(expert)s declared a conflict with this application.")
                 % {"expert": expert},
                 code="conflict",
             )
         if existing is not None and existing.state in ACTIVE_ASSIGNMENT_STATES:
-            raise ReviewError(_("This expert is already assigned."), code="duplicate")
+            raise ServiceError(_("This expert is already assigned."), code="duplicate")
         if existing is not None:
             assignment = transition_assignment(existing, to=S.PENDING, actor=by, ip=ip)
         else:

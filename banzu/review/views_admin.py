@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from banzu.applications.models import Application
 from banzu.audit.services import client_ip
+from banzu.core.errors import ServiceError
 from banzu.editions.models import Edition
 from banzu.editions.selectors import get_current_edition
 from banzu.recommendations.forms import ReasonForm
@@ -117,7 +118,7 @@ def assign(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and request.POST.get("form") == "run":
         try:
             run = services.run_assignment(edition=edition, by=request.user, ip=client_ip(request))
-        except services.AssignmentImpossible as error:
+        except ServiceError as error:
             problems = problem_text.describe(error.problems)
         else:
             messages.success(
@@ -158,7 +159,7 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
             services.add_assignment(
                 application=application, expert=expert, by=request.user, ip=client_ip(request)
             )
-        except services.ReviewError as error:
+        except ServiceError as error:
             messages.error(request, error.message)
         else:
             messages.success(
@@ -194,7 +195,7 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 ip=client_ip(request),
             )
-        except services.ReviewError as error:
+        except ServiceError as error:
             messages.error(request, error.message)
         else:
             messages.success(

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from banzu.accounts.decorators import role_required
 from banzu.accounts.enums import Role
 from banzu.applications.enums import DocumentKind
-from banzu.applications.responses import download_response, inline_pdf_response
 from banzu.applications.selectors import current_documents
 from banzu.applications.services import open_document
 from banzu.audit.services import client_ip
+from banzu.core.errors import ServiceError
+from banzu.core.responses import download_response, inline_pdf_response
 from banzu.editions.selectors import get_current_edition
 from banzu.recommendations.forms import ReasonForm
 from banzu.review import selectors, services
@@ -76,7 +77,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data.get("reason", "") if conflict else "",
                     ip=client_ip(request),
                 )
-            except services.ReviewError as error:
+            except ServiceError as error:
                 messages.error(request, error.message)
             else:
                 if conflict:

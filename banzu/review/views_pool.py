@@ -26,7 +26,8 @@ from banzu.accounts.enums import Role
 from banzu.accounts.manage_forms import add_service_error
 from banzu.accounts.models import User
 from banzu.audit.services import client_ip, record
-from banzu.documents.responses import attachment_response
+from banzu.core.errors import ServiceError
+from banzu.core.responses import attachment_response
 from banzu.documents.xlsx import XLSX_CONTENT_TYPE
 from banzu.review import pool, pool_import
 from banzu.review.forms_pool import ExpertForm, ImportConfirmForm, ImportUploadForm, PoolFilterForm
@@ -192,7 +193,7 @@ def expert_invite(request: HttpRequest, pk: int) -> HttpResponse:
     profile = _profile_or_404(pk)
     try:
         pool.invite_expert(by=_admin(request), profile=profile, ip=client_ip(request))
-    except pool.PoolError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from banzu.audit.services import client_ip, record
-from banzu.documents.responses import attachment_response
+from banzu.core.responses import attachment_response
 from banzu.documents.services import CONTENT_TYPES, safe_filename
 from banzu.documents.services import render as render_document
 from banzu.editions.models import Edition

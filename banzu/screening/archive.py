@@ -26,7 +26,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from banzu.applications import storage
+from banzu.core import filestore
 from banzu.screening.models import ArchiveDocument
 from banzu.similarity.extract import extract
 from banzu.uploads.validation import (
@@ -283,7 +283,7 @@ def _import_row(
     kind = DOCUMENT_SUFFIXES.get(suffix)
     if kind is None:
         raise RowError(f"{suffix or 'a file without extension'} is not a Word, PDF or PPT file")
-    temp = storage.write_temp(_read_bounded(archive, info, FILE_LIMITS.max_bytes))
+    temp = filestore.write_temp(_read_bounded(archive, info, FILE_LIMITS.max_bytes))
     try:
         try:
             checked = validate_upload(
@@ -295,9 +295,9 @@ def _import_row(
             raise _Duplicate("the same file is already in the archive")
         seen.add(checked.sha256)
         text, error = _extract(temp, suffix)
-        stored_name = storage.commit_temp(temp)
+        stored_name = filestore.commit_temp(temp)
     finally:
-        storage.discard(temp)
+        filestore.discard(temp)
     document = ArchiveDocument(
         year=year,
         enterprise_name=enterprise,
@@ -316,11 +316,11 @@ def _import_row(
         with transaction.atomic():
             document.save()
     except ValidationError as invalid:
-        storage.discard(storage.path_for(stored_name))
+        filestore.discard(filestore.path_for(stored_name))
         reasons = "; ".join(f"{key}: {' '.join(v)}" for key, v in invalid.message_dict.items())
         raise RowError(reasons) from invalid
     except BaseException:
-        storage.discard(storage.path_for(stored_name))
+        filestore.discard(filestore.path_for(stored_name))
         raise
     summary.imported += 1
     if error:
@@ -336,5 +336,5 @@ def _extract(temp: Path, suffix: str) -> tuple[str, str | None]:
     except Exception as crash:  # one file's crash is that row's note, not the import's end
         return "", f"{type(crash).__name__}: {crash}"
     finally:
-        storage.discard(link)
+        filestore.discard(link)
     return extracted.text, extracted.error

@@ -27,10 +27,10 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from banzu.applications import storage
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application
 from banzu.applications.models import Document as StoredDocument
+from banzu.core import filestore
 from banzu.editions.models import Edition
 from banzu.screening.models import ArchiveDocument, Job, ScreeningSettings, SimilarityReport
 from banzu.similarity.engine import Corpus, Document, Report
@@ -62,9 +62,9 @@ def read_stored(stored_name: str, suffix: str) -> Extracted:
     """The extracted text of a stored file; never raises (a failure is the error). The store
     keeps no extensions and the extractor reads by extension, so a hard link with the right one
     is made in the temp folder for the read."""
-    link = storage.temp_dir() / f"{uuid.uuid4().hex}{suffix}"
+    link = filestore.temp_dir() / f"{uuid.uuid4().hex}{suffix}"
     try:
-        os.link(storage.path_for(stored_name), link)
+        os.link(filestore.path_for(stored_name), link)
         return extract(link)
     except OSError as error:
         message = f"could not open the file: {error.strerror or error}"
@@ -72,7 +72,7 @@ def read_stored(stored_name: str, suffix: str) -> Extracted:
     except Exception as error:  # one file's crash must not stop a scan or the checks
         return Extracted(text="", segments=(), error=f"extraction failed: {error}")
     finally:
-        storage.discard(link)
+        filestore.discard(link)
 
 
 def extract_stored(stored_name: str, suffix: str) -> tuple[str, str | None]:

@@ -13,15 +13,9 @@ from django.utils.translation import gettext as _
 from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
-from banzu.applications.services import ApplicationError
+from banzu.core.errors import ServiceError
 from banzu.screening.enums import EliminationReason
 from banzu.screening.models import Decision, SimilarityReport
-
-
-class ScreeningError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _reason(code: EliminationReason, text: str) -> str:
@@ -50,7 +44,7 @@ def eliminate(
     ip: str | None = None,
 ) -> Decision:
     if reason_code == EliminationReason.OTHER and not reason_text.strip():
-        raise ScreeningError(_("Say why, when the reason is “Other”."))
+        raise ServiceError(_("Say why, when the reason is “Other”."))
     with transaction.atomic():
         application_services.transition(
             application,
@@ -97,7 +91,7 @@ def disqualify_for_plagiarism(
 ) -> Decision:
     """严禁抄袭或剽窃他人成果: disqualified, with the similarity evidence attached."""
     if not reason_text.strip():
-        raise ScreeningError(_("Describe what was copied."))
+        raise ServiceError(_("Describe what was copied."))
     evidence = evidence_of(application)
     with transaction.atomic():
         application_services.transition(
@@ -129,7 +123,7 @@ def pass_many(applications: list[Application], *, actor: Any, ip: str | None = N
     for application in applications:
         try:
             pass_application(application, actor=actor, ip=ip)
-        except ApplicationError as error:
+        except ServiceError as error:
             skipped.append((application, error.message))
         else:
             passed += 1

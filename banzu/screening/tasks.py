@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from banzu.applications import storage
 from banzu.applications.models import Application
 from banzu.audit.services import record
+from banzu.core import filestore
 from banzu.editions.models import Edition
 from banzu.screening import archive, scan, services_checks
 from banzu.screening.enums import JobState
@@ -108,11 +108,11 @@ def start_import(
     *, edition: Edition, user: Any, chunks: Iterable[bytes], ip: str | None = None
 ) -> Job:
     """Keep the uploaded ZIP in the private store and queue its import."""
-    temp = storage.write_temp(chunks)
+    temp = filestore.write_temp(chunks)
     try:
-        stored_name = storage.commit_temp(temp)
+        stored_name = filestore.commit_temp(temp)
     finally:
-        storage.discard(temp)
+        filestore.discard(temp)
     try:
         with transaction.atomic():
             job = Job(
@@ -129,13 +129,13 @@ def start_import(
                 target=job,
                 data={
                     "edition": edition.year,
-                    "size": storage.path_for(stored_name).stat().st_size,
+                    "size": filestore.path_for(stored_name).stat().st_size,
                 },
                 ip=ip,
             )
             transaction.on_commit(lambda: _enqueue(import_archive_job, job.pk))
     except BaseException:
-        storage.discard(storage.path_for(stored_name))
+        filestore.discard(filestore.path_for(stored_name))
         raise
     return job
 
@@ -248,7 +248,7 @@ def import_archive_job(job_pk: int) -> str:
     job = _claim(job_pk)
     if job is None:
         return "skipped"
-    path: Path = storage.path_for(job.upload_name)
+    path: Path = filestore.path_for(job.upload_name)
     try:
         summary = archive.import_archive(
             path,
@@ -262,7 +262,7 @@ def import_archive_job(job_pk: int) -> str:
             raise
         return "failed"
     finally:
-        storage.discard(path)
+        filestore.discard(path)
     _finish(job_pk, summary.as_json())
     return "done"
 

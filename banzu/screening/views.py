@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from banzu.applications.enums import ApplicationState
-from banzu.applications.services import ApplicationError
 from banzu.audit.services import client_ip, record
-from banzu.documents.responses import attachment_response
+from banzu.core.errors import ServiceError
+from banzu.core.responses import attachment_response
 from banzu.documents.services import CONTENT_TYPES
 from banzu.documents.services import render as render_document
 from banzu.screening import selectors, services, tasks
@@ -99,7 +99,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 services.disqualify_for_plagiarism(
                     application, actor=user, reason_text=form.cleaned_data["reason_text"], ip=ip
                 )
-        except (ApplicationError, services.ScreeningError) as error:
+        except ServiceError as error:
             messages.error(request, error.message)
         else:
             messages.success(

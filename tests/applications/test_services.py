@@ -5,10 +5,12 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from banzu.applications import services, storage
+from banzu.applications import services
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application, Document
 from banzu.audit.models import AuditEntry
+from banzu.core import filestore
+from banzu.core.errors import ServiceError
 from tests.applications.helpers import make_complete, upload
 from tests.conftest import AFTER_DEADLINE, BEFORE_DEADLINE
 from tests.factories import ApplicationFactory, complete_fields
@@ -29,7 +31,7 @@ def test_start_application_creates_team_and_draft(applicant_a, hangzhou, open_ed
 
 
 def test_start_application_refuses_team_name_with_enterprise(applicant_a, hangzhou, open_edition):
-    with pytest.raises(services.ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.start_application(
             user=applicant_a,
             edition=open_edition,
@@ -41,7 +43,7 @@ def test_start_application_refuses_team_name_with_enterprise(applicant_a, hangzh
 
 
 def test_start_application_after_deadline_refused(applicant_a, hangzhou, edition):
-    with pytest.raises(services.ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.start_application(
             user=applicant_a, edition=edition, team_name="钢筋班", recommender=hangzhou
         )
@@ -52,7 +54,7 @@ def test_start_application_twice_for_a_team_refused(applicant_a, hangzhou, open_
     services.start_application(
         user=applicant_a, edition=open_edition, team_name="钢筋班", recommender=hangzhou
     )
-    with pytest.raises(services.ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.start_application(
             user=applicant_a, edition=open_edition, team_name="钢筋班", recommender=hangzhou
         )
@@ -86,7 +88,7 @@ def test_save_draft_refused_after_submission(db, tmp_path, open_edition):
     application = make_complete(ApplicationFactory(), tmp_path)
     application = services.submit_application(application=application, user=application.created_by)
 
-    with pytest.raises(services.ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.save_draft(
             application=application,
             user=application.created_by,
@@ -100,7 +102,7 @@ def test_save_draft_refused_after_submission(db, tmp_path, open_edition):
 def test_submit_incomplete_lists_every_problem(db):
     application = ApplicationFactory()
 
-    with pytest.raises(services.ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.submit_application(
             application=application, user=application.created_by, now=BEFORE_DEADLINE
         )
@@ -124,7 +126,7 @@ def test_submit_with_accident_blocked_with_reason(db, tmp_path):
         expected_version=application.version,
     )
 
-    with pytest.raises(services.ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.submit_application(
             application=application, user=application.created_by, now=BEFORE_DEADLINE
         )
@@ -148,7 +150,7 @@ def test_submit_complete_before_deadline(db, tmp_path):
 def test_submit_complete_after_deadline_refused(db, tmp_path):
     application = make_complete(ApplicationFactory(), tmp_path)
 
-    with pytest.raises(services.ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.submit_application(
             application=application, user=application.created_by, now=AFTER_DEADLINE
         )
@@ -173,13 +175,13 @@ def test_upload_stores_file_with_generated_name_and_hash(db, tmp_path):
 
     document = upload(application, DocumentKind.MATERIALS_PDF, tmp_path, name="../../etc/材料.pdf")
 
-    stored = storage.path_for(document.stored_name)
+    stored = filestore.path_for(document.stored_name)
     assert document.original_name == "材料.pdf"
     assert len(document.stored_name) == 32
     assert stored.read_bytes().startswith(b"%PDF-")
     assert document.sha256 == hashlib.sha256(stored.read_bytes()).hexdigest()
     assert document.size == stored.stat().st_size
-    assert list((storage.root() / "tmp").iterdir()) == []
+    assert list((filestore.root() / "tmp").iterdir()) == []
 
 
 def test_upload_replacement_keeps_the_old_file(db, tmp_path):
@@ -190,7 +192,7 @@ def test_upload_replacement_keeps_the_old_file(db, tmp_path):
     first.refresh_from_db()
     assert first.superseded_at is not None
     assert second.superseded_at is None
-    assert storage.path_for(first.stored_name).exists()
+    assert filestore.path_for(first.stored_name).exists()
     assert list(
         Document.objects.filter(application=application, superseded_at__isnull=True).values_list(
             "original_name", flat=True
@@ -201,7 +203,7 @@ def test_upload_replacement_keeps_the_old_file(db, tmp_path):
 def test_upload_rejected_leaves_no_row_and_no_file(db, tmp_path):
     application = ApplicationFactory()
 
-    with pytest.raises(services.ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.upload_document(
             application=application,
             user=application.created_by,
@@ -211,7 +213,7 @@ def test_upload_rejected_leaves_no_row_and_no_file(db, tmp_path):
 
     assert refused.value.code == "magic"
     assert Document.objects.count() == 0
-    assert list(storage.stored_files()) == []
+    assert list(filestore.stored_files()) == []
     assert AuditEntry.objects.order_by("-seq").first().data["code"] == "magic"
 
 
@@ -220,7 +222,7 @@ def test_upload_over_application_total_refused(db, tmp_path, settings):
     upload(application, DocumentKind.MATERIALS_DOCX, tmp_path)
     settings.BANZU_MAX_APPLICATION_MB = 0
 
-    with pytest.raises(services.ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         upload(application, DocumentKind.MATERIALS_PDF, tmp_path)
 
     assert refused.value.code == "application_too_large"
@@ -239,8 +241,8 @@ def test_check_files_reports_rows_without_files_and_files_without_rows(db, tmp_p
     application = ApplicationFactory()
     kept = upload(application, DocumentKind.MATERIALS_PDF, tmp_path)
     lost = upload(application, DocumentKind.PRESENTATION, tmp_path)
-    storage.path_for(lost.stored_name).unlink()
-    stray = storage.commit_temp(storage.write_temp([b"stray"]))
+    filestore.path_for(lost.stored_name).unlink()
+    stray = filestore.commit_temp(filestore.write_temp([b"stray"]))
 
     with pytest.raises(CommandError) as failure:
         call_command("check_files")

@@ -6,9 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from banzu.applications import services, storage
+from banzu.applications import services
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Document
+from banzu.core import filestore
 from tests.applications.helpers import upload
 from tests.conftest import client_for
 from tests.factories import ApplicationFactory
@@ -92,7 +93,7 @@ def test_upload_attack_refused_with_message(tmp_path, label, kind, build, code, 
     assert response.status_code == 200
     assert message in response.content.decode()
     assert list(Document.objects.filter(application=application)) == [kept]
-    assert sorted(storage.stored_files()) == [kept.stored_name]
+    assert sorted(filestore.stored_files()) == [kept.stored_name]
     application.refresh_from_db()
     assert application.experience_title == "保留的经验名称"
 
@@ -108,7 +109,7 @@ def test_upload_path_traversal_name_is_neutralised(tmp_path):
 
     document = Document.objects.get(application=application)
     assert document.original_name == "passwd.pdf"
-    assert storage.path_for(document.stored_name).parent.parent == storage.root()
+    assert filestore.path_for(document.stored_name).parent.parent == filestore.root()
 
 
 def test_upload_oversized_file_refused(tmp_path, settings):

@@ -8,9 +8,10 @@ import pytest
 
 from banzu.applications.enums import ApplicationState as S
 from banzu.applications.models import Application
-from banzu.applications.services import ApplicationError, transition
+from banzu.applications.services import transition
 from banzu.applications.workflow import TRANSITIONS, Actor, TransitionRefused, check
 from banzu.audit.models import AuditEntry
+from banzu.core.errors import ServiceError
 from tests.conftest import AFTER_DEADLINE, BEFORE_DEADLINE
 from tests.factories import ApplicationFactory
 
@@ -109,7 +110,7 @@ def test_transition_moves_state_and_writes_audit(pair, rule, admin_user, recomme
 def test_transition_refuses_pairs_outside_the_table(current, target, admin_user):
     application = _set_state(ApplicationFactory(), current)
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition(application, to=target, actor=admin_user, reason="x", now=BEFORE_DEADLINE)
 
     assert refused.value.code == "not_allowed"
@@ -122,7 +123,7 @@ def test_transition_refuses_pairs_outside_the_table(current, target, admin_user)
 def test_transition_submit_after_deadline_is_refused_on_the_server():
     application = ApplicationFactory()
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition(application, to=S.SUBMITTED, actor=application.created_by, now=AFTER_DEADLINE)
 
     assert refused.value.code == "deadline"
@@ -134,7 +135,7 @@ def test_transition_submit_after_deadline_is_refused_on_the_server():
 def test_transition_return_without_reason_is_refused(recommender_hz):
     application = _set_state(ApplicationFactory(), S.SUBMITTED)
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition(application, to=S.DRAFT, actor=recommender_hz, reason="  ", now=BEFORE_DEADLINE)
 
     assert refused.value.code == "reason"
@@ -144,7 +145,7 @@ def test_transition_return_without_reason_is_refused(recommender_hz):
 def test_transition_by_other_recommender_is_forbidden(recommender_nb):
     application = _set_state(ApplicationFactory(), S.SUBMITTED)
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition(application, to=S.DRAFT, actor=recommender_nb, reason="r", now=BEFORE_DEADLINE)
 
     assert refused.value.code == "forbidden"

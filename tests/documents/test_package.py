@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from banzu.applications import storage
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Document
 from banzu.audit.models import AuditEntry
+from banzu.core import filestore
 from banzu.documents import package
 from banzu.documents.models import PackageBuild, PackageState
 from tests.conftest import client_for
@@ -110,7 +110,7 @@ def test_package_uploads_are_the_uploaded_bytes_and_attachment1_names_the_team(
 
     folder = "杭-2026-001_钢筋班"
     current = {
-        document.kind: storage.path_for(document.stored_name).read_bytes()
+        document.kind: filestore.path_for(document.stored_name).read_bytes()
         for document in recommended.documents.filter(superseded_at__isnull=True)
     }
     assert archive.read(f"{folder}/班组建设材料.docx") == current[DocumentKind.MATERIALS_DOCX]
@@ -161,10 +161,10 @@ def test_start_builds_in_the_background_and_status_offers_the_download(
     build = PackageBuild.objects.get()
     assert (build.state, build.done, build.total) == (PackageState.DONE, 2, 2)
     assert (build.recommender, build.requested_by, build.error) == (hangzhou, recommender_hz, "")
-    path = storage.path_for(build.stored_name)
+    path = filestore.path_for(build.stored_name)
     assert build.size == path.stat().st_size
     assert build.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert list(storage.temp_dir().iterdir()) == []
+    assert list(filestore.temp_dir().iterdir()) == []
     # The request answers before the task runs: a queued build that polls for its progress.
     assert 'hx-trigger="every 1s"' in response.content.decode()
     assert "Waiting for the builder" in response.content.decode()
@@ -261,7 +261,7 @@ def test_download_sends_the_zip_with_its_chinese_name_and_records_it(
     assert response["Content-Disposition"] == HZ_PACKAGE_DISPOSITION
     assert response["Content-Type"] == "application/zip"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert content == storage.path_for(build.stored_name).read_bytes()
+    assert content == filestore.path_for(build.stored_name).read_bytes()
     assert zipfile.ZipFile(io.BytesIO(content)).namelist() == [
         *folder_names("杭-2026-001_钢筋班", "钢筋班"),
         *ATTACHMENT2,
@@ -315,8 +315,8 @@ def test_failing_build_is_marked_failed_shows_the_error_and_leaves_no_file(
     )
     assert build.error == "RuntimeError: renderer exploded"
     assert build.finished_at is not None
-    assert list(storage.temp_dir().iterdir()) == []
-    assert set(storage.stored_files()) == {
+    assert list(filestore.temp_dir().iterdir()) == []
+    assert set(filestore.stored_files()) == {
         document.stored_name for document in recommended.documents.all()
     }
     assert "The package could not be built. Try again; if it fails again, tell the" in (
@@ -392,14 +392,14 @@ def test_a_new_build_drops_the_previous_builds_file(
     client = client_for(recommender_hz)
     start(client, hangzhou, django_capture_on_commit_callbacks)
     first = PackageBuild.objects.get()
-    first_path = storage.path_for(first.stored_name)
+    first_path = filestore.path_for(first.stored_name)
 
     start(client, hangzhou, django_capture_on_commit_callbacks)
 
     first.refresh_from_db()
     second = PackageBuild.objects.exclude(pk=first.pk).get()
     assert (first.state, first.stored_name, first_path.exists()) == (PackageState.DONE, "", False)
-    assert (second.state, storage.path_for(second.stored_name).is_file()) == (
+    assert (second.state, filestore.path_for(second.stored_name).is_file()) == (
         PackageState.DONE,
         True,
     )

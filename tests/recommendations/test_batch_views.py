@@ -13,8 +13,8 @@ from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender
 from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
-from banzu.applications.services import ApplicationError
 from banzu.audit.models import AuditEntry
+from banzu.core.errors import ServiceError
 from banzu.recommendations import services
 from banzu.recommendations.enums import BatchState
 from banzu.recommendations.exports import board_rows
@@ -385,7 +385,7 @@ def test_after_submission_the_review_actions_are_locked(
 ):
     late = _submitted(hangzhou, tmp_path, "木工班")
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         act(late, recommender_hz)
 
     assert refused.value.code == "batch_locked"

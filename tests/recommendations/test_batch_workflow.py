@@ -9,9 +9,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.utils import translation
 
-from banzu.applications.services import ApplicationError
 from banzu.applications.workflow import Actor
 from banzu.audit.models import AuditEntry
+from banzu.core.errors import ServiceError
 from banzu.recommendations.enums import BatchState as B
 from banzu.recommendations.models import Batch
 from banzu.recommendations.services import batch_for, transition_batch
@@ -114,7 +114,7 @@ def test_transition_batch_refuses_pairs_outside_the_table(
     batch = _in_state(batch, current, recommender_hz)
     actor = request.getfixturevalue(persona)
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition_batch(batch, to=target, actor=actor, reason="r", now=BEFORE_DEADLINE)
 
     assert refused.value.code == "not_allowed"
@@ -130,7 +130,7 @@ def test_transition_batch_refuses_pairs_outside_the_table(
 def test_submit_by_anyone_but_the_recommenders_staff_is_forbidden(request, persona, batch):
     actor = request.getfixturevalue(persona)
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition_batch(batch, to=B.SUBMITTED, actor=actor, now=BEFORE_DEADLINE)
 
     assert refused.value.code == "forbidden"
@@ -140,7 +140,7 @@ def test_submit_by_anyone_but_the_recommenders_staff_is_forbidden(request, perso
 
 
 def test_submit_by_anonymous_is_forbidden(batch):
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition_batch(batch, to=B.SUBMITTED, actor=AnonymousUser(), now=BEFORE_DEADLINE)
 
     assert refused.value.code == "forbidden"
@@ -149,7 +149,7 @@ def test_submit_by_anonymous_is_forbidden(batch):
 def test_submit_by_inactive_staff_is_forbidden(batch, hangzhou):
     gone = UserFactory(role="recommender", recommender=hangzhou, is_active=False)
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition_batch(batch, to=B.SUBMITTED, actor=gone, now=BEFORE_DEADLINE)
 
     assert refused.value.code == "forbidden"
@@ -160,7 +160,7 @@ def test_reopen_by_anyone_but_the_admin_is_forbidden(request, persona, batch, re
     _in_state(batch, B.SUBMITTED, recommender_hz)
     actor = request.getfixturevalue(persona)
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition_batch(batch, to=B.OPEN, actor=actor, reason="r", now=BEFORE_DEADLINE)
 
     assert refused.value.code == "forbidden"
@@ -172,7 +172,7 @@ def test_reopen_by_anyone_but_the_admin_is_forbidden(request, persona, batch, re
 def test_reopen_without_reason_is_refused(reason, batch, recommender_hz, admin_user):
     _in_state(batch, B.SUBMITTED, recommender_hz)
 
-    with translation.override("en"), pytest.raises(ApplicationError) as refused:
+    with translation.override("en"), pytest.raises(ServiceError) as refused:
         transition_batch(batch, to=B.OPEN, actor=admin_user, reason=reason)
 
     assert (refused.value.code, refused.value.message) == ("reason", "Please give a reason.")
@@ -181,7 +181,7 @@ def test_reopen_without_reason_is_refused(reason, batch, recommender_hz, admin_u
 
 
 def test_submit_after_the_deadline_is_refused_with_a_clear_message(batch, recommender_hz):
-    with translation.override("en"), pytest.raises(ApplicationError) as refused:
+    with translation.override("en"), pytest.raises(ServiceError) as refused:
         transition_batch(batch, to=B.SUBMITTED, actor=recommender_hz, now=AFTER_DEADLINE)
 
     assert (refused.value.code, refused.value.message) == (
@@ -195,7 +195,7 @@ def test_submit_after_the_deadline_is_refused_with_a_clear_message(batch, recomm
 
 def test_submit_now_with_the_seeded_deadline_passed_is_refused(batch, recommender_hz):
     # The `edition` fixture keeps the real 2026-04-27 deadline, which has passed.
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition_batch(batch, to=B.SUBMITTED, actor=recommender_hz)
 
     assert refused.value.code == "deadline"
@@ -237,7 +237,7 @@ def test_submitting_mails_the_active_admins_after_commit(
 def test_refused_submission_mails_nobody(
     batch, recommender_nb, admin_user, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ApplicationError):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ServiceError):
         transition_batch(batch, to=B.SUBMITTED, actor=recommender_nb, now=BEFORE_DEADLINE)
 
     assert mail.outbox == []

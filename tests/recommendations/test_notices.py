@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from banzu.applications import notices
+from banzu.core import outbox
 from banzu.recommendations import services
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_broken_queue_does_not_break_the_action(
         def enqueue(self, *args):
             raise ConnectionError("queue down")
 
-    monkeypatch.setattr(notices, "send_notice", BrokenTask())
+    monkeypatch.setattr(outbox, "send_notice", BrokenTask())
     with django_capture_on_commit_callbacks(execute=True):
         result = services.return_application(
             application=submitted, actor=recommender_hz, reason="请补充材料"

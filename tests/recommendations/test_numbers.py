@@ -59,7 +59,7 @@ def test_recommend_over_quota_refused(open_edition, hangzhou, recommender_hz, ad
 
     with (
         translation.override("en"),
-        pytest.raises(application_services.ApplicationError) as refused,
+        pytest.raises(application_services.ServiceError) as refused,
     ):
         services.recommend_application(application=second, actor=recommender_hz)
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
-from banzu.applications import storage
+from banzu.core import filestore
 from banzu.screening.enums import JobState
 from banzu.screening.models import ArchiveDocument, Job
 from tests.conftest import client_for
@@ -95,8 +95,8 @@ def test_import_from_a_zip_with_a_csv_index(
     ]
     # The uploaded ZIP is gone; each document's file is in the private store.
     stored = set(ArchiveDocument.objects.values_list("stored_name", flat=True))
-    assert set(storage.stored_files()) == stored
-    assert all(storage.path_for(name).is_file() for name in stored)
+    assert set(filestore.stored_files()) == stored
+    assert all(filestore.path_for(name).is_file() for name in stored)
 
 
 def test_import_from_a_zip_with_an_excel_index_and_chinese_headers(
@@ -181,7 +181,7 @@ def test_import_refuses_a_zip_with_an_unsafe_path(
     assert job.state == JobState.FAILED
     assert job.error.startswith("The file contains entries with unsafe paths.")
     assert ArchiveDocument.objects.count() == 0
-    assert list(storage.stored_files()) == []
+    assert list(filestore.stored_files()) == []
 
 
 def test_import_without_an_index_fails_with_the_reason(

@@ -12,9 +12,9 @@ from django.utils import translation
 from docx import Document as WordDocument
 
 from banzu.applications import services as application_services
-from banzu.applications import storage
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application, Document
+from banzu.core import filestore
 from banzu.recommendations import services as recommendation_services
 from banzu.screening import checks
 from banzu.screening.checks import Entry, Figures, Outcome
@@ -405,7 +405,7 @@ def test_run_checks_broken_pdf_fails_the_check_without_raising(
     pdf = Document.objects.get(
         application=application, kind=DocumentKind.MATERIALS_PDF, superseded_at__isnull=True
     )
-    storage.path_for(pdf.stored_name).write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    filestore.path_for(pdf.stored_name).write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
 
     run_checks(application)
 

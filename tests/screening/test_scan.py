@@ -15,9 +15,9 @@ from docx import Document as WordDocument
 
 from banzu.accounts.models import Recommender, User
 from banzu.applications import services as application_services
-from banzu.applications import storage
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application
+from banzu.core import filestore
 from banzu.recommendations import services as recommendation_services
 from banzu.screening import scan
 from banzu.screening.enums import JobState
@@ -210,7 +210,7 @@ def test_scan_marks_an_unreadable_file_and_finishes(
 ):
     first, second, third, _copied = copied_pair
     materials = third.documents.get(kind=DocumentKind.MATERIALS_DOCX, superseded_at__isnull=True)
-    storage.path_for(materials.stored_name).write_bytes(b"PK\x03\x04 not a zip")
+    filestore.path_for(materials.stored_name).write_bytes(b"PK\x03\x04 not a zip")
 
     job = run_scan(admin_user, django_capture_on_commit_callbacks)
 

@@ -346,10 +346,10 @@ def test_check_files_knows_the_archive_and_reports_a_lost_archive_file(admin_use
 
     from django.core.management import call_command
 
-    from banzu.applications import storage
+    from banzu.core import filestore
     from banzu.screening.models import ArchiveDocument
 
-    kept = storage.commit_temp(storage.write_temp([b"archive text"]))
+    kept = filestore.commit_temp(filestore.write_temp([b"archive text"]))
     ArchiveDocument.objects.create(
         year=2024,
         enterprise_name="甲公司",

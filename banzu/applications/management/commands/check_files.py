@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from banzu.applications import storage
 from banzu.applications.models import Document
+from banzu.core import filestore
 from banzu.documents.models import PackageBuild
 from banzu.screening.models import ArchiveDocument, Job
 
@@ -15,12 +15,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = dict(Document.objects.values_list("stored_name", "pk"))
-        on_disk = set(storage.stored_files())
-        missing = sorted(name for name in rows if not storage.path_for(name).is_file())
+        on_disk = set(filestore.stored_files())
+        missing = sorted(name for name in rows if not filestore.path_for(name).is_file())
         # Built submission packages share the store; they can be rebuilt, so only their presence
         # on disk matters here (a package's file is known, not an orphan).
         archive = dict(ArchiveDocument.objects.values_list("stored_name", "pk"))
-        missing_archive = sorted(n for n in archive if not storage.path_for(n).is_file())
+        missing_archive = sorted(n for n in archive if not filestore.path_for(n).is_file())
         uploads = set(Job.objects.exclude(upload_name="").values_list("upload_name", flat=True))
         packages = set(
             PackageBuild.objects.exclude(stored_name="").values_list("stored_name", flat=True)
