@@ -59,7 +59,7 @@ def application_changed(application: Any, action: str, reason: str) -> None:
     queue(_applicant_emails(application), subject, text)
 
 
-def batch_submitted(batch: Any) -> None:
+def batch_submitted(batch: Any, *, recommended_count: int) -> None:
     admins = list(
         User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True)
     )
@@ -68,6 +68,6 @@ def batch_submitted(batch: Any) -> None:
         body = _("%(recommender)s submitted its batch for %(year)s: %(count)s recommended.") % {
             "recommender": batch.recommender.name,
             "year": batch.edition.year,
-            "count": batch.recommended_count,
+            "count": recommended_count,
         }
     queue(admins, subject, body)

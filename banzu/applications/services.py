@@ -21,10 +21,11 @@ from banzu.applications.messages import refusal_message, upload_message
 from banzu.applications.models import Application, Document, Honour, Team
 from banzu.applications.permissions import actors_for
 from banzu.applications.rules import Problem, problems, team_name_carries_parent
-from banzu.applications.workflow import TransitionRefused, check
+from banzu.applications.workflow import APPLICATION
 from banzu.audit.services import record
 from banzu.core import filestore
 from banzu.core.errors import ServiceError
+from banzu.core.workflow import Move, apply
 from banzu.editions.models import Edition
 from banzu.uploads.validation import FileKind, Limits, UploadRejected, validate_upload
 
@@ -58,55 +59,36 @@ def transition(
     extra: dict[str, Any] | None = None,
 ) -> Application:
     """Move an application to a new state, if this actor may, now. Writes the audit entry."""
-    now = now or timezone.now()
-    refused: TransitionRefused | None = None
-    with transaction.atomic():
-        locked = (
-            Application.objects.select_for_update()
-            .select_related("edition", "team")
-            .get(pk=application.pk)
-        )
-        current = ApplicationState(locked.state)
-        try:
-            rule = check(
-                current=current,
-                target=to,
-                actors=actors_for(actor, locked),
-                deadline_open=deadline_open(locked.edition, now),
-                reason=reason,
-            )
-        except TransitionRefused as error:
-            refused = error
-        else:
-            locked.state = to
-            locked.state_changed_at = now
-            locked.state_reason = reason.strip()
-            if to == ApplicationState.SUBMITTED:
-                locked.submitted_at = now
-            for key, value in (extra or {}).items():
-                setattr(locked, key, value)
-            locked.version = F("version") + 1
-            locked.save()
-            locked.refresh_from_db()
-            record(
-                action=f"application.{rule.action}",
-                actor=actor,
-                target=locked,
-                data={"from": current, "to": to, "reason": reason.strip(), **(extra or {})},
-                ip=ip,
-            )
-            notices.application_changed(locked, rule.action, reason.strip())
-    if refused is not None:
-        # Recorded outside the transaction above, so that a refusal is never rolled back.
-        record(
-            action="application.transition_refused",
-            actor=actor,
-            target=locked,
-            data={"from": current, "to": to, "code": refused.code},
-            ip=ip,
-        )
-        raise ServiceError(refusal_message(refused.code), code=refused.code) from refused
-    return locked
+
+    def update(locked: Application, move: Move) -> None:
+        locked.state_changed_at = move.now
+        locked.state_reason = move.reason
+        if to == ApplicationState.SUBMITTED:
+            locked.submitted_at = move.now
+        for key, value in (extra or {}).items():
+            setattr(locked, key, value)
+        locked.version = F("version") + 1
+
+    def after(locked: Application, move: Move) -> None:
+        locked.refresh_from_db()
+        notices.application_changed(locked, move.rule.action, move.reason)
+
+    return apply(
+        APPLICATION,
+        application,
+        target=to,
+        actor=actor,
+        actors=lambda locked: actors_for(actor, locked),
+        reason=reason,
+        ip=ip,
+        now=now,
+        deadline_open=lambda locked, moment: deadline_open(locked.edition, moment),
+        related=("edition", "team"),
+        update=update,
+        after=after,
+        data=extra,
+        refusal_message=lambda code, _locked: refusal_message(code),
+    )
 
 
 # --- Applicant actions ----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The application state machine as data, without Django.
+"""The application state machine as data, run by the workflow engine (banzu.core.workflow).
 
 Each allowed (from, to) pair names who may make it, whether the edition's deadline must still be
 open, and whether a written reason is required. Anything not in the table is refused.
@@ -6,12 +6,19 @@ open, and whether a written reason is required. Anything not in the table is ref
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from banzu.applications.enums import ApplicationState as S
+from banzu.core.workflow import Machine, Rule, TransitionRefused, rule
+
+__all__ = [
+    "APPLICATION",
+    "READ_ONLY_FOR_OWNER",
+    "TRANSITIONS",
+    "Actor",
+    "TransitionRefused",
+    "check",
+]
 
 
 class Actor(StrEnum):
@@ -20,16 +27,8 @@ class Actor(StrEnum):
     ADMIN = "admin"  # the provincial association
 
 
-@dataclass(frozen=True)
-class Rule:
-    actors: frozenset[Actor]
-    action: str
-    before_deadline: bool = False
-    needs_reason: bool = False
-
-
 def _rule(action: str, *actors: Actor, before_deadline: bool = False, reason: bool = False) -> Rule:
-    return Rule(frozenset(actors), action, before_deadline, reason)
+    return rule(action, *actors, before_deadline=before_deadline, reason=reason)
 
 
 _AFTER_SUBMISSION = (
@@ -67,31 +66,5 @@ TRANSITIONS: dict[tuple[S, S], Rule] = {
 READ_ONLY_FOR_OWNER = frozenset(S) - {S.DRAFT}
 
 
-class TransitionRefused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def check(
-    *,
-    current: StrEnum,
-    target: StrEnum,
-    actors: set[Actor],
-    deadline_open: bool,
-    reason: str,
-    table: Mapping[Any, Rule] | None = None,
-) -> Rule:
-    """Return the rule that allows this move, or raise TransitionRefused saying why not."""
-    rules: Mapping[Any, Rule] = TRANSITIONS if table is None else table
-    rule = rules.get((current, target))
-    if rule is None:
-        raise TransitionRefused("not_allowed", f"Cannot go from {current} to {target}.")
-    if not rule.actors & actors:
-        raise TransitionRefused("forbidden", "You may not make this change.")
-    if rule.before_deadline and not deadline_open:
-        raise TransitionRefused("deadline", "The deadline has passed.")
-    if rule.needs_reason and not reason.strip():
-        raise TransitionRefused("reason", "A reason is required.")
-    return rule
+APPLICATION = Machine("application", TRANSITIONS)
+check = APPLICATION.check

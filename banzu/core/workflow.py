@@ -47,7 +47,7 @@ REFUSAL_CODES = ("not_allowed", "forbidden", "deadline", "reason")
 @dataclass(frozen=True)
 class Machine:
     name: str  # the audit prefix: "application", "batch", "assignment", "sheet", "job"
-    rules: Mapping[tuple[str, str], Rule]
+    rules: Mapping[tuple[Any, Any], Rule]
     states: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:

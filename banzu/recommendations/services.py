@@ -17,13 +17,14 @@ from banzu.applications.messages import refusal_message
 from banzu.applications.models import Application
 from banzu.applications.permissions import actors_for
 from banzu.applications.services import deadline_open, transition
-from banzu.applications.workflow import Actor, TransitionRefused, check
+from banzu.applications.workflow import Actor
 from banzu.audit.services import record
 from banzu.core.errors import ServiceError
+from banzu.core.workflow import Move, apply
 from banzu.editions.models import Edition
 from banzu.recommendations.enums import BatchState
 from banzu.recommendations.models import Batch
-from banzu.recommendations.workflow import BATCH_TRANSITIONS
+from banzu.recommendations.workflow import BATCH
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import ItemInput, ScoringError, save_sheet
@@ -129,74 +130,58 @@ def transition_batch(
     now: dt.datetime | None = None,
 ) -> Batch:
     """The one function that changes a batch's state, with its audit entry and notice."""
-    now = now or timezone.now()
-    refused: TransitionRefused | None = None
-    with transaction.atomic():
-        locked = (
-            Batch.objects.select_for_update()
-            .select_related("edition", "recommender")
-            .get(pk=batch.pk)
-        )
-        current = BatchState(locked.state)
-        actors = _batch_actors(actor, locked)
+
+    def update(locked: Batch, move: Move) -> None:
+        if to == BatchState.SUBMITTED:
+            locked.submitted_at = move.now
+            locked.submitted_by = actor
+        else:
+            locked.reopened_at = move.now
+            locked.reopen_reason = move.reason
+
+    def after(locked: Batch, move: Move) -> None:
+        if to == BatchState.SUBMITTED:
+            notices.batch_submitted(locked, recommended_count=recommended_count(locked))
+            _check_on_arrival(locked, actor, ip)
+
+    return apply(
+        BATCH,
+        batch,
+        target=to,
+        actor=actor,
+        actors=lambda locked: _batch_actors(actor, locked),
+        reason=reason,
+        ip=ip,
+        now=now,
         # A batch the admin reopened may be resubmitted after the deadline: reopening is the
         # admin's extension.
-        open_now = deadline_open(locked.edition, now) or locked.reopened_at is not None
-        try:
-            rule = check(
-                current=current,
-                target=to,
-                actors=actors,
-                deadline_open=open_now,
-                reason=reason,
-                table=BATCH_TRANSITIONS,
+        deadline_open=lambda locked, moment: (
+            deadline_open(locked.edition, moment) or locked.reopened_at is not None
+        ),
+        related=("edition", "recommender"),
+        update=update,
+        after=after,
+        refusal_message=_batch_refusal,
+    )
+
+
+def recommended_count(batch: Batch) -> int:
+    return Application.objects.filter(
+        edition=batch.edition, recommender=batch.recommender, state=ApplicationState.RECOMMENDED
+    ).count()
+
+
+def _batch_refusal(code: str, batch: Batch) -> str:
+    if code == "deadline":
+        return _(
+            "The recommendation deadline (%(deadline)s) has passed; the batch can no longer "
+            "be submitted. Please contact the provincial association."
+        ) % {
+            "deadline": timezone.localtime(batch.edition.recommendation_deadline).strftime(
+                "%Y-%m-%d %H:%M"
             )
-        except TransitionRefused as error:
-            refused = error
-        else:
-            locked.state = to
-            if to == BatchState.SUBMITTED:
-                locked.submitted_at = now
-                locked.submitted_by = actor
-            else:
-                locked.reopened_at = now
-                locked.reopen_reason = reason.strip()
-            locked.save()
-            locked.recommended_count = Application.objects.filter(  # type: ignore[attr-defined]
-                edition=locked.edition,
-                recommender=locked.recommender,
-                state=ApplicationState.RECOMMENDED,
-            ).count()
-            record(
-                action=f"batch.{rule.action}",
-                actor=actor,
-                target=locked,
-                data={"from": current, "to": to, "reason": reason.strip()},
-                ip=ip,
-            )
-            if to == BatchState.SUBMITTED:
-                notices.batch_submitted(locked)
-                _check_on_arrival(locked, actor, ip)
-    if refused is not None:
-        record(
-            action="batch.transition_refused",
-            actor=actor,
-            target=locked,
-            data={"from": current, "to": to, "code": refused.code},
-            ip=ip,
-        )
-        message = refusal_message(refused.code)
-        if refused.code == "deadline":
-            message = _(
-                "The recommendation deadline (%(deadline)s) has passed; the batch can no longer "
-                "be submitted. Please contact the provincial association."
-            ) % {
-                "deadline": timezone.localtime(locked.edition.recommendation_deadline).strftime(
-                    "%Y-%m-%d %H:%M"
-                )
-            }
-        raise ServiceError(message, code=refused.code) from refused
-    return locked
+        }
+    return refusal_message(code)
 
 
 def _batch_actors(actor: Any, batch: Batch) -> set[Actor]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from banzu.applications.workflow import Actor, Rule
+from banzu.applications.workflow import Actor
+from banzu.core.workflow import Machine, Rule, rule
 from banzu.recommendations.enums import BatchState as B
 
 BATCH_TRANSITIONS: dict[tuple[B, B], Rule] = {
-    (B.OPEN, B.SUBMITTED): Rule(frozenset({Actor.RECOMMENDER}), "submit", before_deadline=True),
-    (B.SUBMITTED, B.OPEN): Rule(frozenset({Actor.ADMIN}), "reopen", needs_reason=True),
+    (B.OPEN, B.SUBMITTED): rule("submit", Actor.RECOMMENDER, before_deadline=True),
+    (B.SUBMITTED, B.OPEN): rule("reopen", Actor.ADMIN, reason=True),
 }
+
+BATCH = Machine("batch", BATCH_TRANSITIONS)
