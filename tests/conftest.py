@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +15,7 @@ from django.test import Client
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender, User
 from banzu.editions.models import Edition
+from banzu.uploads import validation
 from tests.factories import EnterpriseFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -44,6 +47,35 @@ def _seeded(request):
     if not Recommender.objects.exists():
         for module in SEED_MIGRATIONS:
             importlib.import_module(module).seed(django_apps, None)
+
+
+# Files this test process has seen parse in the child: (kind, SHA-256 of the bytes, limits).
+_PARSED: set[tuple[validation.FileKind, str, validation.Limits]] = set()
+
+
+@pytest.fixture(autouse=True)
+def _reuse_parse_checks(request, monkeypatch):
+    """Parse each distinct file once per test process instead of once per upload.
+
+    Every fixture past the draft state uploads the same sample files, and each real parse is a
+    child process of about a third of a second. Bytes that parsed once parse again, so that
+    answer is reused; anything new (and every refusal) still goes to the child. Tests of the
+    upload path itself are marked `real_parse` and always start the child.
+    """
+    if request.node.get_closest_marker("real_parse"):
+        return
+    real = validation.parse_check
+
+    def parse_check(kind: validation.FileKind, path: Path, limits: validation.Limits) -> str | None:
+        key = (kind, hashlib.sha256(path.read_bytes()).hexdigest(), limits)
+        if key in _PARSED:
+            return None
+        failure = real(kind, path, limits)
+        if failure is None:
+            _PARSED.add(key)
+        return failure
+
+    monkeypatch.setattr(validation, "parse_check", parse_check)
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,18 @@ from banzu.applications.models import Application
 from tests.factories import complete_fields
 from tests.uploads import samples
 
+# One sample per kind for the whole run: python-docx and python-pptx stamp the time into each
+# file, and identical bytes let the suite reuse a parse check (tests/conftest.py).
+_SAMPLES: dict[str, tuple[str, bytes]] = {}
+
 
 def sample_bytes(kind: str, tmp_path: Path) -> tuple[str, bytes]:
+    if kind not in _SAMPLES:
+        _SAMPLES[kind] = _make_sample(kind, tmp_path)
+    return _SAMPLES[kind]
+
+
+def _make_sample(kind: str, tmp_path: Path) -> tuple[str, bytes]:
     if kind == DocumentKind.MATERIALS_DOCX:
         return "材料.docx", samples.make_docx(tmp_path / "m.docx").read_bytes()
     if kind == DocumentKind.PRESENTATION:

@@ -170,6 +170,7 @@ def test_withdraw_then_reopen(db, tmp_path):
     assert (withdrawn.state, reopened.state) == (ApplicationState.WITHDRAWN, ApplicationState.DRAFT)
 
 
+@pytest.mark.real_parse
 def test_upload_stores_file_with_generated_name_and_hash(db, tmp_path):
     application = ApplicationFactory()
 
@@ -184,6 +185,7 @@ def test_upload_stores_file_with_generated_name_and_hash(db, tmp_path):
     assert list((filestore.root() / "tmp").iterdir()) == []
 
 
+@pytest.mark.real_parse
 def test_upload_replacement_keeps_the_old_file(db, tmp_path):
     application = ApplicationFactory()
     first = upload(application, DocumentKind.PRESENTATION, tmp_path, name="v1.pptx")
@@ -200,6 +202,7 @@ def test_upload_replacement_keeps_the_old_file(db, tmp_path):
     ) == ["v2.pptx"]
 
 
+@pytest.mark.real_parse
 def test_upload_rejected_leaves_no_row_and_no_file(db, tmp_path):
     application = ApplicationFactory()
 
@@ -217,6 +220,7 @@ def test_upload_rejected_leaves_no_row_and_no_file(db, tmp_path):
     assert AuditEntry.objects.order_by("-seq").first().data["code"] == "magic"
 
 
+@pytest.mark.real_parse
 def test_upload_over_application_total_refused(db, tmp_path, settings):
     application = ApplicationFactory()
     upload(application, DocumentKind.MATERIALS_DOCX, tmp_path)

@@ -15,7 +15,8 @@ from tests.conftest import client_for
 from tests.factories import ApplicationFactory
 from tests.uploads import samples
 
-pytestmark = pytest.mark.django_db
+# The upload path itself: every file goes to the real parse child (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.real_parse]
 
 
 def _zip_bomb(tmp_path):

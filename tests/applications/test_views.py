@@ -232,6 +232,7 @@ def test_edit_stale_version_refused_with_message(draft):
 # --- files ----------------------------------------------------------------------------------
 
 
+@pytest.mark.real_parse
 def test_files_upload_through_view(draft, tmp_path):
     from tests.applications.helpers import sample_bytes
 

@@ -22,6 +22,9 @@ from banzu.uploads.validation import (
 )
 from tests.uploads import samples
 
+# The parse child, its limits and hostile files: never a reused answer (tests/conftest.py).
+pytestmark = pytest.mark.real_parse
+
 LIMITS = Limits(max_bytes=20 * 1024 * 1024)
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 BILLION_TAIL = b"<!DOCTYPE d [<!ENTITY a 'a'>]><d>&a;</d>"
