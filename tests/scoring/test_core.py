@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from decimal import Decimal as D
 from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from banzu.scoring import core
@@ -85,10 +85,13 @@ sheets = st.dictionaries(
 
 
 def decimal_mean(values: list[Decimal], weight: int = 100) -> Decimal:
-    """The weighted mean rounded half up, computed independently at 60 significant digits."""
+    """The weighted mean rounded half up, computed independently at 60 significant digits.
+
+    Multiplied before the one division: dividing first would round a repeating quotient (853/52)
+    and turn an exact tie such as 4.265 into 4.2649…, which rounds the wrong way."""
     with localcontext() as context:
         context.prec = 60
-        mean = sum(values, Decimal(0)) / len(values) * weight / 100
+        mean = sum(values, Decimal(0)) * weight / (len(values) * 100)
         return mean.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -124,10 +127,12 @@ def test_aggregate_sheets_properties(totals, rule, trim_min):
     st.fractions(min_value=0, max_value=100, max_denominator=1000),
     st.integers(0, 100),
 )
+@example(Fraction(853, 52), 26)  # an exact tie, 4.265, behind a repeating quotient
 def test_weighted_matches_decimal_rounding_at_high_precision(exact, weight):
     with localcontext() as context:
         context.prec = 60
-        expected = (Decimal(exact.numerator) / exact.denominator * weight / 100).quantize(
+        # One division, last, so that a tie stays exactly a tie (see decimal_mean).
+        expected = (Decimal(exact.numerator) * weight / (exact.denominator * 100)).quantize(
             CENT, rounding=ROUND_HALF_UP
         )
 
