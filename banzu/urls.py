@@ -8,7 +8,7 @@ urlpatterns = [
     path("applications/", include("banzu.applications.urls")),
     path("manage/", include("banzu.manage_urls")),
     path("recommend/", include("banzu.recommendations.urls")),
-    path("documents/", include("banzu.documents.urls")),
+    path("documents/", include("banzu.documents_urls")),
     path("screening/", include("banzu.screening.urls")),
     path("review/", include("banzu.review.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -210,9 +210,10 @@ def main() -> None:
         edition, hangzhou, applications = build_data(folder)
         setup = time.perf_counter() - start
 
+        from banzu.applications import attachment1
+        from banzu.applications.attachment1 import attachment1_file
         from banzu.documents import fonts, pdf
-        from banzu.documents.layouts import attachment1
-        from banzu.documents.services import Format, attachment1_file, font_set
+        from banzu.documents.render import Format, font_set
 
         forms: tuple[Format, ...] = ("docx", "pdf")
 
@@ -277,7 +278,8 @@ def main() -> None:
             megabytes = len(out.getvalue()) / 1024 / 1024
             how = f"banzu.documents.package.write_package: {entries} entries, {megabytes:.1f} MB"
         else:
-            from banzu.documents.services import FORMATS, attachment2_file
+            from banzu.documents.render import FORMATS
+            from banzu.recommendations.attachment2 import attachment2_file
 
             for application in applications:
                 for form in forms:

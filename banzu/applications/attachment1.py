@@ -1,8 +1,9 @@
-"""Attachment 1 (申报表): the application form, laid out as the notice's table.
+"""Attachment 1 (申报表): the application form, laid out as the notice's table, and its file.
 
 Six columns (label, value) × 3, in the notice's order: the stamp boxes, the enterprise, the team,
 the indicators, then the six-part narrative and the date line. The notice's fixed texts are kept
-word for word, including its own hints such as (填全称,与公章一致)."""
+word for word, including its own hints such as (填全称,与公章一致). Forms are Chinese whatever the
+language of the person downloading them, so the layout is built under zh-hans."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from banzu.documents.model import (
     paragraphs,
     value,
 )
+from banzu.documents.render import Format, Rendered, render_file
 
 WIDTHS = (15.0, 17.5, 15.0, 17.5, 15.0, 20.0)
 
@@ -32,6 +34,12 @@ NARRATIVE_PARTS = (
     ("narrative_results", "5. 班组管理特色、业绩及评价结果。"),
     ("narrative_honours", "6. 近三年取得荣誉情况,包括班组集体和个人荣誉等。"),
 )
+
+
+def attachment1_file(application: Application, fmt: Format) -> Rendered:
+    if fmt == "xlsx":
+        raise ValueError("Attachment 1 is a form: Word or PDF")
+    return render_file(build(application), filename_stem(application), fmt)
 
 
 def title(application: Application) -> str:

@@ -312,13 +312,11 @@ def upload_document(
 
 
 def _rescan_if_screened(application: Application) -> None:
-    """New materials of an application already in the plagiarism report: its report alone is
-    checked again, in the background, once the upload is committed."""
-    from banzu.screening.models import SimilarityReport
-    from banzu.screening.tasks import queue_rescan
+    """Announce the new materials: the screening, a later stage, checks the application again
+    once the upload is committed if it is already in the plagiarism report."""
+    from banzu.core import hooks
 
-    if SimilarityReport.objects.filter(application=application).exists():
-        queue_rescan(application)
+    hooks.materials_stored.send(sender=Application, application=application)
 
 
 def _check_application_total(application: Application, kind: str, new_size: int) -> None:

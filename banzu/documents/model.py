@@ -1,9 +1,9 @@
 """The neutral document model: what a document says and how it is laid out, in no file format.
 
-A layout (banzu.documents.layouts) builds a `Document` from the domain; the renderers turn the same
-`Document` into Word (docx.py), PDF (pdf.py) and Excel (xlsx.py). One layout per document, one
-renderer per format, so every official form reads the same in all three. Nothing here imports
-Django.
+A layout (in the app that owns the document, such as banzu.applications.attachment1) builds a
+`Document` from the domain; the renderers turn the same `Document` into Word (docx.py), PDF
+(pdf.py) and Excel (xlsx.py), through render.py. One layout per document, one renderer per
+format, so every official form reads the same in all three. Nothing here imports Django.
 """
 
 from __future__ import annotations

@@ -1,14 +1,109 @@
 """Attachment 2 (推荐汇总表): a recommender's recommended applications, ranked, with the columns
-domain.md fixes. Landscape; the header row repeats on every page."""
+domain.md fixes: its rows, its layout (landscape; the header row repeats on every page) and its
+file in each format."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from banzu.accounts.models import Recommender
 from banzu.documents.model import Cell, Document, Line, Para, Table, label, value
+from banzu.documents.render import Format, Rendered, render_file
+from banzu.editions.models import Edition
+from banzu.recommendations.selectors import applications_for_recommender
+from banzu.scoring import core
+from banzu.scoring.enums import SheetStage, SheetState
+from banzu.scoring.models import ScoreSheet
+
+
+@dataclass(frozen=True)
+class Attachment2Row:
+    position: int
+    application_pk: int
+    recommendation_number: str
+    enterprise_name: str
+    team_name: str
+    experience_title: str
+    member_count: int | None
+    contact_name: str
+    contact_phone: str
+    preliminary_score: Decimal | None
+    remarks: str
+
+    def cells(self) -> list[Any]:
+        return [
+            self.position,
+            self.recommendation_number,
+            self.enterprise_name,
+            self.team_name,
+            self.experience_title,
+            self.member_count,
+            self.contact_name,
+            self.contact_phone,
+            self.preliminary_score,
+            self.remarks,
+        ]
+
+
+def _number_key(number: str) -> tuple[str, int]:
+    # "杭-2026-001": compare the sequence as a number, so that 1000 follows 999.
+    head, _sep, tail = number.rpartition("-")
+    return (head, int(tail)) if tail.isdigit() else (number, 0)
+
+
+def attachment2_rows(recommender: Recommender, edition: Edition) -> list[Attachment2Row]:
+    """Every application the recommender recommended in the edition, best preliminary score
+    first (unscored last), ties by recommendation number. Two queries whatever the count."""
+    sheets = ScoreSheet.objects.filter(
+        stage=SheetStage.RECOMMENDER, state=SheetState.SUBMITTED
+    ).only("id", "application_id", "total")
+    applications = applications_for_recommender(recommender, edition).filter(
+        recommendation_number__isnull=False
+    )
+    scored = []
+    for application in applications.prefetch_related(
+        Prefetch("score_sheets", queryset=sheets, to_attr="recommender_sheets")
+    ):
+        score = core.aggregate(
+            [sheet.total for sheet in application.recommender_sheets],
+            rule=edition.aggregation_rule,
+            trim_min=edition.trim_min_experts,
+        )
+        scored.append((application, score))
+    scored.sort(
+        key=lambda pair: (
+            pair[1] is None,
+            -(pair[1] or Decimal(0)),
+            _number_key(pair[0].recommendation_number or ""),
+        )
+    )
+    return [
+        Attachment2Row(
+            position=position,
+            application_pk=application.pk,
+            recommendation_number=application.recommendation_number or "",
+            enterprise_name=application.team.enterprise.name,
+            team_name=application.team.name,
+            experience_title=application.experience_title,
+            member_count=application.member_count,
+            contact_name=application.contact_name,
+            contact_phone=application.contact_phone,
+            preliminary_score=score,
+            # The form leaves this column for the recommender's own notes on the printed table.
+            remarks="",
+        )
+        for position, (application, score) in enumerate(scored, start=1)
+    ]
+
+
+# --- The layout ---------------------------------------------------------------------------
 
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 6),
@@ -87,3 +182,22 @@ def build(*, year: int, recommender_name: str, rows: Sequence[Row], today: dt.da
         keywords=("附件2", "推荐汇总表"),
         sheet_name="附件2",
     )
+
+
+# --- The file -------------------------------------------------------------------------------
+
+
+def attachment2_document(recommender: Recommender, edition: Edition, *, today: dt.date) -> Document:
+    return build(
+        year=edition.year,
+        recommender_name=recommender.name,
+        rows=attachment2_rows(recommender, edition),
+        today=today,
+    )
+
+
+def attachment2_file(
+    recommender: Recommender, edition: Edition, fmt: Format, *, today: dt.date | None = None
+) -> Rendered:
+    document = attachment2_document(recommender, edition, today=today or timezone.localdate())
+    return render_file(document, filename_stem(edition.year, recommender.short_name), fmt)

@@ -1,5 +1,5 @@
 """The recommender stage's tables: Attachment 2 (推荐汇总表) on screen and as Word, PDF and Excel
-(rendered by banzu.documents), and the board.
+(its rows and layout in attachment2.py), and the board.
 
 Attachment 2's title and column names are the form's own, fixed by domain.md, so the file reads
 the same whatever language the person downloading it uses; the page translates its headers.
@@ -9,104 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 
 from banzu.accounts.models import Recommender
 from banzu.applications.enums import ApplicationState
 from banzu.audit.services import record
-from banzu.documents import services as documents
-from banzu.documents.layouts import attachment2
-from banzu.documents.services import Format
+from banzu.documents.render import Format
 from banzu.editions.models import Edition
+from banzu.recommendations import attachment2
+
+# documents.package reads the rows here until the package build moves to jobs.
+from banzu.recommendations.attachment2 import attachment2_rows  # noqa: F401
 from banzu.recommendations.enums import BatchState
 from banzu.recommendations.models import Batch
-from banzu.recommendations.selectors import RECOMMENDER_STATES, applications_for_recommender
-from banzu.scoring import core
+from banzu.recommendations.selectors import RECOMMENDER_STATES
 from banzu.scoring.enums import SheetStage, SheetState
-from banzu.scoring.models import ScoreSheet
-
-
-@dataclass(frozen=True)
-class Attachment2Row:
-    position: int
-    application_pk: int
-    recommendation_number: str
-    enterprise_name: str
-    team_name: str
-    experience_title: str
-    member_count: int | None
-    contact_name: str
-    contact_phone: str
-    preliminary_score: Decimal | None
-    remarks: str
-
-    def cells(self) -> list[Any]:
-        return [
-            self.position,
-            self.recommendation_number,
-            self.enterprise_name,
-            self.team_name,
-            self.experience_title,
-            self.member_count,
-            self.contact_name,
-            self.contact_phone,
-            self.preliminary_score,
-            self.remarks,
-        ]
-
-
-def _number_key(number: str) -> tuple[str, int]:
-    # "杭-2026-001": compare the sequence as a number, so that 1000 follows 999.
-    head, _sep, tail = number.rpartition("-")
-    return (head, int(tail)) if tail.isdigit() else (number, 0)
-
-
-def attachment2_rows(recommender: Recommender, edition: Edition) -> list[Attachment2Row]:
-    """Every application the recommender recommended in the edition, best preliminary score
-    first (unscored last), ties by recommendation number. Two queries whatever the count."""
-    sheets = ScoreSheet.objects.filter(
-        stage=SheetStage.RECOMMENDER, state=SheetState.SUBMITTED
-    ).only("id", "application_id", "total")
-    applications = applications_for_recommender(recommender, edition).filter(
-        recommendation_number__isnull=False
-    )
-    scored = []
-    for application in applications.prefetch_related(
-        Prefetch("score_sheets", queryset=sheets, to_attr="recommender_sheets")
-    ):
-        score = core.aggregate(
-            [sheet.total for sheet in application.recommender_sheets],
-            rule=edition.aggregation_rule,
-            trim_min=edition.trim_min_experts,
-        )
-        scored.append((application, score))
-    scored.sort(
-        key=lambda pair: (
-            pair[1] is None,
-            -(pair[1] or Decimal(0)),
-            _number_key(pair[0].recommendation_number or ""),
-        )
-    )
-    return [
-        Attachment2Row(
-            position=position,
-            application_pk=application.pk,
-            recommendation_number=application.recommendation_number or "",
-            enterprise_name=application.team.enterprise.name,
-            team_name=application.team.name,
-            experience_title=application.experience_title,
-            member_count=application.member_count,
-            contact_name=application.contact_name,
-            contact_phone=application.contact_phone,
-            preliminary_score=score,
-            # The form leaves this column for the recommender's own notes on the printed table.
-            remarks="",
-        )
-        for position, (application, score) in enumerate(scored, start=1)
-    ]
 
 
 def attachment2_title(edition: Edition) -> str:
@@ -123,7 +42,7 @@ def export_attachment2(
     today: dt.date | None = None,
 ) -> tuple[str, bytes]:
     """Attachment 2 as .docx, .pdf or .xlsx (name, bytes); the download is in the journal."""
-    rendered = documents.attachment2_file(recommender, edition, fmt, today=today)
+    rendered = attachment2.attachment2_file(recommender, edition, fmt, today=today)
     record(
         action="export.attachment2",
         actor=user,

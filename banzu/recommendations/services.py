@@ -112,12 +112,11 @@ def recommend_application(
 
 
 def _check_on_arrival(batch: Batch, actor: Any, ip: str | None) -> None:
-    """The province's automatic checks run as a batch arrives, in the background, once the
-    submission is committed."""
-    from banzu.screening.tasks import start_checks
+    """Announce the batch's arrival: the screening, a later stage, runs the province's automatic
+    checks in the background once the submission is committed."""
+    from banzu.core import hooks
 
-    edition = batch.edition
-    transaction.on_commit(lambda: start_checks(edition=edition, user=actor, ip=ip))
+    hooks.batch_arrived.send(sender=Batch, batch=batch, actor=actor, ip=ip)
 
 
 def transition_batch(

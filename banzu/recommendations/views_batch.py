@@ -25,10 +25,11 @@ from banzu.applications.selectors import time_left
 from banzu.audit.services import client_ip
 from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
-from banzu.documents.services import CONTENT_TYPES, as_format
+from banzu.documents.render import CONTENT_TYPES, as_format
 from banzu.editions.models import Edition
 from banzu.editions.selectors import get_current_edition
 from banzu.recommendations import exports, services
+from banzu.recommendations.attachment2 import attachment2_rows
 from banzu.recommendations.batch_forms import QuotaForm, ReopenBatchForm, SubmitBatchForm
 from banzu.recommendations.enums import BatchState
 from banzu.recommendations.selectors import (
@@ -70,7 +71,7 @@ def _batch_page(
     user: Any = request.user
     edition = _current_edition()
     batch = batch_for_view(edition, recommender)
-    rows = exports.attachment2_rows(recommender, edition)
+    rows = attachment2_rows(recommender, edition)
     is_admin = user.role == Role.ADMIN
     is_open = batch.state == BatchState.OPEN
     return render(

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ReviewConfig(AppConfig):
     name = "banzu.review"
     verbose_name = "Expert review"
+
+    def ready(self) -> None:
+        from banzu.review import receivers  # noqa: F401

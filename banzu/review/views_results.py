@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET
 
 from banzu.audit.services import client_ip, record
 from banzu.core.responses import attachment_response
-from banzu.documents.services import CONTENT_TYPES, safe_filename
-from banzu.documents.services import render as render_document
+from banzu.documents.render import CONTENT_TYPES, safe_filename
+from banzu.documents.render import render as render_document
 from banzu.editions.models import Edition
 from banzu.editions.selectors import get_current_edition
 from banzu.review.layouts import results_document

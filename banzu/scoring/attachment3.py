@@ -1,4 +1,4 @@
-"""Attachment 3 (评价表): the rubric, blank or filled for one score sheet.
+"""Attachment 3 (评价表): the rubric, blank or filled for one score sheet, and its file.
 
 The notice's five columns (序号, 评价项目, 评价内容, 分值, 得分) and a total row; a filled form adds
 the application it scores above the table, the comments below it, and the scorer and date."""
@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils import timezone
 
 from banzu.documents.model import (
     Cell,
@@ -22,6 +24,9 @@ from banzu.documents.model import (
     paragraphs,
     value,
 )
+from banzu.documents.render import Format, Rendered, render_file
+from banzu.editions.models import Edition
+from banzu.scoring.models import ScoreSheet
 
 WIDTHS = (7.0, 14.0, 57.0, 10.0, 12.0)
 COMMENT_WIDTHS = (21.0, 79.0)
@@ -129,3 +134,64 @@ def build(*, year: int, items: Sequence[Item], filled: Filled | None = None) -> 
         keywords=("附件3", "评价表"),
         sheet_name="附件3",
     )
+
+
+# --- The file -------------------------------------------------------------------------------
+
+STAGE_NAMES = {"recommender": "推荐单位初评", "materials": "专家评审（申报材料）"}
+
+
+def _items(edition: Edition) -> list[Item]:
+    return [
+        Item(
+            position=item.position,
+            title=item.title,
+            criteria=item.criteria,
+            max_points=item.max_points,
+        )
+        for item in edition.rubric_items.order_by("position")
+    ]
+
+
+def attachment3_blank_file(edition: Edition, fmt: Format) -> Rendered:
+    if fmt == "xlsx":
+        raise ValueError("Attachment 3 is a form: Word or PDF")
+    document = build(year=edition.year, items=_items(edition))
+    return render_file(document, f"附件3_评价表_{edition.year}", fmt)
+
+
+def attachment3_sheet_file(sheet: ScoreSheet, fmt: Format) -> Rendered:
+    if fmt == "xlsx":
+        raise ValueError("Attachment 3 is a form: Word or PDF")
+    application = sheet.application
+    edition = application.edition
+    scores = {score.rubric_item_id: score for score in sheet.items.all()}
+    items = []
+    for item in edition.rubric_items.order_by("position"):
+        score = scores.get(item.pk)
+        items.append(
+            Item(
+                position=item.position,
+                title=item.title,
+                criteria=item.criteria,
+                max_points=item.max_points,
+                points=score.points if score else None,
+                comment=score.comment if score else "",
+            )
+        )
+    scorer = sheet.scorer
+    submitted = timezone.localdate(sheet.submitted_at) if sheet.submitted_at else None
+    filled = Filled(
+        recommendation_number=application.recommendation_number or "",
+        team_name=application.team.name,
+        enterprise_name=application.team.enterprise.name,
+        experience_title=application.experience_title,
+        scorer_name=getattr(scorer, "full_name", "") or scorer.get_username(),
+        stage_name=STAGE_NAMES.get(sheet.stage, sheet.stage),
+        total=sheet.total,
+        submitted_on=submitted,
+        overall_comment=sheet.overall_comment,
+    )
+    document = build(year=edition.year, items=items, filled=filled)
+    stem = f"附件3_评价表_{application.team.name}_{filled.scorer_name}"
+    return render_file(document, stem, fmt)

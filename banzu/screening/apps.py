@@ -5,3 +5,6 @@ class ScreeningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "banzu.screening"
     verbose_name = "Screening"
+
+    def ready(self) -> None:
+        from banzu.screening import receivers  # noqa: F401

@@ -17,8 +17,8 @@ from banzu.applications.enums import ApplicationState
 from banzu.audit.services import client_ip, record
 from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
-from banzu.documents.services import CONTENT_TYPES
-from banzu.documents.services import render as render_document
+from banzu.documents.render import CONTENT_TYPES
+from banzu.documents.render import render as render_document
 from banzu.screening import selectors, services, tasks
 from banzu.screening.enums import CheckCode, EliminationReason
 from banzu.screening.forms import BulkPassForm, DecisionForm, SettingsForm

@@ -1,4 +1,4 @@
-"""Attachments 1, 2 and 3 filled from the database through banzu.documents.services, read back."""
+"""Attachments 1, 2 and 3 filled from the database by the apps that own them, read back."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from pypdf import PdfReader
 
 from banzu.accounts.enums import Ownership, Role
 from banzu.applications import services as application_services
+from banzu.applications.attachment1 import attachment1_file
 from banzu.applications.services import HonourData
-from banzu.documents import services
 from banzu.recommendations import services as recommendation_services
+from banzu.recommendations.attachment2 import attachment2_file
+from banzu.scoring.attachment3 import attachment3_blank_file, attachment3_sheet_file
 from banzu.scoring.enums import SheetStage
 from banzu.scoring.services import ItemInput, save_sheet
 from tests.applications.helpers import make_complete
@@ -158,7 +160,7 @@ def empty_application(edition, hangzhou, applicant_b):
 
 
 def test_attachment1_docx_has_the_notice_layout_with_every_value(recommended):
-    rendered = services.attachment1_file(recommended, "docx")
+    rendered = attachment1_file(recommended, "docx")
     word = python_docx.Document(io.BytesIO(rendered.content))
 
     assert (rendered.filename, rendered.content_type) == (
@@ -208,7 +210,7 @@ def test_attachment1_docx_has_the_notice_layout_with_every_value(recommended):
 
 
 def test_attachment1_pdf_holds_every_field_value(recommended):
-    rendered = services.attachment1_file(recommended, "pdf")
+    rendered = attachment1_file(recommended, "pdf")
 
     text = squeeze(pdf_text(rendered.content))
     assert rendered.filename == "附件1_申报表_桥梁钢筋精加工班.pdf"
@@ -245,7 +247,7 @@ def test_attachment1_pdf_holds_every_field_value(recommended):
 
 
 def test_attachment1_of_an_empty_application_has_blank_cells_not_none(empty_application):
-    content = services.attachment1_file(empty_application, "docx").content
+    content = attachment1_file(empty_application, "docx").content
 
     rows = docx_rows(content)
     word = python_docx.Document(io.BytesIO(content))
@@ -263,14 +265,14 @@ def test_attachment1_of_an_empty_application_has_blank_cells_not_none(empty_appl
     ]
     assert rows[12:18] == [[heading] for heading in HEADINGS]
     assert [text for row in rows for text in row if "None" in text] == []
-    pdf = pdf_text(services.attachment1_file(empty_application, "pdf").content)
+    pdf = pdf_text(attachment1_file(empty_application, "pdf").content)
     assert "None" not in pdf
     assert "测量班" in pdf
 
 
 def test_attachment1_is_not_offered_as_excel(recommended):
     with pytest.raises(ValueError, match="Attachment 1 is a form"):
-        services.attachment1_file(recommended, "xlsx")
+        attachment1_file(recommended, "xlsx")
 
 
 # --- Attachment 2 -----------------------------------------------------------------------------
@@ -364,7 +366,7 @@ TODAY = dt.date(2026, 4, 25)
 
 
 def test_attachment2_docx_lists_the_ranking_under_its_header(ranked, hangzhou, edition):
-    rendered = services.attachment2_file(hangzhou, edition, "docx", today=TODAY)
+    rendered = attachment2_file(hangzhou, edition, "docx", today=TODAY)
     word = python_docx.Document(io.BytesIO(rendered.content))
 
     assert rendered.filename == "附件2_推荐汇总表_2026_杭州.docx"
@@ -378,7 +380,7 @@ def test_attachment2_docx_lists_the_ranking_under_its_header(ranked, hangzhou, e
 
 
 def test_attachment2_pdf_holds_every_row(ranked, hangzhou, edition):
-    rendered = services.attachment2_file(hangzhou, edition, "pdf", today=TODAY)
+    rendered = attachment2_file(hangzhou, edition, "pdf", today=TODAY)
 
     text = squeeze(pdf_text(rendered.content))
     assert rendered.filename == "附件2_推荐汇总表_2026_杭州.pdf"
@@ -392,7 +394,7 @@ def test_attachment2_pdf_holds_every_row(ranked, hangzhou, edition):
 
 
 def test_attachment2_xlsx_has_header_in_row_3_and_typed_rows_below(ranked, hangzhou, edition):
-    rendered = services.attachment2_file(hangzhou, edition, "xlsx", today=TODAY)
+    rendered = attachment2_file(hangzhou, edition, "xlsx", today=TODAY)
     sheet = load_workbook(io.BytesIO(rendered.content)).active
 
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -458,7 +460,7 @@ ITEMS = [
 
 
 def test_attachment3_blank_lists_the_rubric_with_empty_scores(edition):
-    rendered = services.attachment3_blank_file(edition, "docx")
+    rendered = attachment3_blank_file(edition, "docx")
 
     rows = docx_rows(rendered.content)
     assert rendered.filename == "附件3_评价表_2026.docx"
@@ -476,7 +478,7 @@ def test_attachment3_blank_lists_the_rubric_with_empty_scores(edition):
 
 
 def test_attachment3_blank_pdf_shows_items_and_maximum_points(edition):
-    text = squeeze(pdf_text(services.attachment3_blank_file(edition, "pdf").content))
+    text = squeeze(pdf_text(attachment3_blank_file(edition, "pdf").content))
 
     expected = ["评价表", "需求确定", "建设策划", "建设过程", "建设成效", "特色", "总分", "100分"]
     assert [value for value in expected if value not in text] == []
@@ -506,7 +508,7 @@ def scored_sheet(recommended, recommender_hz):
 
 
 def test_attachment3_filled_docx_shows_scores_total_comments_and_scorer(scored_sheet):
-    rendered = services.attachment3_sheet_file(scored_sheet, "docx")
+    rendered = attachment3_sheet_file(scored_sheet, "docx")
     word = python_docx.Document(io.BytesIO(rendered.content))
 
     assert rendered.filename == "附件3_评价表_桥梁钢筋精加工班_陈静怡.docx"
@@ -535,7 +537,7 @@ def test_attachment3_filled_docx_shows_scores_total_comments_and_scorer(scored_s
 
 
 def test_attachment3_filled_pdf_shows_scores_and_scorer(scored_sheet):
-    rendered = services.attachment3_sheet_file(scored_sheet, "pdf")
+    rendered = attachment3_sheet_file(scored_sheet, "pdf")
 
     text = squeeze(pdf_text(rendered.content))
     expected = [
@@ -557,7 +559,7 @@ def test_attachment3_filled_pdf_shows_scores_and_scorer(scored_sheet):
 
 def test_attachment3_is_not_offered_as_excel(edition):
     with pytest.raises(ValueError, match="Attachment 3 is a form"):
-        services.attachment3_blank_file(edition, "xlsx")
+        attachment3_blank_file(edition, "xlsx")
 
 
 def test_attachment3_scorer_without_full_name_is_named_by_username(recommended):
@@ -569,6 +571,6 @@ def test_attachment3_scorer_without_full_name_is_named_by_username(recommended):
     )
     sheet = score(recommended, scorer, "60")
 
-    rendered = services.attachment3_sheet_file(sheet, "docx")
+    rendered = attachment3_sheet_file(sheet, "docx")
 
     assert rendered.filename == "附件3_评价表_桥梁钢筋精加工班_hz_staff_9.docx"

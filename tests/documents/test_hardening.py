@@ -13,9 +13,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from banzu.audit.models import AuditEntry
-from banzu.documents import docx, pdf, services, xlsx
+from banzu.documents import docx, pdf, xlsx
 from banzu.documents.model import Document, Line, Para, Table, clean_text, label, value
 from banzu.documents.models import PackageBuild, PackageState
+from banzu.documents.render import font_set, safe_filename
 from banzu.documents.tasks import start_build
 from tests.conftest import client_for
 from tests.recommendations.conftest import score
@@ -49,7 +50,7 @@ def test_control_characters_pasted_from_word_are_cleaned_for_every_format():
 
     word = open_docx(io.BytesIO(docx.render(_form(name))))
     sheet = load_workbook(io.BytesIO(xlsx.render(_form(name)))).active
-    text = PdfReader(io.BytesIO(pdf.render(_form(name), services.font_set()))).pages[0]
+    text = PdfReader(io.BytesIO(pdf.render(_form(name), font_set()))).pages[0]
 
     assert clean_text(name) == "钢筋\n加工班班组"
     assert word.tables[0].cell(0, 1).text == "钢筋 加工班班组"
@@ -58,10 +59,8 @@ def test_control_characters_pasted_from_word_are_cleaned_for_every_format():
 
 
 def test_file_names_lose_separators_controls_and_bidi_overrides():
-    assert (
-        services.safe_filename("附件1_申报表_../钢筋\u202e班\x7f:*") == "附件1_申报表_.._钢筋班___"
-    )
-    assert services.safe_filename("...") == "document"
+    assert safe_filename("附件1_申报表_../钢筋\u202e班\x7f:*") == "附件1_申报表_.._钢筋班___"
+    assert safe_filename("...") == "document"
 
 
 def test_a_build_whose_worker_stopped_is_failed_and_a_new_one_starts(

@@ -14,12 +14,8 @@ from banzu.applications import services as application_services
 from banzu.audit.models import AuditEntry
 from banzu.editions.models import Edition
 from banzu.recommendations import services
-from banzu.recommendations.exports import (
-    Attachment2Row,
-    _number_key,
-    attachment2_rows,
-    export_attachment2,
-)
+from banzu.recommendations.attachment2 import Attachment2Row, _number_key, attachment2_rows
+from banzu.recommendations.exports import export_attachment2
 from banzu.scoring.enums import SheetStage
 from banzu.scoring.services import ItemInput, save_sheet
 from tests.applications.helpers import make_complete

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from banzu.documents import services
+from banzu.documents.render import font_set
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        fonts = services.font_set()
+        fonts = font_set()
         for path in (fonts.serif, fonts.sans):
             size = path.stat().st_size / 1_000_000
             self.stdout.write(f"{path} ({size:.1f} MB)")

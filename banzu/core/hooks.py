@@ -1,0 +1,30 @@
+"""Hooks: how an earlier stage announces an event, or asks a question, that a later stage answers,
+without importing it (the apps import downward only, see .importlinter).
+
+Each hook is a plain Django signal, documented here with what it carries (as pretalx documents
+its own). The app that reacts connects its receivers in its `AppConfig.ready()`; receivers stay
+thin and call that app's services. The sender is the model class the event is about."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+materials_stored = Signal()
+"""Sent by applications when new materials (the Word or the PDF) of an application are stored,
+inside the upload's transaction, with ``application``. The screening checks that application
+again, once committed, if it is already in the plagiarism report."""
+
+batch_arrived = Signal()
+"""Sent by recommendations when a recommender's batch reaches the province, inside the
+submission's transaction, with ``batch``, ``actor`` and ``ip``. The screening runs the edition's
+automatic checks once committed."""
+
+sheet_withheld_from_scorer = Signal()
+"""Sent by scoring before it shows a submitted score sheet to its own scorer, with ``sheet``.
+A receiver answers True to withhold it: the review keeps an expert's sheet from an expert who no
+longer reviews the application. No receiver, or only False answers: the scorer sees the sheet."""
+
+
+def answered_yes(signal: Signal, sender: type, **named: object) -> bool:
+    """Ask a question hook: True if any receiver answered True."""
+    return any(answer is True for _receiver, answer in signal.send(sender=sender, **named))
