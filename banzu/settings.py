@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "banzu.documents",
     "banzu.screening",
     "banzu.review",
+    "banzu.demo",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -1,4 +1,4 @@
-"""Demo data, built through the services so it is always valid. Never for production."""
+"""The demo of every stage, built through their services, so always valid. Not for production."""
 
 from __future__ import annotations
 
@@ -19,7 +19,12 @@ from banzu.accounts.services import create_enterprise, create_user
 from banzu.applications import services
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
+from banzu.demo.review import ReviewDemo
 from banzu.editions.models import Edition
+from banzu.recommendations import services as recommendations
+from banzu.recommendations.enums import BatchState
+from banzu.scoring.enums import SheetStage
+from banzu.scoring.services import ItemInput, save_sheet
 
 DEMO_PASSWORD = "banzu-demo"  # noqa: S105 - published in the README, refused in production
 
@@ -193,17 +198,10 @@ class DemoBuilder:
             count += 1
         self.out(f"Demo: {count + 1} applications across {len(CITY_ENTERPRISES)} recommenders.")
         self._recommender_stage(edition)
-        from banzu.review.demo import ReviewDemo
-
         ReviewDemo(admin=self.admin, password=DEMO_PASSWORD, out=self.out).build(edition)
 
     def _recommender_stage(self, edition: Edition) -> None:
         """宁波 and 温州 have scored, recommended and submitted their batches; 杭州 is half done."""
-        from banzu.recommendations import services as recommendations
-        from banzu.recommendations.enums import BatchState
-        from banzu.scoring.enums import SheetStage
-        from banzu.scoring.services import ItemInput, save_sheet
-
         rubric = list(edition.rubric_items.all())
         plan = [("宁波", True), ("温州", True), ("杭州", False)]
         for short_name, finish in plan:

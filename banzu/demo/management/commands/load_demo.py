@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from banzu.accounts.models import User
-from banzu.applications.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoBuilder
+from banzu.demo.builder import DEMO_LOGINS, DEMO_PASSWORD, DemoBuilder
 
 
 class Command(BaseCommand):
