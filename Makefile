@@ -39,16 +39,24 @@ system-packages:
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy banzu bench
 
-# One process: transactional tests (threads, the browser) flush tables, so they must run last,
-# which pytest-django arranges only without xdist.
+# Four runs of one suite, each test in exactly one. The ordinary tests share out over the cores
+# (xdist: each worker has its own test database, suffixed _gw0, _gw1..., and its own tmp_path for
+# the file store). Tests that commit for real (threads, on-commit mail; tests/conftest.py marks
+# them `serial`) flush tables when they end, so they run in one process of their own: pytest-django
+# orders them last only without xdist. Then the demo build and the browser, each on its own.
+PYTEST := $(VENV)/bin/pytest
 pytest: $(VENV)/.dev-installed
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(PYTEST) -n auto -m "not (serial or demo or browser)"
+	$(PYTEST) -m "serial and not (demo or browser)"
+	$(PYTEST) -m "demo and not browser"
+	$(PYTEST) -m browser
 
 # The same suite against the local PostgreSQL server (CI runs both).
 pytest-postgres:

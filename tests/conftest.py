@@ -31,6 +31,27 @@ SEED_MIGRATIONS = [
 DB_FIXTURES = {"db", "transactional_db", "live_server"}
 
 
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that commits for real (threads, on-commit work, the live server) `serial`.
+
+    They flush the tables when they end, and pytest-django orders them last only without xdist,
+    so `make pytest` runs them in a process of their own after the parallel run. Marking them
+    here, not by hand, means a new one cannot slip into the parallel run. tryfirst: before -m
+    selects by marker.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        flags = marker.kwargs if marker else {}
+        positional = bool(marker and marker.args and marker.args[0])
+        transactional = positional or flags.get("transaction") or flags.get("reset_sequences")
+        if transactional or TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.serial)
+
+
 @pytest.fixture(autouse=True)
 def _seeded(request):
     """Put the data migrations' rows back after a transactional test flushed the tables.

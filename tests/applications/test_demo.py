@@ -13,6 +13,9 @@ from banzu.recommendations.models import Batch
 from banzu.review.models import Assignment
 from banzu.scoring.models import ScoreSheet, SheetVersion
 
+# The whole demo, built through the services: its own step of `make pytest`.
+pytestmark = pytest.mark.demo
+
 
 @pytest.mark.django_db
 def test_demo_loader_builds_valid_data_through_the_services(
