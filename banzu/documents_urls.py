@@ -23,5 +23,5 @@ urlpatterns = [
         scoring_views.attachment3_sheet,
         name="attachment3_sheet",
     ),
-    path("package/", include("banzu.documents.urls_package")),
+    path("package/", include("banzu.recommendations.urls_package")),
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "banzu.audit",
+    "banzu.jobs",
     "banzu.accounts",
     "banzu.editions",
     "banzu.applications",

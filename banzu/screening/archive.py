@@ -2,7 +2,7 @@
 (CSV or .xlsx) with the columns year, enterprise, team, title, file — or their Chinese names
 年份, 单位名称, 班组名称, 经验名称, 文件.
 
-Runs only in the worker (banzu.screening.tasks). The ZIP is checked as a whole before anything is
+Runs only in the worker (banzu.screening.jobs). The ZIP is checked as a whole before anything is
 inflated (entry count, declared sizes, ratios, shared data, unsafe or linked paths: the upload
 checks of banzu.uploads.validation); each listed file is then read with a hard bound, validated
 like an applicant's upload, stored in the private store and its text extracted. A bad row (a

@@ -30,10 +30,3 @@ class EliminationReason(models.TextChoices):
     PLAGIARISM = "plagiarism", _("Plagiarism")
     WORD_PDF_MISMATCH = "word_pdf_mismatch", _("Word and PDF differ")
     OTHER = "other", _("Other")
-
-
-class JobState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from banzu.applications.models import Application
 from banzu.editions.models import Edition
-from banzu.screening.enums import CheckCode, CheckStatus, EliminationReason, JobState
+from banzu.jobs.models import Job
+from banzu.screening.enums import CheckCode, CheckStatus, EliminationReason
 
 RATIO = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 
@@ -106,50 +107,13 @@ class ArchiveDocument(models.Model):
         return f"{self.year} · {self.enterprise_name} · {self.team_name}"
 
 
-class Job(models.Model):
-    """A background job of the screening (a plagiarism scan, an archive import), with progress
-    the page polls. Only the task that runs it changes its state and counters."""
-
-    class Kind(models.TextChoices):
-        SCAN = "scan", _("Plagiarism scan")
-        ARCHIVE_IMPORT = "archive_import", _("Archive import")
-        CHECKS = "checks", _("Automatic checks")
-
-    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="screening_jobs")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    state = models.CharField(
-        _("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
-    )
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    error = models.TextField(_("error"), blank=True)
-    summary = models.JSONField(default=dict, blank=True)
-    upload_name = models.CharField(max_length=80, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    updated_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.edition} · {self.kind} · {self.state}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in (JobState.QUEUED, JobState.RUNNING)
-
-
 class SimilarityReport(models.Model):
     """The plagiarism figures of one application's materials from the latest scan."""
 
     application = models.OneToOneField(
         Application, on_delete=models.CASCADE, related_name="similarity_report"
     )
+    # The scan or rescan that wrote the report.
     job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, related_name="+")
     chars = models.PositiveIntegerField(default=0)
     copied_chars = models.PositiveIntegerField(default=0)

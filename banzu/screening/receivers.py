@@ -12,8 +12,8 @@ from django.dispatch import receiver
 from banzu.applications.models import Application
 from banzu.core import hooks
 from banzu.recommendations.models import Batch
+from banzu.screening.jobs import queue_rescan, start_checks
 from banzu.screening.models import SimilarityReport
-from banzu.screening.tasks import queue_rescan, start_checks
 
 
 @receiver(hooks.materials_stored, dispatch_uid="screening.rescan_if_screened")

@@ -1,7 +1,7 @@
 """The plagiarism scan of an edition: the applications' materials and the archive go into the
 similarity engine's corpus, one `SimilarityReport` per application comes out.
 
-Runs only in the worker (banzu.screening.tasks). The corpus: every application of the edition
+Runs only in the worker (banzu.screening.jobs). The corpus: every application of the edition
 with a recommendation number (its current Word materials, else its PDF) and every archive
 document with text; the rubric's criteria and the edition's notice are templates, never counted.
 Owners are normalised enterprise names on both sides, so an enterprise reusing its own earlier
@@ -32,7 +32,8 @@ from banzu.applications.models import Application
 from banzu.applications.models import Document as StoredDocument
 from banzu.core import filestore
 from banzu.editions.models import Edition
-from banzu.screening.models import ArchiveDocument, Job, ScreeningSettings, SimilarityReport
+from banzu.jobs.models import Job
+from banzu.screening.models import ArchiveDocument, ScreeningSettings, SimilarityReport
 from banzu.similarity.engine import Corpus, Document, Report
 from banzu.similarity.extract import Extracted, extract
 

@@ -12,7 +12,7 @@ from banzu.accounts.models import Recommender
 from banzu.applications.models import Application
 from banzu.editions.models import Edition
 from banzu.screening.enums import CheckCode, CheckStatus, EliminationReason
-from banzu.screening.models import CheckResult, Decision, Job
+from banzu.screening.models import CheckResult, Decision
 
 
 def in_screening(edition: Edition) -> QuerySet[Application]:
@@ -83,10 +83,6 @@ def filter_choices(edition: Edition) -> dict[str, Any]:
         "industries": [i for i in industries if i],
         "checks": CheckCode.choices,
     }
-
-
-def latest_job(edition: Edition, kind: str) -> Job | None:
-    return Job.objects.filter(edition=edition, kind=kind).first()
 
 
 @dataclass(frozen=True)

@@ -8,5 +8,4 @@ urlpatterns: list[URLPattern] = [
     path("scan/", views_jobs.start_scan, name="start_scan"),
     path("archive/", views_jobs.archive, name="archive"),
     path("archive/import/", views_jobs.import_archive, name="import_archive"),
-    path("<int:pk>/", views_jobs.job_status, name="job_status"),
 ]

@@ -19,11 +19,10 @@ from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
 from banzu.documents.render import CONTENT_TYPES
 from banzu.documents.render import render as render_document
-from banzu.screening import selectors, services, tasks
+from banzu.screening import jobs, selectors, services
 from banzu.screening.enums import CheckCode, EliminationReason
 from banzu.screening.forms import BulkPassForm, DecisionForm, SettingsForm
 from banzu.screening.layouts import summary_document
-from banzu.screening.models import Job
 from banzu.screening.permissions import (
     current_edition_or_404,
     require_screening_admin,
@@ -47,7 +46,6 @@ def _filters(request: HttpRequest) -> selectors.Filters:
 def workspace(request: HttpRequest) -> HttpResponse:
     require_screening_admin(request)
     edition = current_edition_or_404()
-    tasks.expire_stale(edition)
     filters = _filters(request)
     rows = selectors.workspace_rows(edition, filters)
     return render(
@@ -68,8 +66,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
                     ApplicationState.DISQUALIFIED,
                 )
             ],
-            "latest_scan": selectors.latest_job(edition, Job.Kind.SCAN),
-            "latest_checks": selectors.latest_job(edition, Job.Kind.CHECKS),
+            "latest_scan": jobs.latest(edition, jobs.SCAN),
+            "latest_checks": jobs.latest(edition, jobs.CHECKS),
             "recommended_state": ApplicationState.RECOMMENDED,
         },
     )
@@ -157,7 +155,7 @@ def edit_settings(request: HttpRequest) -> HttpResponse:
 def start_checks(request: HttpRequest) -> HttpResponse:
     require_screening_admin(request)
     edition = current_edition_or_404()
-    tasks.start_checks(edition=edition, user=request.user, ip=client_ip(request))
+    jobs.start_checks(edition=edition, user=request.user, ip=client_ip(request))
     messages.success(request, _("The automatic checks are running in the background."))
     return redirect("screening:workspace")
 

@@ -1,6 +1,7 @@
-"""The screening's background jobs: start a plagiarism scan, upload an archive ZIP, poll a job's
-progress (htmx), list the archive. The provincial admin only; anyone else gets 404. Nothing heavy
-runs here: the views queue tasks (banzu.screening.tasks)."""
+"""The screening's background jobs: start a plagiarism scan, upload an archive ZIP, list the
+archive. The provincial admin only; anyone else gets 404. Nothing heavy runs here: the views
+queue jobs (banzu.screening.jobs); their progress is polled through the one status view
+(banzu.jobs.views)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,18 @@ from typing import Any
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from banzu.audit.services import client_ip
-from banzu.screening import tasks
+from banzu.jobs.presentation import render_status
+from banzu.screening import jobs
 from banzu.screening.archive import MAX_UPLOAD_BYTES
-from banzu.screening.models import ArchiveDocument, Job
+from banzu.screening.models import ArchiveDocument
 from banzu.screening.permissions import current_edition_or_404, require_screening_admin
 
-STATUS_TEMPLATE = "screening/_job_status.html"
 ARCHIVE_PAGE_SIZE = 100
 
 
@@ -45,21 +46,6 @@ class ArchiveUploadForm(forms.Form):
         return upload
 
 
-def status_context(job: Job | None, kind: str) -> dict[str, Any]:
-    seconds_left = (job.summary or {}).get("seconds_left") if job is not None else None
-    return {
-        "job": job,
-        "kind": kind,
-        "phase": (job.summary or {}).get("phase", "") if job is not None else "",
-        "seconds_left": seconds_left,
-        "minutes_left": round(seconds_left / 60) if seconds_left else None,
-    }
-
-
-def _status(request: HttpRequest, job: Job | None, kind: str) -> HttpResponse:
-    return render(request, STATUS_TEMPLATE, status_context(job, kind))
-
-
 def _back(request: HttpRequest, default: str) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
@@ -72,12 +58,12 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 @require_POST
 def start_scan(request: HttpRequest) -> HttpResponse:
     require_screening_admin(request, "screening scan")
-    job = tasks.start_scan(
+    job = jobs.start_scan(
         edition=current_edition_or_404(), user=request.user, ip=client_ip(request)
     )
     job.refresh_from_db()  # an immediate task backend may have run it already
     if getattr(request, "htmx", False):
-        return _status(request, job, Job.Kind.SCAN)
+        return render_status(request, job)
     return _back(request, "screening:archive")
 
 
@@ -88,26 +74,16 @@ def import_archive(request: HttpRequest) -> HttpResponse:
     form = ArchiveUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _archive_page(request, form, status=400)
-    job = tasks.start_import(
+    job = jobs.start_import(
         edition=edition,
         user=request.user,
         chunks=form.cleaned_data["file"].chunks(),
         ip=client_ip(request),
     )
     if getattr(request, "htmx", False):
-        return _status(request, job, Job.Kind.ARCHIVE_IMPORT)
-    return redirect("screening:archive")
-
-
-@require_GET
-def job_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx partial: one job's progress; it polls itself every second while the job runs."""
-    require_screening_admin(request, "screening job", pk)
-    job = get_object_or_404(Job.objects.select_related("edition"), pk=pk)
-    if job.is_active:
-        tasks.expire_stale(job.edition)
         job.refresh_from_db()
-    return _status(request, job, job.kind)
+        return render_status(request, job)
+    return redirect("screening:archive")
 
 
 @require_GET
@@ -125,8 +101,6 @@ def _archive_page(request: HttpRequest, form: ArchiveUploadForm, status: int = 2
         "form": form,
         "page": page,
         "total": page.paginator.count,
-        **status_context(
-            tasks.latest_job(edition, Job.Kind.ARCHIVE_IMPORT), Job.Kind.ARCHIVE_IMPORT
-        ),
+        "latest_import": jobs.latest(edition, jobs.ARCHIVE_IMPORT),
     }
     return render(request, "screening/archive.html", context, status=status)

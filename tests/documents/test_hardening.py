@@ -15,10 +15,12 @@ from pypdf import PdfReader
 from banzu.audit.models import AuditEntry
 from banzu.documents import docx, pdf, xlsx
 from banzu.documents.model import Document, Line, Para, Table, clean_text, label, value
-from banzu.documents.models import PackageBuild, PackageState
 from banzu.documents.render import font_set, safe_filename
-from banzu.documents.tasks import start_build
+from banzu.jobs.enums import JobState
+from banzu.jobs.models import Job
+from banzu.recommendations.jobs import start_build
 from tests.conftest import client_for
+from tests.documents.test_package import package_job
 from tests.recommendations.conftest import score
 
 
@@ -63,14 +65,14 @@ def test_file_names_lose_separators_controls_and_bidi_overrides():
     assert safe_filename("...") == "document"
 
 
-def test_a_build_whose_worker_stopped_is_failed_and_a_new_one_starts(
+def test_a_build_whose_worker_stopped_is_expired_and_a_new_one_starts(
     open_edition, hangzhou, recommender_hz, django_capture_on_commit_callbacks
 ):
-    stuck = PackageBuild.objects.create(
-        recommender=hangzhou,
-        edition=open_edition,
-        requested_by=recommender_hz,
-        state=PackageState.RUNNING,
+    stuck = package_job(
+        hangzhou,
+        open_edition,
+        recommender_hz,
+        state=JobState.RUNNING,
         updated_at=timezone.now() - dt.timedelta(minutes=16),
     )
 
@@ -80,20 +82,20 @@ def test_a_build_whose_worker_stopped_is_failed_and_a_new_one_starts(
     stuck.refresh_from_db()
     assert fresh.pk != stuck.pk
     assert (stuck.state, stuck.error) == (
-        PackageState.FAILED,
-        "The build stopped without finishing (the worker was stopped).",
+        JobState.EXPIRED,
+        "The job stopped without finishing (the worker was stopped).",
     )
-    assert fresh.state == PackageState.QUEUED
+    assert fresh.state == JobState.QUEUED
 
 
 def test_a_running_build_that_moves_is_not_failed(
     open_edition, hangzhou, recommender_hz, django_capture_on_commit_callbacks
 ):
-    running = PackageBuild.objects.create(
-        recommender=hangzhou,
-        edition=open_edition,
-        requested_by=recommender_hz,
-        state=PackageState.RUNNING,
+    running = package_job(
+        hangzhou,
+        open_edition,
+        recommender_hz,
+        state=JobState.RUNNING,
         updated_at=timezone.now() - dt.timedelta(minutes=2),
     )
 
@@ -101,7 +103,7 @@ def test_a_running_build_that_moves_is_not_failed(
         again = start_build(recommender=hangzhou, edition=open_edition, user=recommender_hz)
 
     assert again.pk == running.pk
-    assert PackageBuild.objects.count() == 1
+    assert Job.objects.count() == 1
 
 
 def test_refused_sheet_and_package_look_ups_are_in_the_journal(

@@ -1,4 +1,5 @@
-"""The recommender's submission package: its contents, the background build, the views."""
+"""The recommender's submission package: its contents, the background build (a banzu.jobs job),
+the views."""
 
 from __future__ import annotations
 
@@ -16,10 +17,13 @@ from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Document
 from banzu.audit.models import AuditEntry
 from banzu.core import filestore
-from banzu.documents import package
-from banzu.documents.models import PackageBuild, PackageState
+from banzu.jobs.enums import JobState
+from banzu.jobs.models import Job
+from banzu.recommendations import package
+from banzu.recommendations.jobs import PACKAGE, package_scope
 from tests.conftest import client_for
 from tests.documents.conftest import make_recommended
+from tests.jobs.helpers import make_job
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +60,14 @@ def build_in_memory(recommender, edition) -> tuple[zipfile.ZipFile, list[tuple[i
     )
     out.seek(0)
     return zipfile.ZipFile(out), steps
+
+
+def builds():
+    return Job.objects.filter(kind=PACKAGE)
+
+
+def package_job(recommender, edition, user, **fields) -> Job:
+    return make_job(PACKAGE, package_scope(recommender, edition), user, **fields)
 
 
 def start(client, recommender, callbacks_fixture):
@@ -158,9 +170,9 @@ def test_start_builds_in_the_background_and_status_offers_the_download(
 
     response = start(client, hangzhou, django_capture_on_commit_callbacks)
 
-    build = PackageBuild.objects.get()
-    assert (build.state, build.done, build.total) == (PackageState.DONE, 2, 2)
-    assert (build.recommender, build.requested_by, build.error) == (hangzhou, recommender_hz, "")
+    build = builds().get()
+    assert (build.state, build.done, build.total) == (JobState.DONE, 2, 2)
+    assert (build.scope_id, build.created_by, build.error) == (hangzhou.pk, recommender_hz, "")
     path = filestore.path_for(build.stored_name)
     assert build.size == path.stat().st_size
     assert build.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -180,11 +192,11 @@ def test_start_builds_in_the_background_and_status_offers_the_download(
 def test_status_of_a_running_build_polls_every_second_with_a_progress_bar(
     recommended, hangzhou, recommender_hz, open_edition
 ):
-    PackageBuild.objects.create(
-        recommender=hangzhou,
-        edition=open_edition,
-        requested_by=recommender_hz,
-        state=PackageState.RUNNING,
+    package_job(
+        hangzhou,
+        open_edition,
+        recommender_hz,
+        state=JobState.RUNNING,
         done=1,
         total=3,
     )
@@ -213,18 +225,16 @@ def test_status_without_a_build_says_so(hangzhou, recommender_hz, open_edition):
 def test_a_second_start_while_a_build_is_under_way_starts_nothing(
     recommended, hangzhou, recommender_hz, open_edition, django_capture_on_commit_callbacks
 ):
-    running = PackageBuild.objects.create(
-        recommender=hangzhou,
-        edition=open_edition,
-        requested_by=recommender_hz,
-        state=PackageState.RUNNING,
+    running = package_job(
+        hangzhou,
+        open_edition,
+        recommender_hz,
+        state=JobState.RUNNING,
     )
 
     start(client_for(recommender_hz), hangzhou, django_capture_on_commit_callbacks)
 
-    assert list(PackageBuild.objects.values_list("pk", "state")) == [
-        (running.pk, PackageState.RUNNING)
-    ]
+    assert list(builds().values_list("pk", "state")) == [(running.pk, JobState.RUNNING)]
 
 
 def test_start_without_htmx_redirects_to_the_batch_page(
@@ -233,7 +243,7 @@ def test_start_without_htmx_redirects_to_the_batch_page(
     url = reverse("documents:package_start", args=[hangzhou.pk])
     with django_capture_on_commit_callbacks(execute=True):
         staff = client_for(recommender_hz).post(url)
-    PackageBuild.objects.update(state=PackageState.FAILED)
+    builds().update(state=JobState.FAILED)
     with django_capture_on_commit_callbacks(execute=True):
         admin = client_for(admin_user).post(url)
 
@@ -242,9 +252,9 @@ def test_start_without_htmx_redirects_to_the_batch_page(
         302,
         reverse("recommendations:batch_of", kwargs={"recommender_pk": hangzhou.pk}),
     )
-    assert list(PackageBuild.objects.order_by("pk").values_list("requested_by", "state")) == [
-        (recommender_hz.pk, PackageState.FAILED),
-        (admin_user.pk, PackageState.DONE),
+    assert list(builds().order_by("pk").values_list("created_by", "state")) == [
+        (recommender_hz.pk, JobState.FAILED),
+        (admin_user.pk, JobState.DONE),
     ]
 
 
@@ -253,7 +263,7 @@ def test_download_sends_the_zip_with_its_chinese_name_and_records_it(
 ):
     client = client_for(recommender_hz)
     start(client, hangzhou, django_capture_on_commit_callbacks)
-    build = PackageBuild.objects.get()
+    build = builds().get()
 
     response = client.get(reverse("documents:package_download", args=[build.pk]))
 
@@ -281,11 +291,11 @@ def test_admin_builds_any_recommenders_package(
 
     start(client, hangzhou, django_capture_on_commit_callbacks)
 
-    build = PackageBuild.objects.get()
+    build = builds().get()
     response = client.get(reverse("documents:package_download", args=[build.pk]))
     content = b"".join(response.streaming_content)  # consuming it closes the file
     assert content[:2] == b"PK"
-    assert (build.state, build.requested_by) == (PackageState.DONE, admin_user)
+    assert (build.state, build.created_by) == (JobState.DONE, admin_user)
     assert response["Content-Disposition"] == HZ_PACKAGE_DISPOSITION
 
 
@@ -305,10 +315,10 @@ def test_failing_build_is_marked_failed_shows_the_error_and_leaves_no_file(
 
     start(client, hangzhou, django_capture_on_commit_callbacks)
 
-    build = PackageBuild.objects.get()
+    build = builds().get()
     status = client.get(reverse("documents:package_status", args=[hangzhou.pk]), **EN)
     assert (build.state, build.stored_name, build.size, build.sha256) == (
-        PackageState.FAILED,
+        JobState.FAILED,
         "",
         None,
         "",
@@ -339,7 +349,7 @@ def test_failing_build_is_marked_failed_shows_the_error_and_leaves_no_file(
 @pytest.fixture
 def hz_build(recommended, hangzhou, recommender_hz, django_capture_on_commit_callbacks):
     start(client_for(recommender_hz), hangzhou, django_capture_on_commit_callbacks)
-    return PackageBuild.objects.get()
+    return builds().get()
 
 
 @pytest.mark.parametrize("persona", ["recommender_nb", "applicant_a", "expert"])
@@ -354,7 +364,7 @@ def test_package_views_are_404_outside_the_users_scope(
     download = client.get(reverse("documents:package_download", args=[hz_build.pk]))
 
     assert (started.status_code, status.status_code, download.status_code) == (404, 404, 404)
-    assert PackageBuild.objects.count() == 1
+    assert builds().count() == 1
     assert AuditEntry.objects.filter(action="export.package").count() == 0
 
 
@@ -374,7 +384,7 @@ def test_package_views_send_anonymous_users_to_the_login_page(hz_build, hangzhou
         f"{login}?next={urls[1]}",
         f"{login}?next={reverse('documents:package_start', args=[hangzhou.pk])}",
     ]
-    assert PackageBuild.objects.count() == 1
+    assert builds().count() == 1
 
 
 def test_start_is_post_only(hangzhou, recommender_hz, open_edition):
@@ -383,7 +393,7 @@ def test_start_is_post_only(hangzhou, recommender_hz, open_edition):
     )
 
     assert response.status_code == 405
-    assert PackageBuild.objects.count() == 0
+    assert builds().count() == 0
 
 
 def test_a_new_build_drops_the_previous_builds_file(
@@ -391,16 +401,16 @@ def test_a_new_build_drops_the_previous_builds_file(
 ):
     client = client_for(recommender_hz)
     start(client, hangzhou, django_capture_on_commit_callbacks)
-    first = PackageBuild.objects.get()
+    first = builds().get()
     first_path = filestore.path_for(first.stored_name)
 
     start(client, hangzhou, django_capture_on_commit_callbacks)
 
     first.refresh_from_db()
-    second = PackageBuild.objects.exclude(pk=first.pk).get()
-    assert (first.state, first.stored_name, first_path.exists()) == (PackageState.DONE, "", False)
+    second = builds().exclude(pk=first.pk).get()
+    assert (first.state, first.stored_name, first_path.exists()) == (JobState.DONE, "", False)
     assert (second.state, filestore.path_for(second.stored_name).is_file()) == (
-        PackageState.DONE,
+        JobState.DONE,
         True,
     )
     old = client.get(reverse("documents:package_download", args=[first.pk]))
@@ -413,7 +423,7 @@ def test_panel_offers_the_build_button_and_loads_the_status(rf, hangzhou, recomm
 
     with translation.override("en"):
         html = render_to_string(
-            "documents/_package_panel.html", {"recommender": hangzhou}, request=request
+            "recommendations/_package_panel.html", {"recommender": hangzhou}, request=request
         )
 
     start_url = reverse("documents:package_start", args=[hangzhou.pk])
@@ -435,11 +445,11 @@ def test_check_files_knows_a_built_package(
     from django.core.management import call_command
 
     start(client_for(recommender_hz), hangzhou, django_capture_on_commit_callbacks)
-    build = PackageBuild.objects.get()
+    build = builds().get()
 
     call_command("check_files")
 
     out = capsys.readouterr().out
-    assert build.state == PackageState.DONE
+    assert build.state == JobState.DONE
     assert build.stored_name not in out
     assert "0 file(s) without a row." in out

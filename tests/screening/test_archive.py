@@ -14,8 +14,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from banzu.core import filestore
-from banzu.screening.enums import JobState
-from banzu.screening.models import ArchiveDocument, Job
+from banzu.jobs.enums import JobState
+from banzu.jobs.models import Job
+from banzu.screening.jobs import ARCHIVE_IMPORT
+from banzu.screening.models import ArchiveDocument
 from tests.conftest import client_for
 from tests.screening.test_scan import archive_document, chinese_text, docx_bytes, extracted
 
@@ -74,7 +76,7 @@ def test_import_from_a_zip_with_a_csv_index(
     response = post_zip(admin_user, content, django_capture_on_commit_callbacks)
 
     assert response.status_code == 302
-    job = Job.objects.get(kind=Job.Kind.ARCHIVE_IMPORT)
+    job = Job.objects.get(kind=ARCHIVE_IMPORT)
     assert (job.state, job.done, job.total) == (JobState.DONE, 2, 2)
     assert job.summary == {
         "phase": "done",
@@ -114,7 +116,7 @@ def test_import_from_a_zip_with_an_excel_index_and_chinese_headers(
 
     post_zip(admin_user, content, django_capture_on_commit_callbacks)
 
-    job = Job.objects.get(kind=Job.Kind.ARCHIVE_IMPORT)
+    job = Job.objects.get(kind=ARCHIVE_IMPORT)
     assert (job.state, job.summary["imported"], job.summary["errors"]) == (JobState.DONE, 1, [])
     document = ArchiveDocument.objects.get()
     assert (document.year, document.enterprise_name, document.team_name, document.title) == (
@@ -150,7 +152,7 @@ def test_import_reports_bad_rows_and_skips_duplicates(
 
     post_zip(admin_user, content, django_capture_on_commit_callbacks)
 
-    job = Job.objects.get(kind=Job.Kind.ARCHIVE_IMPORT)
+    job = Job.objects.get(kind=ARCHIVE_IMPORT)
     assert (job.state, job.done, job.total) == (JobState.DONE, 6, 6)
     assert job.summary["imported"] == 1
     assert job.summary["errors"] == [
@@ -177,7 +179,7 @@ def test_import_refuses_a_zip_with_an_unsafe_path(
 
     post_zip(admin_user, content, django_capture_on_commit_callbacks)
 
-    job = Job.objects.get(kind=Job.Kind.ARCHIVE_IMPORT)
+    job = Job.objects.get(kind=ARCHIVE_IMPORT)
     assert job.state == JobState.FAILED
     assert job.error.startswith("The file contains entries with unsafe paths.")
     assert ArchiveDocument.objects.count() == 0
@@ -191,7 +193,7 @@ def test_import_without_an_index_fails_with_the_reason(
 
     post_zip(admin_user, content, django_capture_on_commit_callbacks)
 
-    job = Job.objects.get(kind=Job.Kind.ARCHIVE_IMPORT)
+    job = Job.objects.get(kind=ARCHIVE_IMPORT)
     assert (job.state, job.error) == (
         JobState.FAILED,
         "The ZIP holds no index file (a .csv or .xlsx listing the documents).",
@@ -213,9 +215,9 @@ def test_import_status_partial_lists_row_errors(
 ):
     content = make_zip({"index.csv": csv_index([["2024", "甲公司", "钢筋班", "好", "x.docx"]])})
     post_zip(admin_user, content, django_capture_on_commit_callbacks)
-    job = Job.objects.get(kind=Job.Kind.ARCHIVE_IMPORT)
+    job = Job.objects.get(kind=ARCHIVE_IMPORT)
 
-    response = client_for(admin_user).get(reverse("screening:job_status", args=[job.pk]))
+    response = client_for(admin_user).get(reverse("jobs:status", args=[job.pk]))
 
     html = response.content.decode()
     assert "Import finished" in html

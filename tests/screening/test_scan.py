@@ -18,13 +18,16 @@ from banzu.applications import services as application_services
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application
 from banzu.core import filestore
+from banzu.jobs.enums import JobState
+from banzu.jobs.models import Job
 from banzu.recommendations import services as recommendation_services
 from banzu.screening import scan
-from banzu.screening.enums import JobState
-from banzu.screening.models import ArchiveDocument, Job, SimilarityReport
+from banzu.screening.jobs import SCAN, edition_scope
+from banzu.screening.models import ArchiveDocument, SimilarityReport
 from tests.applications.helpers import upload
 from tests.conftest import client_for
 from tests.factories import ApplicationFactory, EnterpriseFactory, TeamFactory, complete_fields
+from tests.jobs.helpers import make_job
 
 
 def chinese_text(seed: int, length: int) -> str:
@@ -96,7 +99,11 @@ def run_scan(admin_user, capture) -> Job:
     with capture(execute=True):
         response = client_for(admin_user).post(reverse("screening:start_scan"))
     assert response.status_code == 302
-    return Job.objects.get(kind=Job.Kind.SCAN)
+    return Job.objects.get(kind=SCAN)
+
+
+def scan_job(edition, admin_user, **fields) -> Job:
+    return make_job(SCAN, edition_scope(edition), admin_user, **fields)
 
 
 def archive_document(admin_user, *, year: int, enterprise: str, team: str, text: str):
@@ -245,21 +252,20 @@ def test_start_scan_twice_queues_one_job(
         client.post(reverse("screening:start_scan"))
         client.post(reverse("screening:start_scan"))
 
-    assert list(Job.objects.values_list("kind", "state")) == [("scan", "queued")]
+    assert list(Job.objects.values_list("kind", "state")) == [(SCAN, "queued")]
 
 
 def test_scan_status_partial_polls_while_running(open_edition, admin_user):
-    job = Job.objects.create(
-        edition=open_edition,
-        kind=Job.Kind.SCAN,
+    job = scan_job(
+        open_edition,
+        admin_user,
         state=JobState.RUNNING,
         done=2,
         total=5,
         summary={"phase": "extracting", "seconds_left": 150},
-        requested_by=admin_user,
     )
 
-    response = client_for(admin_user).get(reverse("screening:job_status", args=[job.pk]))
+    response = client_for(admin_user).get(reverse("jobs:status", args=[job.pk]))
 
     html = response.content.decode()
     assert 'hx-trigger="every 1s"' in html
@@ -274,7 +280,7 @@ def test_scan_status_partial_shows_the_summary_when_done(
     job = run_scan(admin_user, django_capture_on_commit_callbacks)
 
     response = client_for(admin_user).get(
-        reverse("screening:job_status", args=[job.pk]), HTTP_HX_REQUEST="true"
+        reverse("jobs:status", args=[job.pk]), HTTP_HX_REQUEST="true"
     )
 
     html = response.content.decode()
@@ -303,7 +309,7 @@ def test_screening_job_views_are_404_to_anyone_but_the_admin(
     persona, request, open_edition, admin_user, django_capture_on_commit_callbacks
 ):
     user = request.getfixturevalue(persona) if persona else None
-    job = Job.objects.create(edition=open_edition, kind=Job.Kind.SCAN, requested_by=admin_user)
+    job = scan_job(open_edition, admin_user)
     client = client_for(user)
     zipped = SimpleUploadedFile("a.zip", b"PK\x05\x06" + b"\0" * 18)
 
@@ -311,7 +317,7 @@ def test_screening_job_views_are_404_to_anyone_but_the_admin(
         codes = [
             client.post(reverse("screening:start_scan")).status_code,
             client.post(reverse("screening:import_archive"), {"file": zipped}).status_code,
-            client.get(reverse("screening:job_status", args=[job.pk])).status_code,
+            client.get(reverse("jobs:status", args=[job.pk])).status_code,
             client.get(reverse("screening:archive")).status_code,
         ]
 

@@ -217,16 +217,17 @@ def test_the_summary_counts_per_recommender_and_reason_and_downloads_as_excel(tw
 def test_a_submitted_batch_starts_the_automatic_checks(
     two, hangzhou, recommender_hz, django_capture_on_commit_callbacks
 ):
+    from banzu.jobs.models import Job
     from banzu.recommendations.enums import BatchState
     from banzu.recommendations.models import Batch
     from banzu.recommendations.services import transition_batch
-    from banzu.screening.models import Job
+    from banzu.screening.jobs import CHECKS
 
     batch, _ = Batch.objects.get_or_create(edition=two[0].edition, recommender=hangzhou)
     with django_capture_on_commit_callbacks(execute=True):
         transition_batch(batch, to=BatchState.SUBMITTED, actor=recommender_hz)
 
-    job = Job.objects.get(kind=Job.Kind.CHECKS)
+    job = Job.objects.get(kind=CHECKS)
     assert (job.state, job.done, job.total) == ("done", 2, 2)
     assert CheckResult.objects.filter(application=two[0]).count() == len(CheckCode.values)
 
@@ -296,20 +297,24 @@ def test_new_materials_of_a_scanned_application_queue_its_rescan(
     two, django_capture_on_commit_callbacks, monkeypatch, tmp_path
 ):
     from banzu.applications.enums import DocumentKind
-    from banzu.screening import tasks
+    from banzu.jobs import services as job_services
+    from banzu.jobs.models import Job
+    from banzu.screening.jobs import RESCAN
     from tests.applications.helpers import upload
 
     first, _ = two
     SimilarityReport.objects.create(application=first, chars=10)
     queued = []
-    monkeypatch.setattr(tasks, "_enqueue_rescan", queued.append)
+    monkeypatch.setattr(job_services, "_enqueue", queued.append)
     Application.objects.filter(pk=first.pk).update(state=ApplicationState.DRAFT)
     first.refresh_from_db()
 
     with django_capture_on_commit_callbacks(execute=True):
         upload(first, DocumentKind.MATERIALS_PDF, tmp_path)
 
-    assert queued == [first.pk]
+    rescan = Job.objects.get(kind=RESCAN)
+    assert queued == [rescan.pk]
+    assert (rescan.scope_type, rescan.scope_id, rescan.state) == ("application", first.pk, "queued")
 
 
 def test_the_decision_page_shows_the_passages_where_word_and_pdf_differ(two, admin_user):

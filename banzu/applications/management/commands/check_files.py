@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from banzu.applications.models import Document
 from banzu.core import filestore
-from banzu.documents.models import PackageBuild
-from banzu.screening.models import ArchiveDocument, Job
+from banzu.jobs.selectors import stored_names as job_files
+from banzu.screening.models import ArchiveDocument
 
 
 class Command(BaseCommand):
@@ -17,15 +17,11 @@ class Command(BaseCommand):
         rows = dict(Document.objects.values_list("stored_name", "pk"))
         on_disk = set(filestore.stored_files())
         missing = sorted(name for name in rows if not filestore.path_for(name).is_file())
-        # Built submission packages share the store; they can be rebuilt, so only their presence
-        # on disk matters here (a package's file is known, not an orphan).
+        # Jobs' files (built packages, uploaded archives) share the store; a package can be
+        # rebuilt, so only their presence on disk matters here (a job's file is not an orphan).
         archive = dict(ArchiveDocument.objects.values_list("stored_name", "pk"))
         missing_archive = sorted(n for n in archive if not filestore.path_for(n).is_file())
-        uploads = set(Job.objects.exclude(upload_name="").values_list("upload_name", flat=True))
-        packages = set(
-            PackageBuild.objects.exclude(stored_name="").values_list("stored_name", flat=True)
-        )
-        orphans = sorted(on_disk - set(rows) - packages - set(archive) - uploads)
+        orphans = sorted(on_disk - set(rows) - set(archive) - job_files())
         for name in missing:
             self.stdout.write(f"row without file: document {rows[name]} ({name})")
         for name in missing_archive:

@@ -15,18 +15,15 @@ from typing import IO, Any
 from django.utils import timezone
 
 from banzu.accounts.models import Recommender
+from banzu.applications.attachment1 import attachment1_file
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application, Document
 from banzu.core import filestore
-from banzu.documents.layouts import attachment2
-from banzu.documents.services import (
-    FORMATS,
-    Rendered,
-    attachment1_file,
-    render,
-    safe_filename,
-)
+from banzu.documents.render import FORMATS, Rendered, render, safe_filename
 from banzu.editions.models import Edition
+from banzu.recommendations import attachment2
+from banzu.recommendations.attachment2 import attachment2_rows
+from banzu.recommendations.selectors import applications_for_recommender
 
 Progress = Callable[[int, int], None]
 
@@ -64,16 +61,12 @@ def upload_name(document: Document) -> str:
 
 def recommended_applications(recommender: Recommender, edition: Edition) -> list[Application]:
     """The applications of Attachment 2, in its order."""
-    from banzu.recommendations.exports import attachment2_rows
-
     return _applications_of(recommender, edition, attachment2_rows(recommender, edition))
 
 
 def _applications_of(
     recommender: Recommender, edition: Edition, rows: Sequence[Any]
 ) -> list[Application]:
-    from banzu.recommendations.selectors import applications_for_recommender
-
     found = applications_for_recommender(recommender, edition).in_bulk(
         [row.application_pk for row in rows]
     )
@@ -98,8 +91,6 @@ def write_package(
 ) -> int:
     """Write the package to `out`; return the number of entries. Uploads are streamed from
     the store, so memory holds at most one rendered document at a time."""
-    from banzu.recommendations.exports import attachment2_rows
-
     # Read the ranking once: the folders and Attachment 2's three formats list the same
     # applications even if a recommendation is made while the package is being built.
     rows = attachment2_rows(recommender, edition)

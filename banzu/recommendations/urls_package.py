@@ -1,9 +1,9 @@
-"""The recommender's submission package (built as a background task), included under
-/documents/package/ by banzu.documents.urls in the `documents` namespace."""
+"""The recommender's submission package (built as a background job), included under
+/documents/package/ in the `documents` namespace, where its URLs have always been."""
 
 from django.urls import path
 
-from banzu.documents import views_package
+from banzu.recommendations import views_package
 
 urlpatterns = [
     path(

@@ -1,0 +1,36 @@
+"""Who may see a job: its kind's predicate decides; for everyone else it does not exist (404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from banzu.audit.services import record
+from banzu.jobs import registry
+from banzu.jobs.models import Job
+
+
+def can_see_job(user: Any, job: Job) -> bool:
+    kind = registry.find(job.kind)
+    if kind is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return kind.can_see(user, job)
+
+
+def get_job_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) -> Job:
+    job = Job.objects.filter(pk=pk).first()
+    if job is None or not can_see_job(user, job):
+        raise deny(user, "job", pk, ip=ip)
+    return job
+
+
+def deny(user: Any, what: str, pk: Any, *, ip: str | None = None) -> Http404:
+    """Journal a refused look-up (security.md) and give the 404 to raise."""
+    record(
+        action="access.denied",
+        actor=user if user is not None and user.is_authenticated else None,
+        data={"object": what, "id": str(pk), "code": "404"},
+        ip=ip,
+    )
+    return Http404()

@@ -1,0 +1,54 @@
+"""What the one status partial (templates/jobs/_status.html) shows of a job, in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from banzu.jobs import registry
+from banzu.jobs.enums import JobState
+from banzu.jobs.models import Job
+
+STATUS_TEMPLATE = "jobs/_status.html"
+
+
+def status_context(job: Job | None, kind: str, *, user: Any, poll_url: str = "") -> dict[str, Any]:
+    """The partial's context. It polls `poll_url` (by default the job's own status URL) every
+    second while the job is queued or running."""
+    spec = registry.get(job.kind if job is not None else kind)
+    summary = (job.summary or {}) if job is not None else {}
+    seconds_left = summary.get("seconds_left")
+    if job is None:
+        message = spec.text("empty")
+    elif job.state == JobState.RUNNING:
+        message = spec.texts.get(f"running:{summary.get('phase', '')}") or spec.text("running")
+    elif job.state in (JobState.FAILED, JobState.EXPIRED):
+        message = spec.text("failed")
+    else:
+        message = spec.text(str(job.state))
+    return {
+        "job": job,
+        "kind": spec,
+        "element_id": spec.dom_id,
+        "poll_url": poll_url or (reverse("jobs:status", args=[job.pk]) if job else ""),
+        "message": message,
+        "steps": spec.text("progress") % {"done": job.done, "total": job.total} if job else "",
+        "show_error": job is not None and spec.sees_error(user, job),
+        "failed_hint": spec.text("failed_hint"),
+        "result_template": spec.result_template,
+        "seconds_left": seconds_left,
+        "minutes_left": round(seconds_left / 60) if seconds_left else None,
+    }
+
+
+def render_status(
+    request: HttpRequest, job: Job | None, kind: str = "", *, poll_url: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        STATUS_TEMPLATE,
+        status_context(job, kind, user=request.user, poll_url=poll_url),
+    )

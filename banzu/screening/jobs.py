@@ -1,0 +1,192 @@
+"""The screening's background jobs on the job framework (banzu.jobs): the automatic checks, the
+plagiarism scan, the archive import and the rescan of one application, and the services that
+start them. A scan writes its reports in one transaction at its end, so a failure leaves the
+previous reports untouched. Every screening job is the provincial admin's alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from banzu.accounts.enums import Role
+from banzu.applications.models import Application
+from banzu.core import filestore
+from banzu.editions.models import Edition
+from banzu.jobs import registry, services
+from banzu.jobs.files import store_chunks
+from banzu.jobs.models import Job
+from banzu.jobs.registry import JobKind, Progress, Scope
+from banzu.jobs.selectors import latest_job
+from banzu.screening import archive, scan, services_checks
+
+SCAN = "screening.scan"
+CHECKS = "screening.checks"
+ARCHIVE_IMPORT = "screening.archive_import"
+RESCAN = "screening.rescan"
+
+
+def edition_scope(edition: Edition) -> Scope:
+    return Scope("edition", edition.pk, edition.pk)
+
+
+def _admin(user: Any, job: Job) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
+
+
+def _edition(job: Job) -> Edition:
+    return Edition.objects.get(pk=job.scope_id)
+
+
+def _scan(job: Job, progress: Progress) -> dict[str, Any]:
+    edition = _edition(job)
+    summary = scan.run_scan(edition, job=job, progress=progress)
+    services_checks.refresh_plagiarism_checks(edition)
+    return summary
+
+
+def _checks(job: Job, progress: Progress) -> dict[str, Any]:
+    checked = services_checks.run_checks_for_edition(
+        _edition(job), progress=lambda done, total: progress(done, total)
+    )
+    return {"checked": checked}
+
+
+def _import(job: Job, progress: Progress) -> dict[str, Any]:
+    summary = archive.import_archive(
+        archive_path(job),
+        user=job.created_by,
+        progress=lambda done, total: progress(done, total),
+    )
+    return summary.as_json()
+
+
+def archive_path(job: Job) -> Path:
+    return filestore.path_for(job.stored_name)
+
+
+def _rescan(job: Job, progress: Progress) -> dict[str, Any]:
+    application = (
+        Application.objects.select_related("edition", "team__enterprise")
+        .filter(pk=job.scope_id, recommendation_number__isnull=False)
+        .first()
+    )
+    if application is None:  # no longer in the screening: nothing to check
+        return {"skipped": True}
+    progress(0, 1)
+    report = scan.rescan_application(application, job=job)
+    progress(1, 1)
+    return {"copy_ratio": str(report.copy_ratio), "error": report.error}
+
+
+WAITING = _("Waiting for the worker…")
+DOCUMENTS = _("%(done)s of %(total)s documents")
+
+for kind in (
+    JobKind(
+        name=SCAN,
+        label=_("Plagiarism scan"),
+        run=_scan,
+        can_see=_admin,
+        start_action="screening.scan.start",
+        texts={
+            "empty": _("No scan has run yet."),
+            "queued": WAITING,
+            "running": _("Reading the documents…"),
+            "running:comparing": _("Comparing the documents…"),
+            "progress": DOCUMENTS,
+            "failed": _("The scan failed."),
+        },
+        result_template="screening/_scan_result.html",
+        element_id="job-status-scan",
+    ),
+    JobKind(
+        name=CHECKS,
+        label=_("Automatic checks"),
+        run=_checks,
+        can_see=_admin,
+        start_action="screening.checks.start",
+        texts={
+            "queued": WAITING,
+            "running": _("The automatic checks are running in the background."),
+            "progress": DOCUMENTS,
+        },
+        result_template="screening/_checks_result.html",
+        element_id="job-status-checks",
+    ),
+    JobKind(
+        name=ARCHIVE_IMPORT,
+        label=_("Archive import"),
+        run=_import,
+        can_see=_admin,
+        start_action="screening.archive.import",
+        exclusive=False,
+        plain_errors=(archive.ArchiveError,),
+        consumes_file=True,
+        texts={
+            "empty": _("No archive has been imported yet."),
+            "queued": WAITING,
+            "running": _("Importing the documents…"),
+            "progress": DOCUMENTS,
+            "failed": _("The import failed."),
+        },
+        result_template="screening/_import_result.html",
+        element_id="job-status-archive_import",
+    ),
+    JobKind(
+        name=RESCAN,
+        label=_("Plagiarism check of one application"),
+        run=_rescan,
+        can_see=_admin,
+        start_action="screening.rescan.start",
+        # Each change of materials is checked: a rescan under way read the older files.
+        exclusive=False,
+        texts={"queued": WAITING, "failed": _("The scan failed.")},
+    ),
+):
+    registry.register(kind)
+
+
+def start_scan(*, edition: Edition, user: Any, ip: str | None = None) -> Job:
+    """Queue a scan of the edition, or return the one under way (a second click starts none)."""
+    return services.start(SCAN, edition_scope(edition), user, ip=ip, data={"edition": edition.year})
+
+
+def start_checks(*, edition: Edition, user: Any, ip: str | None = None) -> Job:
+    """Queue the automatic checks of the edition (on demand, and when a batch arrives), or
+    return the run under way."""
+    return services.start(
+        CHECKS, edition_scope(edition), user, ip=ip, data={"edition": edition.year}
+    )
+
+
+def start_import(
+    *, edition: Edition, user: Any, chunks: Iterable[bytes], ip: str | None = None
+) -> Job:
+    """Keep the uploaded ZIP in the private store and queue its import (the job deletes it)."""
+    stored = store_chunks(chunks)
+    return services.start(
+        ARCHIVE_IMPORT,
+        edition_scope(edition),
+        user,
+        ip=ip,
+        file=stored,
+        data={"edition": edition.year, "size": stored.size},
+    )
+
+
+def queue_rescan(application: Application, *, user: Any = None) -> Job:
+    """After one application's materials changed: check that one again, in the background.
+    The job row is made with the upload, so a failed rescan shows like any failed job."""
+    return services.start(
+        RESCAN,
+        Scope("application", application.pk, application.edition_id),
+        user,
+        data={"application": application.pk},
+    )
+
+
+def latest(edition: Edition, kind: str) -> Job | None:
+    return latest_job(kind, edition_scope(edition))
