@@ -122,9 +122,8 @@ def run(job_pk: int) -> str:
     job = Job.objects.filter(pk=job_pk).first()
     if job is None or job.state != JobState.QUEUED:  # taken by another worker, or expired
         return "skipped"
-    now = timezone.now()
     try:
-        job = _move(job, JobState.RUNNING, started_at=now)
+        job = _move(job, JobState.RUNNING)
     except ServiceError:
         return "skipped"
     expire_stale(exclude_pk=job.pk)
@@ -142,7 +141,7 @@ def run(job_pk: int) -> str:
         return "failed"
     if spec.consumes_file:
         _drop_file(job)
-    fields: dict[str, Any] = {"summary": outcome.summary, "finished_at": timezone.now()}
+    fields: dict[str, Any] = {"summary": outcome.summary}
     if outcome.file is not None:
         fields.update(
             stored_name=outcome.file.stored_name,
@@ -151,7 +150,7 @@ def run(job_pk: int) -> str:
             original_name=outcome.file.original_name,
         )
     try:
-        job = _move(job, JobState.DONE, **fields)
+        job = _move(job, JobState.DONE, ends=True, **fields)
     except BaseException as error:
         # The row could not take the file (the job was expired meanwhile, or the save failed):
         # drop it, so no file is left without a row.
@@ -195,13 +194,18 @@ def _message(error: BaseException, spec: JobKind | None) -> str:
     return message[:ERROR_LIMIT]
 
 
-def _move(job: Job, target: JobState, **fields: Any) -> Job:
-    """The one way a job's state changes: the workflow engine, acting as the system."""
+def _move(job: Job, target: JobState, *, ends: bool = False, **fields: Any) -> Job:
+    """The one way a job's state changes: the workflow engine, acting as the system. Every move
+    sets `updated_at`; the start sets `started_at`, an end `finished_at`, all to the same time."""
 
     def update(locked: Job, move: Move) -> None:
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.updated_at = move.now
+        if target == JobState.RUNNING:
+            locked.started_at = move.now
+        if ends:
+            locked.finished_at = move.now
 
     return apply(
         JOB,
@@ -217,7 +221,7 @@ def _move(job: Job, target: JobState, **fields: Any) -> Job:
 def _end(job: Job, target: JobState, *, error: str) -> Job | None:
     """Fail or expire a job; None if it had already moved on (the refusal is journalled)."""
     try:
-        return _move(job, target, error=error, finished_at=timezone.now())
+        return _move(job, target, ends=True, error=error)
     except ServiceError:
         logger.warning("job %s could not go to %s: it had moved on", job.pk, target)
         return None
