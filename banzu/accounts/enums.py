@@ -1,12 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    ADMIN = "admin", _("Provincial admin")
-    RECOMMENDER = "recommender", _("Recommender staff")
-    APPLICANT = "applicant", _("Applicant")
-    EXPERT = "expert", _("Expert")
+from banzu.core.access import Role as Role  # the roles belong to the one access policy
 
 
 class RecommenderKind(models.TextChoices):

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from banzu.accounts import manage_services
-from banzu.accounts.decorators import admin_required
 from banzu.accounts.manage_forms import (
     AccountCreateForm,
     AccountEditForm,
@@ -24,6 +23,7 @@ from banzu.accounts.manage_forms import (
 from banzu.accounts.models import Recommender, User
 from banzu.accounts.services import create_user
 from banzu.audit.services import client_ip
+from banzu.core.access import admin_required
 
 USERS_PER_PAGE = 50
 

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from banzu.accounts import services
-from banzu.accounts.decorators import applicant_required
 from banzu.accounts.forms import INDUSTRIES, EnterpriseForm, RegistrationForm
 from banzu.audit.services import client_ip
+from banzu.core.access import applicant_required
 
 
 class LoginView(auth_views.LoginView):

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from banzu.accounts.decorators import applicant_required
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender
 from banzu.applications import selectors, services
@@ -30,6 +29,7 @@ from banzu.applications.permissions import (
 )
 from banzu.applications.workflow import Actor
 from banzu.audit.services import client_ip
+from banzu.core.access import applicant_required
 from banzu.core.errors import ServiceError
 from banzu.core.responses import download_response
 from banzu.editions.selectors import get_current_edition

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from banzu.accounts.decorators import admin_required
 from banzu.audit.services import client_ip
+from banzu.core.access import admin_required
 from banzu.editions import services
 from banzu.editions.forms import EditionConfiguration, EditionCreateForm, add_service_error
 from banzu.editions.models import Edition

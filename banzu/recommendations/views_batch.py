@@ -17,12 +17,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from banzu.accounts.decorators import admin_required
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender
 from banzu.applications.enums import ApplicationState
 from banzu.applications.selectors import time_left
 from banzu.audit.services import client_ip
+from banzu.core.access import admin_required
 from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
 from banzu.documents.render import CONTENT_TYPES, as_format

@@ -10,32 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from banzu.accounts.enums import Role
-from banzu.audit.services import client_ip, record
+from banzu.core.access import deny, require_admin
 from banzu.review.enums import AssignmentState
 from banzu.review.models import Assignment
 from banzu.review.selectors import REVIEW_STATES
 
 
-def _deny(request: HttpRequest, what: str, pk: Any) -> Http404:
-    record(
-        action="access.denied",
-        actor=request.user if request.user.is_authenticated else None,
-        data={"object": what, "id": str(pk), "code": "404"},
-        ip=client_ip(request),
-    )
-    return Http404()
-
-
-def is_review_admin(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
-
-
 def require_review_admin(request: HttpRequest, what: str = "review", pk: Any = "") -> None:
-    if not is_review_admin(request.user):
-        raise _deny(request, what, pk)
+    require_admin(request, what, pk)
 
 
 def assignment_for_expert_or_404(
@@ -62,5 +47,5 @@ def assignment_for_expert_or_404(
             .first()
         )
     if assignment is None:
-        raise _deny(request, "review application", application_pk)
+        raise deny(request, "review application", application_pk)
     return assignment

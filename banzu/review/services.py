@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banzu.accounts.enums import Role
@@ -21,11 +20,13 @@ from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
 from banzu.audit.services import record
 from banzu.core.errors import ServiceError
+from banzu.core.workflow import Move, TransitionRefused, apply
 from banzu.editions.models import Edition
 from banzu.review import assignment as planner
 from banzu.review import notices, selectors
 from banzu.review.enums import ACTIVE_ASSIGNMENT_STATES, AssignmentSource, AssignmentState
 from banzu.review.models import Assignment, Reminder, ReviewSettings
+from banzu.review.workflow import ASSIGNMENT, refusal_message
 from banzu.scoring import services as scoring
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ScoreSheet
@@ -36,23 +37,14 @@ S = AssignmentState
 
 # --- The assignment state machine -----------------------------------------------------------
 
+
 # (from, to) -> (who may, reason required)
-ASSIGNMENT_MOVES: dict[tuple[str, str], tuple[str, bool]] = {
-    (S.PENDING, S.CONFIRMED): ("expert", False),
-    (S.PENDING, S.CONFLICT): ("expert", True),
-    (S.CONFIRMED, S.CONFLICT): ("expert", True),
-    (S.PENDING, S.REMOVED): ("admin", True),
-    (S.CONFIRMED, S.REMOVED): ("admin", True),
-    (S.REMOVED, S.PENDING): ("admin", False),
-}
-
-
-def _actor_kind(actor: Any, assignment: Assignment) -> str:
+def _actor_kind(actor: Any, assignment: Assignment) -> set[str]:
     if actor.role == Role.ADMIN:
-        return "admin"
+        return {"admin"}
     if actor.role == Role.EXPERT and actor.pk == assignment.expert_id:
-        return "expert"
-    return ""
+        return {"expert"}
+    return set()
 
 
 def transition_assignment(
@@ -63,53 +55,44 @@ def transition_assignment(
     reason: str = "",
     ip: str | None = None,
 ) -> Assignment:
-    reason = reason.strip()
-    with transaction.atomic():
-        locked = (
-            Assignment.objects.select_for_update()
-            .select_related("application", "expert")
-            .get(pk=assignment.pk)
-        )
-        move = ASSIGNMENT_MOVES.get((locked.state, to))
-        if move is None:
-            raise ServiceError(_("This change is not possible now."), code="not_allowed")
-        who, needs_reason = move
-        if _actor_kind(actor, locked) != who:
-            raise ServiceError(_("You may not make this change."), code="forbidden")
-        if needs_reason and not reason:
-            raise ServiceError(_("A reason is required."), code="reason")
-        if to == S.CONFLICT and _has_submitted_sheet(locked):
-            raise ServiceError(
+    def guard(locked: Assignment, target: str) -> None:
+        if target == S.CONFLICT and _has_submitted_sheet(locked):
+            raise TransitionRefused(
                 _(
                     "Your sheet for this application is already submitted. Ask the association "
                     "to reopen it before you declare a conflict."
                 ),
                 code="submitted",
             )
-        previous = locked.state
-        locked.state = to
-        locked.reason = reason
-        if who == "expert":
-            locked.declared_at = timezone.now()
+
+    def update(locked: Assignment, move: Move) -> None:
+        locked.reason = move.reason
+        if "expert" in move.rule.actors:
+            locked.declared_at = move.now
         elif to == S.PENDING:
             locked.declared_at = None
-        locked.save(update_fields=["state", "reason", "declared_at", "updated_at"])
-        record(
-            action=f"review.assignment.{to}",
-            actor=actor,
-            target=locked.application,
-            data={
-                "assignment": locked.pk,
-                "expert": locked.expert_id,
-                "from": previous,
-                "to": to,
-                "reason": reason,
-            },
-            ip=ip,
-        )
+
+    def after(locked: Assignment, move: Move) -> None:
         if to == S.CONFLICT:
             notices.conflict_declared(locked)
-    return locked
+
+    return apply(
+        ASSIGNMENT,
+        assignment,
+        target=to,
+        actor=actor,
+        actors=lambda locked: _actor_kind(actor, locked),
+        reason=reason,
+        ip=ip,
+        related=("application", "expert"),
+        guard=guard,
+        update=update,
+        after=after,
+        data={"assignment": assignment.pk, "expert": assignment.expert_id},
+        refusal_message=lambda code, _locked: refusal_message(code),
+        journal_target=lambda locked: locked.application,
+        update_fields=["state", "reason", "declared_at", "updated_at"],
+    )
 
 
 def _has_submitted_sheet(assignment: Assignment) -> bool:

@@ -24,7 +24,6 @@ from banzu.review.models import Assignment
 from banzu.review.permissions import require_review_admin
 from banzu.scoring.enums import SheetStage
 from banzu.scoring.models import ScoreSheet
-from banzu.scoring.services import ScoringError
 
 
 def _edition(request: HttpRequest) -> Edition:
@@ -260,7 +259,7 @@ def reopen(request: HttpRequest, sheet_pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 ip=client_ip(request),
             )
-        except ScoringError as error:
+        except ServiceError as error:
             messages.error(request, error.message)
         else:
             messages.success(

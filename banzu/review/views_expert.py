@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from banzu.accounts.decorators import role_required
 from banzu.accounts.enums import Role
 from banzu.applications.enums import DocumentKind
 from banzu.applications.selectors import current_documents
 from banzu.applications.services import open_document
 from banzu.audit.services import client_ip
+from banzu.core.access import role_required
 from banzu.core.errors import ServiceError
 from banzu.core.responses import download_response, inline_pdf_response
 from banzu.editions.selectors import get_current_edition

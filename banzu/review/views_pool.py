@@ -5,15 +5,13 @@ password there, with the link's token."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast
+from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -26,6 +24,7 @@ from banzu.accounts.enums import Role
 from banzu.accounts.manage_forms import add_service_error
 from banzu.accounts.models import User
 from banzu.audit.services import client_ip, record
+from banzu.core.access import role_required
 from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
 from banzu.documents.xlsx import XLSX_CONTENT_TYPE
@@ -37,27 +36,7 @@ PAGE_SIZE = 100
 View = Callable[..., HttpResponse]
 
 
-def is_pool_admin(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
-
-
-def pool_admin_only(view: View) -> View:
-    """Anonymous: the login page. Anyone but the provincial admin: 404, in the journal."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_pool_admin(request.user):
-            record(
-                action="access.denied",
-                actor=request.user,
-                data={"object": "expert pool", "id": str(kwargs.get("pk", "")), "code": "404"},
-                ip=client_ip(request),
-            )
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+pool_admin_only = role_required(Role.ADMIN, what="expert pool")
 
 
 def _admin(request: HttpRequest) -> User:

@@ -9,17 +9,22 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banzu.applications.models import Application
 from banzu.audit.services import record
+from banzu.core.access import is_admin
+from banzu.core.errors import ServiceError
+from banzu.core.workflow import Move, apply
 from banzu.scoring import core
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ItemScore, ScoreSheet, SheetVersion
+from banzu.scoring.workflow import SHEET, refusal_message
 
 
-class ScoringError(Exception):
+class ScoringError(ServiceError):
+    """A refused sheet, with a message per rubric item (points, comment) and on the whole."""
+
     def __init__(
         self,
         message: str,
@@ -29,10 +34,8 @@ class ScoringError(Exception):
         comment_errors: dict[int, str] | None = None,
         overall_error: str = "",
     ):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.errors = errors or {}  # rubric item id -> message about its points
+        super().__init__(message, code=code, field_errors=errors)
+        self.errors = self.field_errors  # rubric item id -> message about its points
         self.comment_errors = comment_errors or {}  # rubric item id -> message about its comment
         self.overall_error = overall_error
 
@@ -128,29 +131,35 @@ def save_sheet(
         if overall_comment is not None:
             sheet.overall_comment = overall_comment.strip()
         sheet.version += 1
-        if submit:
-            sheet.state = SheetState.SUBMITTED
-            sheet.submitted_at = now or timezone.now()
         sheet.save()
-        record(
-            action="score.submit" if submit else "score.save",
+        data = {"sheet": sheet.pk, "stage": stage, "total": str(total)}
+        if not submit:
+            record(action="score.save", actor=scorer, target=application, data=data, ip=ip)
+            return sheet
+        return apply(
+            SHEET,
+            sheet,
+            target=SheetState.SUBMITTED,
             actor=scorer,
-            target=application,
-            data={"sheet": sheet.pk, "stage": stage, "total": str(total)},
+            actors=lambda locked: {"scorer"} if locked.scorer_id == scorer.pk else set(),
             ip=ip,
+            now=now,
+            update=_mark_submitted,
+            data=data,
+            refusal_message=lambda code, _locked: refusal_message(code, SheetState.SUBMITTED),
+            journal_target=lambda _locked: application,
         )
-    return sheet
+
+
+def _mark_submitted(sheet: ScoreSheet, move: Move) -> None:
+    sheet.submitted_at = move.now
 
 
 def reopen_sheet(*, sheet: ScoreSheet, by: Any, reason: str, ip: str | None = None) -> ScoreSheet:
     """Unlock a submitted sheet for its scorer (the admin's act, with a reason). The sheet as it
     was submitted is kept as a SheetVersion and named in the audit entry."""
-    if not reason.strip():
-        raise ScoringError(_("Give a reason for reopening the sheet."), code="reason")
-    with transaction.atomic():
-        locked = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
-        if locked.state != SheetState.SUBMITTED:
-            raise ScoringError(_("Only a submitted sheet can be reopened."), code="not_submitted")
+
+    def keep_version(locked: ScoreSheet, move: Move) -> None:
         items = [
             {
                 "item": score.rubric_item_id,
@@ -169,27 +178,34 @@ def reopen_sheet(*, sheet: ScoreSheet, by: Any, reason: str, ip: str | None = No
             items=items,
             submitted_at=locked.submitted_at,
             reopened_by=by,
-            reason=reason.strip(),
+            reason=move.reason,
         )
-        locked.state = SheetState.DRAFT
-        locked.submitted_at = None
-        locked.version += 1
-        locked.save(update_fields=["state", "submitted_at", "version", "updated_at"])
-        record(
-            action="score.reopen",
-            actor=by,
-            target=locked.application,
-            data={
+        move.data.update(
+            {
                 "sheet": locked.pk,
                 "stage": locked.stage,
                 "scorer": locked.scorer_id,
                 "kept_version": old.pk,
                 "total": str(old.total),
-                "reason": reason.strip(),
-            },
-            ip=ip,
+            }
         )
-    return locked
+        locked.submitted_at = None
+        locked.version += 1
+
+    return apply(
+        SHEET,
+        sheet,
+        target=SheetState.DRAFT,
+        actor=by,
+        actors=lambda _locked: {"admin"} if is_admin(by) else set(),
+        reason=reason,
+        ip=ip,
+        related=("application",),
+        update=keep_version,
+        refusal_message=lambda code, _locked: refusal_message(code, SheetState.DRAFT),
+        journal_target=lambda locked: locked.application,
+        update_fields=["state", "submitted_at", "version", "updated_at"],
+    )
 
 
 def submitted_sheets(application: Application, stage: SheetStage) -> QuerySet[ScoreSheet]:

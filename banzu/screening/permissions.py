@@ -7,26 +7,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 
-from banzu.accounts.enums import Role
 from banzu.applications.models import Application
-from banzu.audit.services import client_ip, record
+from banzu.core.access import require_admin
 from banzu.editions.models import Edition
 from banzu.editions.selectors import get_current_edition
 
 
-def is_screening_admin(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
-
-
 def require_screening_admin(request: HttpRequest, what: str = "screening", pk: Any = "") -> None:
-    if not is_screening_admin(request.user):
-        record(
-            action="access.denied",
-            actor=request.user if request.user.is_authenticated else None,
-            data={"object": what, "id": str(pk), "code": "404"},
-            ip=client_ip(request),
-        )
-        raise Http404
+    require_admin(request, what, pk)
 
 
 def current_edition_or_404() -> Edition:

@@ -112,7 +112,7 @@ def test_enterprise_edit_other_enterprise_impossible(applicant_a, applicant_b):
 @pytest.mark.parametrize("persona", ["recommender_hz", "admin_user", "expert"])
 def test_enterprise_page_is_for_applicants_only(request, persona):
     response = client_for(request.getfixturevalue(persona)).get(reverse("accounts:enterprise"))
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from banzu.accounts.models import Recommender, User
+from banzu.audit.models import AuditEntry
 from banzu.editions.models import Edition
 from tests.conftest import client_for
 from tests.manage import OTHER_ROLES, english_client
@@ -44,11 +45,15 @@ def test_page_admin_allowed(request, admin_user, name, target, heading):
 
 @pytest.mark.parametrize("persona", OTHER_ROLES)
 @pytest.mark.parametrize(("name", "target", "heading"), PAGES, ids=PAGE_IDS)
-def test_page_other_roles_forbidden(request, persona, name, target, heading):
-    response = client_for(request.getfixturevalue(persona)).get(_url(request, name, target))
+def test_page_other_roles_get_404(request, persona, name, target, heading):
+    """The one rule: a page outside the user's role does not exist for them (404, journalled)."""
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(_url(request, name, target))
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert heading not in response.content.decode()
+    denied = AuditEntry.objects.filter(action="access.denied").last()
+    assert (denied.actor_id, denied.data["code"]) == (user.pk, "404")
 
 
 @pytest.mark.parametrize(("name", "target", "heading"), PAGES, ids=PAGE_IDS)
@@ -84,7 +89,7 @@ def test_post_by_other_roles_changes_nothing(request, persona, hangzhou):
         client.post(reverse("manage:edition_create"), {"year": "2030"}),
     ]
 
-    assert [r.status_code for r in responses] == [403, 403, 403, 403]
+    assert [r.status_code for r in responses] == [404, 404, 404, 404]
     assert Recommender.objects.count() == recommenders
     assert User.objects.count() == users
     assert Edition.objects.count() == editions

@@ -499,10 +499,10 @@ def test_quota_by_anyone_but_the_admin(request, open_edition, hangzhou, persona,
     ("persona", "status"),
     [
         ("admin_user", 200),
-        ("recommender_hz", 403),
-        ("recommender_nb", 403),
-        ("applicant_a", 403),
-        ("expert", 403),
+        ("recommender_hz", 404),
+        ("recommender_nb", 404),
+        ("applicant_a", 404),
+        ("expert", 404),
     ],
 )
 def test_board_by_persona(request, open_edition, persona, status):
