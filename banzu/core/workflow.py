@@ -121,14 +121,20 @@ def apply(
     related: tuple[str, ...] = (),
     update: Callable[[M, Move], None] | None = None,
     after: Callable[[M, Move], None] | None = None,
+    guard: Callable[[M, str], None] | None = None,
     data: Mapping[str, Any] | None = None,
     refusal_message: Callable[[str, M], str] | None = None,
+    journal_target: Callable[[M], models.Model] | None = None,
     state_field: str = "state",
+    update_fields: list[str] | None = None,
 ) -> M:
     """Move `obj` to `target` if `actors(locked)` may, now; the one way a state changes.
 
-    `update` sets the move's other fields on the locked row before it is saved; `after` runs in
-    the same transaction once it is saved (counts, notices queued on commit, events announced).
+    `guard` may refuse a move the table allows, by raising TransitionRefused with its own code
+    and message (a conflict declared after the sheet was submitted). `update` sets the move's
+    other fields on the locked row before it is saved; `after` runs in the same transaction once
+    it is saved (counts, notices queued on commit, events announced). The journal entry names
+    `journal_target(locked)` when given (an assignment is journalled on its application).
     """
     now = now or timezone.now()
     reason = reason.strip()
@@ -148,6 +154,8 @@ def apply(
                 deadline_open=True if deadline_open is None else deadline_open(locked, now),
                 reason=reason,
             )
+            if guard is not None:
+                guard(locked, target)
         except TransitionRefused as error:
             refused = error
         else:
@@ -155,13 +163,13 @@ def apply(
             setattr(locked, state_field, target)
             if update is not None:
                 update(locked, move)
-            locked.save()
+            locked.save(update_fields=update_fields)
             if after is not None:
                 after(locked, move)
             record(
                 action=f"{machine.name}.{found.action}",
                 actor=actor,
-                target=locked,
+                target=journal_target(locked) if journal_target else locked,
                 data={"from": current, "to": target, "reason": reason, **move.data},
                 ip=ip,
             )
@@ -169,12 +177,15 @@ def apply(
         record(
             action=f"{machine.name}.transition_refused",
             actor=actor,
-            target=locked,
+            target=journal_target(locked) if journal_target else locked,
             data={"from": current, "to": target, "code": refused.code},
             ip=ip,
         )
-        message = (refusal_message or (lambda code, _obj: default_refusal_message(code)))(
-            refused.code, locked
-        )
+        if refused.code not in REFUSAL_CODES:
+            message = refused.message  # a guard's own words
+        elif refusal_message is not None:
+            message = refusal_message(refused.code, locked)
+        else:
+            message = default_refusal_message(refused.code)
         raise ServiceError(message, code=refused.code) from refused
     return locked
