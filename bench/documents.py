@@ -11,8 +11,6 @@ with the reduced fonts against the full fonts, under HarfBuzz subsetting and und
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 import io
 import logging
 import os
@@ -270,23 +268,12 @@ def main() -> None:
 
         print()
         start = time.perf_counter()
-        # The package module is another helper's work; without it, render the same documents.
-        if importlib.util.find_spec("banzu.documents.package") is not None:
-            package_module: Any = importlib.import_module("banzu.documents.package")
-            out = io.BytesIO()
-            entries = package_module.write_package(out, recommender=hangzhou, edition=edition)
-            megabytes = len(out.getvalue()) / 1024 / 1024
-            how = f"banzu.documents.package.write_package: {entries} entries, {megabytes:.1f} MB"
-        else:
-            from banzu.documents.render import FORMATS
-            from banzu.recommendations.attachment2 import attachment2_file
+        from banzu.recommendations.package import write_package
 
-            for application in applications:
-                for form in forms:
-                    attachment1_file(application, form)
-            for fmt in FORMATS:
-                attachment2_file(hangzhou, edition, fmt)
-            how = "rendered directly (banzu.documents.package not found)"
+        out = io.BytesIO()
+        entries = write_package(out, recommender=hangzhou, edition=edition)
+        megabytes = len(out.getvalue()) / 1024 / 1024
+        how = f"banzu.recommendations.package.write_package: {entries} entries, {megabytes:.1f} MB"
         package = time.perf_counter() - start
         print(
             f"Submission package of {APPLICATIONS} applications "
