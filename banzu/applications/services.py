@@ -281,6 +281,13 @@ def upload_document(
         filestore.discard(temp)
     try:
         with transaction.atomic():
+            # Validation takes seconds: the application may have been submitted meanwhile. Look
+            # again under the row lock that submission also takes, before the file attaches.
+            locked = Application.objects.select_for_update().get(pk=application.pk)
+            if locked.state != ApplicationState.DRAFT:
+                raise ServiceError(
+                    _("Files can only be changed before submission."), code="read_only"
+                )
             now = timezone.now()
             Document.objects.filter(
                 application=application, kind=kind, superseded_at__isnull=True
