@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "banzu.screening",
     "banzu.review",
     "banzu.demo",
+    "banzu.ops",
     "django_tasks",
     "django_tasks_db",
 ]

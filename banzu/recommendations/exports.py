@@ -19,9 +19,6 @@ from banzu.audit.services import record
 from banzu.documents.render import Format
 from banzu.editions.models import Edition
 from banzu.recommendations import attachment2
-
-# documents.package reads the rows here until the package build moves to jobs.
-from banzu.recommendations.attachment2 import attachment2_rows  # noqa: F401
 from banzu.recommendations.enums import BatchState
 from banzu.recommendations.models import Batch
 from banzu.recommendations.selectors import RECOMMENDER_STATES
