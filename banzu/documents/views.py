@@ -33,14 +33,3 @@ def send_form(request: HttpRequest, rendered: Rendered, action: str, target: Any
     return attachment_response(
         rendered.content, filename=rendered.filename, content_type=rendered.content_type
     )
-
-
-def deny(user: Any, what: str, pk: Any, ip: str | None) -> Http404:
-    """Record a refused look-up in the journal (security.md) and give the 404 to raise."""
-    record(
-        action="access.denied",
-        actor=user if user.is_authenticated else None,
-        data={"object": what, "id": str(pk), "code": "404"},
-        ip=ip,
-    )
-    return Http404()

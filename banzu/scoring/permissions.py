@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from banzu.accounts.enums import Role
 from banzu.core import hooks
-from banzu.documents.views import deny
+from banzu.core.access import deny, is_admin, is_recommender_staff
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ScoreSheet
 
 
-def sheet_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) -> ScoreSheet:
+def get_sheet_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) -> ScoreSheet:
     """A submitted score sheet, for the admin, its scorer, and the staff of the recommender whose
     own preliminary sheet it is. Applicants never see a sheet; nobody sees another's draft.
     A later stage may withhold a sheet from its scorer (the review: an expert taken off)."""
@@ -23,17 +22,17 @@ def sheet_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) -> Score
         .first()
     )
     if sheet is None or not user.is_authenticated or not user.is_active:
-        raise deny(user, "score sheet", pk, ip)
-    if user.role == Role.ADMIN:
+        raise deny(user, "score sheet", pk, ip=ip)
+    if is_admin(user):
         return sheet
     if sheet.scorer_id == user.pk and not hooks.answered_yes(
         hooks.sheet_withheld_from_scorer, ScoreSheet, sheet=sheet
     ):
         return sheet
     if (
-        user.role == Role.RECOMMENDER
+        is_recommender_staff(user)
         and sheet.stage == SheetStage.RECOMMENDER
         and sheet.application.recommender_id == user.recommender_id
     ):
         return sheet
-    raise deny(user, "score sheet", pk, ip)
+    raise deny(user, "score sheet", pk, ip=ip)

@@ -12,7 +12,7 @@ from banzu.audit.services import client_ip
 from banzu.documents.views import form_format, send_form
 from banzu.editions.models import Edition
 from banzu.scoring.attachment3 import attachment3_blank_file, attachment3_sheet_file
-from banzu.scoring.permissions import sheet_for_user_or_404
+from banzu.scoring.permissions import get_sheet_for_user_or_404
 
 
 @login_required
@@ -28,5 +28,5 @@ def attachment3_blank(request: HttpRequest, year: int, fmt: str) -> HttpResponse
 @require_GET
 def attachment3_sheet(request: HttpRequest, sheet_pk: int, fmt: str) -> HttpResponse:
     form = form_format(fmt)
-    sheet = sheet_for_user_or_404(request.user, sheet_pk, ip=client_ip(request))
+    sheet = get_sheet_for_user_or_404(request.user, sheet_pk, ip=client_ip(request))
     return send_form(request, attachment3_sheet_file(sheet, form), "export.attachment3", sheet)
