@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
-from banzu.audit.services import record
+from banzu.core.access import deny as deny  # the package views raise it too
 from banzu.jobs import registry
 from banzu.jobs.models import Job
 
@@ -23,14 +21,3 @@ def get_job_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) -> Job
     if job is None or not can_see_job(user, job):
         raise deny(user, "job", pk, ip=ip)
     return job
-
-
-def deny(user: Any, what: str, pk: Any, *, ip: str | None = None) -> Http404:
-    """Journal a refused look-up (security.md) and give the 404 to raise."""
-    record(
-        action="access.denied",
-        actor=user if user is not None and user.is_authenticated else None,
-        data={"object": what, "id": str(pk), "code": "404"},
-        ip=ip,
-    )
-    return Http404()

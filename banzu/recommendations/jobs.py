@@ -11,8 +11,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender
+from banzu.core.access import is_admin, is_recommender_staff
 from banzu.editions.models import Edition
 from banzu.jobs import registry, services
 from banzu.jobs.files import store_written
@@ -30,11 +30,7 @@ def package_scope(recommender: Recommender, edition: Edition) -> Scope:
 
 def may_see_package(user: Any, recommender_pk: int) -> bool:
     """The admin any recommender's package; a recommender's staff only their own."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    return bool(user.role == Role.RECOMMENDER and user.recommender_id == recommender_pk)
+    return is_admin(user) or (is_recommender_staff(user) and user.recommender_id == recommender_pk)
 
 
 def package_of(job: Job) -> tuple[Recommender, Edition]:
@@ -62,7 +58,7 @@ registry.register(
         label=_("submission package"),
         run=_build,
         can_see=lambda user, job: may_see_package(user, job.scope_id),
-        sees_error=lambda user, job: user.role == Role.ADMIN,
+        sees_error=lambda user, job: is_admin(user),
         start_action="package.start",
         keep_latest_file_only=True,
         texts={

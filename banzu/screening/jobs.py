@@ -11,9 +11,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from banzu.accounts.enums import Role
 from banzu.applications.models import Application
 from banzu.core import filestore
+from banzu.core.access import is_admin
 from banzu.editions.models import Edition
 from banzu.jobs import registry, services
 from banzu.jobs.files import store_chunks
@@ -33,7 +33,7 @@ def edition_scope(edition: Edition) -> Scope:
 
 
 def _admin(user: Any, job: Job) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
+    return is_admin(user)
 
 
 def _edition(job: Job) -> Edition:
