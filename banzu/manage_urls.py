@@ -10,6 +10,7 @@ app_name = "manage"
 urlpatterns = [
     path("editions/", edition_views.edition_list, name="editions"),
     path("editions/new/", edition_views.edition_create, name="edition_create"),
+    path("editions/switch/", edition_views.edition_switch, name="edition_switch"),
     path("editions/<int:pk>/", edition_views.edition_edit, name="edition_edit"),
     path("recommenders/", manage_views.recommender_list, name="recommenders"),
     path("recommenders/new/", manage_views.recommender_create, name="recommender_create"),

@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from banzu.audit.services import client_ip
 from banzu.core.access import admin_required
-from banzu.editions import services
+from banzu.editions import resolver, services
 from banzu.editions.forms import EditionConfiguration, EditionCreateForm, add_service_error
 from banzu.editions.models import Edition
 
@@ -75,3 +76,22 @@ def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "tiers": config.tiers,
         },
     )
+
+
+@admin_required
+@require_POST
+def edition_switch(request: HttpRequest) -> HttpResponse:
+    """The admin chooses the edition the following pages work on (kept in the session)."""
+    raw = request.POST.get("year", "")
+    edition = resolver.choose(request, int(raw)) if raw.isdigit() else None
+    if edition is None:
+        messages.error(request, _("There is no such edition."))
+    else:
+        messages.success(request, _("You are now working on %(title)s.") % {"title": edition.title})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    # The page may have named an edition in its query string; the choice replaces it.
+    return redirect(target.split("?", 1)[0] if "edition=" in target else target)

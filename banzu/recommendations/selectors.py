@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -13,6 +12,7 @@ from banzu.accounts.models import Recommender
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
 from banzu.applications.permissions import get_application_for_user_or_404
+from banzu.core.access import deny
 from banzu.editions.models import Edition
 from banzu.recommendations.models import Batch
 
@@ -57,7 +57,8 @@ def recommender_for_user_or_404(user: Any, recommender_pk: Any = None) -> Recomm
         if recommender is None:
             raise Http404
         return recommender
-    raise PermissionDenied
+    # Applicants and experts have no recommender: the pages are outside their scope.
+    raise deny(user, "recommender", recommender_pk or "")
 
 
 def get_reviewable_application_or_404(user: Any, pk: Any, *, ip: str | None = None) -> Application:

@@ -26,8 +26,7 @@ from banzu.core.access import admin_required
 from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
 from banzu.documents.render import CONTENT_TYPES, as_format
-from banzu.editions.models import Edition
-from banzu.editions.selectors import get_current_edition
+from banzu.editions.resolver import edition_or_404
 from banzu.recommendations import exports, services
 from banzu.recommendations.attachment2 import attachment2_rows
 from banzu.recommendations.batch_forms import QuotaForm, ReopenBatchForm, SubmitBatchForm
@@ -37,13 +36,6 @@ from banzu.recommendations.selectors import (
     batch_for_view,
     recommender_for_user_or_404,
 )
-
-
-def _current_edition() -> Edition:
-    edition = get_current_edition()
-    if edition is None:
-        raise Http404
-    return edition
 
 
 def _batch_url(user: Any, recommender: Recommender) -> str:
@@ -69,7 +61,7 @@ def _batch_page(
     quota_form: QuotaForm | None = None,
 ) -> HttpResponse:
     user: Any = request.user
-    edition = _current_edition()
+    edition = edition_or_404(request)
     batch = batch_for_view(edition, recommender)
     rows = attachment2_rows(recommender, edition)
     is_admin = user.role == Role.ADMIN
@@ -115,7 +107,7 @@ def attachment2(request: HttpRequest, recommender_pk: int, fmt: str) -> HttpResp
         raise Http404
     filename, content = exports.export_attachment2(
         recommender=recommender,
-        edition=_current_edition(),
+        edition=edition_or_404(request),
         user=request.user,
         fmt=known,
         ip=client_ip(request),
@@ -132,7 +124,7 @@ def submit_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
         return _batch_page(request, recommender, submit_form=form)
     try:
         services.transition_batch(
-            batch_for_view(_current_edition(), recommender),
+            batch_for_view(edition_or_404(request), recommender),
             to=BatchState.SUBMITTED,
             actor=request.user,
             ip=client_ip(request),
@@ -156,7 +148,7 @@ def reopen_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
         return _batch_page(request, recommender, reopen_form=form)
     try:
         services.transition_batch(
-            batch_for_view(_current_edition(), recommender),
+            batch_for_view(edition_or_404(request), recommender),
             to=BatchState.OPEN,
             actor=request.user,
             reason=form.cleaned_data["reason"],
@@ -181,7 +173,7 @@ def set_quota(request: HttpRequest, recommender_pk: int) -> HttpResponse:
     if not form.is_valid():
         return _batch_page(request, recommender, quota_form=form)
     services.set_quota(
-        batch=batch_for_view(_current_edition(), recommender),
+        batch=batch_for_view(edition_or_404(request), recommender),
         quota=form.cleaned_data["quota"],
         by=request.user,
         ip=client_ip(request),
@@ -193,7 +185,7 @@ def set_quota(request: HttpRequest, recommender_pk: int) -> HttpResponse:
 @admin_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    edition = _current_edition()
+    edition = edition_or_404(request)
     rows = exports.board_rows(edition)
     return render(
         request,

@@ -19,8 +19,7 @@ from banzu.accounts.models import Recommender
 from banzu.audit.services import client_ip, record
 from banzu.core import filestore
 from banzu.core.responses import download_response
-from banzu.editions.models import Edition
-from banzu.editions.selectors import get_current_edition
+from banzu.editions.resolver import edition_or_404
 from banzu.jobs.enums import JobState
 from banzu.jobs.models import Job
 from banzu.jobs.permissions import deny, get_job_for_user_or_404
@@ -48,13 +47,6 @@ def package_build_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) 
     return build
 
 
-def _current_edition() -> Edition:
-    edition = get_current_edition()
-    if edition is None:
-        raise Http404
-    return edition
-
-
 def _status(request: HttpRequest, recommender: Recommender, build: Job | None) -> HttpResponse:
     # The panel polls the recommender's newest build, so a new build shows without a reload.
     poll_url = reverse("documents:package_status", args=[recommender.pk])
@@ -67,7 +59,7 @@ def start(request: HttpRequest, recommender_pk: int) -> HttpResponse:
     user: Any = request.user
     recommender = package_recommender_for_user_or_404(user, recommender_pk)
     build = jobs.start_build(
-        recommender=recommender, edition=_current_edition(), user=user, ip=client_ip(request)
+        recommender=recommender, edition=edition_or_404(request), user=user, ip=client_ip(request)
     )
     if getattr(request, "htmx", False):
         return _status(request, recommender, build)
@@ -83,7 +75,7 @@ def status(request: HttpRequest, recommender_pk: int) -> HttpResponse:
     recommender = package_recommender_for_user_or_404(
         request.user, recommender_pk, ip=client_ip(request)
     )
-    return _status(request, recommender, jobs.latest_build(recommender, _current_edition()))
+    return _status(request, recommender, jobs.latest_build(recommender, edition_or_404(request)))
 
 
 @login_required

@@ -32,7 +32,7 @@ from banzu.audit.services import client_ip
 from banzu.core.errors import ServiceError
 from banzu.core.responses import inline_pdf_response
 from banzu.editions.models import Edition, RubricItem
-from banzu.editions.selectors import get_current_edition
+from banzu.editions.resolver import edition_for
 from banzu.recommendations import services
 from banzu.recommendations.enums import BatchState
 from banzu.recommendations.forms import ListFilterForm, ReasonForm, ScoreSheetForm
@@ -160,7 +160,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
             {"recommenders": Recommender.objects.filter(is_active=True), "rows": None},
         )
     recommender = recommender_for_user_or_404(user, recommender_pk or None)
-    edition = get_current_edition()
+    edition = edition_for(request)
     sort = filters.param("sort") or "submitted"
     state, industry = filters.param("state"), filters.param("industry")
     rows = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from banzu.applications.models import Application
 from banzu.audit.services import client_ip
 from banzu.core.errors import ServiceError
 from banzu.editions.models import Edition
-from banzu.editions.selectors import get_current_edition
+from banzu.editions.resolver import edition_or_404
 from banzu.recommendations.forms import ReasonForm
 from banzu.review import problems as problem_text
 from banzu.review import results, selectors, services
@@ -28,10 +28,7 @@ from banzu.scoring.models import ScoreSheet
 
 def _edition(request: HttpRequest) -> Edition:
     require_review_admin(request)
-    edition = get_current_edition()
-    if edition is None:
-        raise Http404
-    return edition
+    return edition_or_404(request)
 
 
 @require_GET

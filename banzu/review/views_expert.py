@@ -22,7 +22,7 @@ from banzu.audit.services import client_ip
 from banzu.core.access import role_required
 from banzu.core.errors import ServiceError
 from banzu.core.responses import download_response, inline_pdf_response
-from banzu.editions.selectors import get_current_edition
+from banzu.editions.resolver import edition_for
 from banzu.recommendations.forms import ReasonForm
 from banzu.review import selectors, services
 from banzu.review.enums import AssignmentState
@@ -39,7 +39,7 @@ INLINE_KINDS = frozenset({DocumentKind.MATERIALS_PDF, DocumentKind.SIGNED_FORM})
 @expert_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    edition = get_current_edition()
+    edition = edition_for(request)
     assignments = selectors.expert_assignments(request.user, edition) if edition else []
     return render(
         request,

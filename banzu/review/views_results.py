@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,7 @@ from banzu.core.responses import attachment_response
 from banzu.documents.render import CONTENT_TYPES, safe_filename
 from banzu.documents.render import render as render_document
 from banzu.editions.models import Edition
-from banzu.editions.selectors import get_current_edition
+from banzu.editions.resolver import edition_or_404
 from banzu.review.layouts import results_document
 from banzu.review.permissions import require_review_admin
 from banzu.review.results import ApplicationResult, LeniencyRow, edition_results, icc_band
@@ -30,10 +30,7 @@ from banzu.review.results import ApplicationResult, LeniencyRow, edition_results
 
 def _edition(request: HttpRequest) -> Edition:
     require_review_admin(request, "review results")
-    edition = get_current_edition()
-    if edition is None:
-        raise Http404
-    return edition
+    return edition_or_404(request)
 
 
 # --- Charts -----------------------------------------------------------------------------------

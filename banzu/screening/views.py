@@ -15,17 +15,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from banzu.applications.enums import ApplicationState
 from banzu.audit.services import client_ip, record
+from banzu.core.access import require_admin
 from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
 from banzu.documents.render import CONTENT_TYPES
 from banzu.documents.render import render as render_document
+from banzu.editions.resolver import edition_or_404
 from banzu.screening import jobs, selectors, services
 from banzu.screening.enums import CheckCode, EliminationReason
 from banzu.screening.forms import BulkPassForm, DecisionForm, SettingsForm
 from banzu.screening.layouts import summary_document
 from banzu.screening.permissions import (
-    current_edition_or_404,
-    require_screening_admin,
     screened_application_or_404,
 )
 from banzu.screening.services_checks import settings_for
@@ -44,8 +44,8 @@ def _filters(request: HttpRequest) -> selectors.Filters:
 @login_required
 @require_GET
 def workspace(request: HttpRequest) -> HttpResponse:
-    require_screening_admin(request)
-    edition = current_edition_or_404()
+    require_admin(request, "screening")
+    edition = edition_or_404(request)
     filters = _filters(request)
     rows = selectors.workspace_rows(edition, filters)
     return render(
@@ -130,8 +130,8 @@ def _state_label(pk: int) -> str:
 @require_http_methods(["GET", "POST"])
 def edit_settings(request: HttpRequest) -> HttpResponse:
     """The edition's thresholds for flagging; a change is in the journal."""
-    require_screening_admin(request)
-    edition = current_edition_or_404()
+    require_admin(request, "screening")
+    edition = edition_or_404(request)
     current = settings_for(edition)
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -153,8 +153,8 @@ def edit_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_checks(request: HttpRequest) -> HttpResponse:
-    require_screening_admin(request)
-    edition = current_edition_or_404()
+    require_admin(request, "screening")
+    edition = edition_or_404(request)
     jobs.start_checks(edition=edition, user=request.user, ip=client_ip(request))
     messages.success(request, _("The automatic checks are running in the background."))
     return redirect("screening:workspace")
@@ -163,8 +163,8 @@ def start_checks(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def pass_many(request: HttpRequest) -> HttpResponse:
-    require_screening_admin(request)
-    edition = current_edition_or_404()
+    require_admin(request, "screening")
+    edition = edition_or_404(request)
     candidates = {
         a.pk: a for a in selectors.in_screening(edition).filter(state=ApplicationState.RECOMMENDED)
     }
@@ -183,8 +183,8 @@ def pass_many(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def summary(request: HttpRequest) -> HttpResponse:
-    require_screening_admin(request)
-    edition = current_edition_or_404()
+    require_admin(request, "screening")
+    edition = edition_or_404(request)
     rows, totals = selectors.summary(edition)
     return render(
         request,
@@ -196,8 +196,8 @@ def summary(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def summary_xlsx(request: HttpRequest) -> HttpResponse:
-    require_screening_admin(request)
-    edition = current_edition_or_404()
+    require_admin(request, "screening")
+    edition = edition_or_404(request)
     rows, totals = selectors.summary(edition)
     document = summary_document(edition, rows, totals, today=timezone.localdate())
     filename = f"形式审查汇总_{edition.year}.xlsx"

@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from banzu.audit.services import client_ip
+from banzu.core.access import require_admin
+from banzu.editions.resolver import edition_or_404
 from banzu.jobs.presentation import render_status
 from banzu.screening import jobs
 from banzu.screening.archive import MAX_UPLOAD_BYTES
 from banzu.screening.models import ArchiveDocument
-from banzu.screening.permissions import current_edition_or_404, require_screening_admin
 
 ARCHIVE_PAGE_SIZE = 100
 
@@ -57,10 +58,8 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 @require_POST
 def start_scan(request: HttpRequest) -> HttpResponse:
-    require_screening_admin(request, "screening scan")
-    job = jobs.start_scan(
-        edition=current_edition_or_404(), user=request.user, ip=client_ip(request)
-    )
+    require_admin(request, "screening scan")
+    job = jobs.start_scan(edition=edition_or_404(request), user=request.user, ip=client_ip(request))
     job.refresh_from_db()  # an immediate task backend may have run it already
     if getattr(request, "htmx", False):
         return render_status(request, job)
@@ -69,8 +68,8 @@ def start_scan(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def import_archive(request: HttpRequest) -> HttpResponse:
-    require_screening_admin(request, "screening archive import")
-    edition = current_edition_or_404()
+    require_admin(request, "screening archive import")
+    edition = edition_or_404(request)
     form = ArchiveUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _archive_page(request, form, status=400)
@@ -88,12 +87,12 @@ def import_archive(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def archive(request: HttpRequest) -> HttpResponse:
-    require_screening_admin(request, "screening archive")
+    require_admin(request, "screening archive")
     return _archive_page(request, ArchiveUploadForm())
 
 
 def _archive_page(request: HttpRequest, form: ArchiveUploadForm, status: int = 200) -> HttpResponse:
-    edition = current_edition_or_404()
+    edition = edition_or_404(request)
     documents = ArchiveDocument.objects.defer("text").order_by("-year", "enterprise_name", "pk")
     page = Paginator(documents, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

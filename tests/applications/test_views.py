@@ -400,9 +400,9 @@ def test_start_team_name_with_enterprise_shows_error(applicant_a, hangzhou, open
 
 
 @pytest.mark.parametrize("persona", ["recommender_hz", "admin_user", "expert"])
-def test_start_by_non_applicant_is_403(request, persona):
+def test_start_by_non_applicant_is_404(request, persona):
     response = client_for(_persona(request, persona)).get(reverse("applications:start"))
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 # --- lists ----------------------------------------------------------------------------------

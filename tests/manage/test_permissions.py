@@ -1,4 +1,4 @@
-"""Every admin page for every persona: the admin is let in, other roles get 403, anonymous
+"""Every admin page for every persona: the admin is let in, other roles get 404, anonymous
 visitors go to the login page, and an unknown id is 404."""
 
 from __future__ import annotations

@@ -118,9 +118,9 @@ def test_list_malformed_recommender_is_ignored(submitted, recommender_hz, admin_
 
 
 @pytest.mark.parametrize("persona", ["applicant_a", "applicant_b", "expert"])
-def test_list_other_roles_are_403(request, submitted, persona):
+def test_list_other_roles_are_404(request, submitted, persona):
     user = request.getfixturevalue(persona)
-    assert client_for(user).get(reverse("recommendations:list")).status_code == 403
+    assert client_for(user).get(reverse("recommendations:list")).status_code == 404
 
 
 def test_list_anonymous_goes_to_login(client):
