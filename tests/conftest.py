@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib
+import itertools
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -99,9 +101,17 @@ def _reuse_parse_checks(request, monkeypatch):
     monkeypatch.setattr(validation, "parse_check", parse_check)
 
 
+@pytest.fixture(scope="session")
+def _files_roots(tmp_path_factory) -> Iterator[Path]:
+    base = tmp_path_factory.getbasetemp() / "files"
+    return (base / str(number) for number in itertools.count())
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
-    settings.PRIVATE_FILES_ROOT = tmp_path / "files"
+def _test_settings(settings, _files_roots):
+    # A new file store per test, created only when the test stores a file: asking every test
+    # for a tmp_path would make (and later delete) a folder for each of the 1,500 tests.
+    settings.PRIVATE_FILES_ROOT = next(_files_roots)
     # Tasks run at once in tests (mail lands in mail.outbox); the worker path is tested apart.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Argon2 is the production hasher (tested in tests/accounts); tests need speed, not strength.
