@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 
 from banzu.accounts.enums import Role
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application, Document
 from banzu.applications.workflow import Actor
-from banzu.audit.services import record
+from banzu.core.access import deny, is_admin
 
 
 def visible_applications(user: Any) -> QuerySet[Application]:
@@ -24,7 +22,7 @@ def visible_applications(user: Any) -> QuerySet[Application]:
     base = Application.objects.select_related("edition", "team", "team__enterprise", "recommender")
     if not user.is_authenticated or not user.is_active:
         return base.none()
-    if user.role == Role.ADMIN:
+    if is_admin(user):
         return base.all()
     if user.role == Role.RECOMMENDER:
         # A recommender sees what was submitted to it; an applicant's draft is private.
@@ -40,7 +38,7 @@ def actors_for(user: Any, application: Application) -> set[Actor]:
     actors: set[Actor] = set()
     if not user.is_authenticated or not user.is_active:
         return actors
-    if user.role == Role.ADMIN:
+    if is_admin(user):
         actors.add(Actor.ADMIN)
     elif user.role == Role.RECOMMENDER and user.recommender_id == application.recommender_id:
         actors.add(Actor.RECOMMENDER)
@@ -53,25 +51,14 @@ def can_edit_application(user: Any, application: Application) -> bool:
     return Actor.OWNER in actors_for(user, application) and application.is_editable_state
 
 
-def _deny(user: Any, request_ip: str | None, what: str, pk: Any, code: str) -> None:
-    record(
-        action="access.denied",
-        actor=user if user.is_authenticated else None,
-        data={"object": what, "id": str(pk), "code": code},
-        ip=request_ip,
-    )
-
-
 def get_application_for_user_or_404(
     user: Any, pk: Any, *, write: bool = False, ip: str | None = None
 ) -> Application:
     application = visible_applications(user).filter(pk=pk).first()
     if application is None:
-        _deny(user, ip, "application", pk, "404")
-        raise Http404
+        raise deny(user, "application", pk, ip=ip)
     if write and not can_edit_application(user, application):
-        _deny(user, ip, "application", pk, "403")
-        raise PermissionDenied
+        raise deny(user, "application", pk, code="403", ip=ip)
     return application
 
 
@@ -85,6 +72,5 @@ def get_document_for_user_or_404(
         .first()
     )
     if document is None:
-        _deny(user, ip, "document", pk, "404")
-        raise Http404
+        raise deny(user, "document", pk, ip=ip)
     return document

@@ -29,7 +29,7 @@ from banzu.applications.permissions import (
 )
 from banzu.applications.workflow import Actor
 from banzu.audit.services import client_ip
-from banzu.core.access import applicant_required
+from banzu.core.access import applicant_required, is_admin
 from banzu.core.errors import ServiceError
 from banzu.core.responses import download_response
 from banzu.editions.selectors import get_current_edition
@@ -89,7 +89,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "states": ApplicationState.choices,
-            "recommenders": Recommender.objects.all() if user.role == Role.ADMIN else [],
+            "recommenders": Recommender.objects.all() if is_admin(user) else [],
             "state": state,
             "recommender": recommender,
             "q": query,

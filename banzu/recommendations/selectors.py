@@ -12,7 +12,7 @@ from banzu.accounts.models import Recommender
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
 from banzu.applications.permissions import get_application_for_user_or_404
-from banzu.core.access import deny
+from banzu.core.access import deny, is_admin
 from banzu.editions.models import Edition
 from banzu.recommendations.models import Batch
 
@@ -52,7 +52,7 @@ def recommender_for_user_or_404(user: Any, recommender_pk: Any = None) -> Recomm
         if recommender_pk is not None and str(recommender_pk) != str(user.recommender_id):
             raise Http404
         return user.recommender
-    if user.role == Role.ADMIN and recommender_pk is not None:
+    if is_admin(user) and recommender_pk is not None:
         recommender = Recommender.objects.filter(pk=recommender_pk).first()
         if recommender is None:
             raise Http404

@@ -19,6 +19,7 @@ from banzu.applications.permissions import actors_for
 from banzu.applications.services import deadline_open, transition
 from banzu.applications.workflow import Actor
 from banzu.audit.services import record
+from banzu.core.access import is_admin
 from banzu.core.errors import ServiceError
 from banzu.core.workflow import Move, apply
 from banzu.editions.models import Edition
@@ -186,7 +187,7 @@ def _batch_refusal(code: str, batch: Batch) -> str:
 def _batch_actors(actor: Any, batch: Batch) -> set[Actor]:
     if not actor.is_authenticated or not actor.is_active:
         return set()
-    if actor.role == Role.ADMIN:
+    if is_admin(actor):
         return {Actor.ADMIN}
     if actor.role == Role.RECOMMENDER and actor.recommender_id == batch.recommender_id:
         return {Actor.RECOMMENDER}

@@ -22,7 +22,7 @@ from banzu.accounts.models import Recommender
 from banzu.applications.enums import ApplicationState
 from banzu.applications.selectors import time_left
 from banzu.audit.services import client_ip
-from banzu.core.access import admin_required
+from banzu.core.access import admin_required, is_admin
 from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
 from banzu.documents.render import CONTENT_TYPES, as_format
@@ -64,7 +64,7 @@ def _batch_page(
     edition = edition_or_404(request)
     batch = batch_for_view(edition, recommender)
     rows = attachment2_rows(recommender, edition)
-    is_admin = user.role == Role.ADMIN
+    admin = is_admin(user)
     is_open = batch.state == BatchState.OPEN
     return render(
         request,
@@ -80,7 +80,7 @@ def _batch_page(
             .count(),
             "attachment2_title": exports.attachment2_title(edition),
             "time_left": time_left(edition.recommendation_deadline),
-            "is_admin": is_admin,
+            "is_admin": admin,
             "can_submit": is_open and user.role == Role.RECOMMENDER,
             "submit_form": submit_form or SubmitBatchForm(),
             "reopen_form": reopen_form or ReopenBatchForm(),

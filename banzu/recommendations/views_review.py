@@ -29,6 +29,7 @@ from banzu.applications.models import Application
 from banzu.applications.permissions import get_document_for_user_or_404
 from banzu.applications.services import open_document
 from banzu.audit.services import client_ip
+from banzu.core.access import is_admin
 from banzu.core.errors import ServiceError
 from banzu.core.responses import inline_pdf_response
 from banzu.editions.models import Edition, RubricItem
@@ -153,7 +154,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     filters = ListFilterForm(request.GET)
     recommender_pk = filters.param("recommender")
-    if user.role == Role.ADMIN and not recommender_pk:
+    if is_admin(user) and not recommender_pk:
         return render(
             request,
             "recommendations/list.html",
@@ -181,7 +182,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
             "state": state,
             "industry": industry,
             "sort": sort,
-            "is_admin": user.role == Role.ADMIN,
+            "is_admin": is_admin(user),
         },
     )
 

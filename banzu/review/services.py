@@ -19,6 +19,7 @@ from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
 from banzu.audit.services import record
+from banzu.core.access import is_admin
 from banzu.core.errors import ServiceError
 from banzu.core.workflow import Move, TransitionRefused, apply
 from banzu.editions.models import Edition
@@ -40,7 +41,7 @@ S = AssignmentState
 
 # (from, to) -> (who may, reason required)
 def _actor_kind(actor: Any, assignment: Assignment) -> set[str]:
-    if actor.role == Role.ADMIN:
+    if is_admin(actor):
         return {"admin"}
     if actor.role == Role.EXPERT and actor.pk == assignment.expert_id:
         return {"expert"}
@@ -339,7 +340,7 @@ def reopen_expert_sheet(
     *, sheet: ScoreSheet, by: Any, reason: str, ip: str | None = None
 ) -> ScoreSheet:
     """The admin unlocks a submitted expert sheet; the submitted version is kept."""
-    if by.role != Role.ADMIN or sheet.stage != SheetStage.MATERIALS:
+    if not is_admin(by) or sheet.stage != SheetStage.MATERIALS:
         raise scoring.ScoringError(_("You may not reopen this sheet."), code="forbidden")
     application = sheet.application
     application.refresh_from_db(fields=["state"])
