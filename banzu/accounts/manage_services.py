@@ -13,7 +13,10 @@ from django.utils.translation import gettext as _
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender, User
 from banzu.accounts.services import update_user
+from banzu.audit import actions
 from banzu.audit.services import record, update_recorded
+
+actions.register("account.set_password", "recommender.create", "recommender.update")
 
 RECOMMENDER_FIELDS = (
     "name",

@@ -19,7 +19,14 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from banzu.accounts.middleware import SECOND_FACTOR_ROLES
+from banzu.audit import actions
 from banzu.audit.services import client_ip, record
+
+actions.register(
+    "account.second_factor_enrolled",
+    "account.second_factor_failed",
+    "account.second_factor_verified",
+)
 
 
 class TokenForm(forms.Form):

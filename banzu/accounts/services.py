@@ -7,8 +7,17 @@ from django.utils.translation import gettext as _
 
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Enterprise, Recommender, User
+from banzu.audit import actions
 from banzu.audit.services import record, update_recorded
 from banzu.core.errors import ServiceError
+
+actions.register(
+    "account.create",
+    "account.register",
+    "account.update",
+    "enterprise.create",
+    "enterprise.update",
+)
 
 
 def register_applicant(

@@ -11,7 +11,10 @@ from django.contrib.auth.signals import (
 )
 from django.dispatch import receiver
 
+from banzu.audit import actions
 from banzu.audit.services import client_ip, record
+
+actions.register("account.login", "account.login_failed", "account.logout")
 
 
 @receiver(user_logged_in)

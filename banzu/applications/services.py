@@ -22,12 +22,21 @@ from banzu.applications.models import Application, Document, Honour, Team
 from banzu.applications.permissions import actors_for
 from banzu.applications.rules import Problem, problems, team_name_carries_parent
 from banzu.applications.workflow import APPLICATION
+from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.core import filestore
 from banzu.core.errors import ServiceError
 from banzu.core.workflow import Move, apply
 from banzu.editions.models import Edition
 from banzu.uploads.validation import FileKind, Limits, UploadRejected, validate_upload
+
+actions.register(
+    "application.save_draft",
+    "application.start",
+    "document.download",
+    "document.rejected",
+    "document.upload",
+)
 
 EXPECTED_FILE_KINDS: dict[str, set[FileKind]] = {
     DocumentKind.MATERIALS_DOCX: {FileKind.DOCX},

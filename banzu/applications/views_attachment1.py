@@ -8,8 +8,11 @@ from django.views.decorators.http import require_GET
 
 from banzu.applications.attachment1 import attachment1_file
 from banzu.applications.permissions import get_application_for_user_or_404
+from banzu.audit import actions
 from banzu.audit.services import client_ip
 from banzu.documents.views import form_format, send_form
+
+actions.register("export.attachment1")
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from banzu.audit import actions
 from banzu.audit.chain import GENESIS, entry_hash
 from banzu.audit.models import AuditEntry, AuditHead, chain_content
 
@@ -26,7 +27,11 @@ def record(
     data: dict[str, Any] | None = None,
     ip: str | None = None,
 ) -> AuditEntry:
-    """Append one entry to the journal, inside the caller's transaction when there is one."""
+    """Append one entry to the journal, inside the caller's transaction when there is one.
+
+    The action must be registered (banzu.audit.actions), so the journal's vocabulary is closed."""
+    if not actions.is_known(action):
+        raise ValueError(f"Unregistered audit action: {action!r}")
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     actor_username = getattr(actor, "username", "") if actor_id is not None else ""
     with transaction.atomic():

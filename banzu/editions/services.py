@@ -18,9 +18,12 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.editions.enums import AwardMode
 from banzu.editions.models import AwardTier, Edition, RubricItem
+
+actions.register("edition.create", "edition.unmark_current", "edition.update")
 
 EDITION_FIELDS = (
     "year",

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 
 from banzu.accounts.models import Recommender
 from banzu.applications.enums import ApplicationState
+from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.documents.render import Format
 from banzu.editions.models import Edition
@@ -23,6 +24,8 @@ from banzu.recommendations.enums import BatchState
 from banzu.recommendations.models import Batch
 from banzu.recommendations.selectors import RECOMMENDER_STATES
 from banzu.scoring.enums import SheetStage, SheetState
+
+actions.register("export.attachment2")
 
 
 def attachment2_title(edition: Edition) -> str:

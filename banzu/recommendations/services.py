@@ -18,6 +18,7 @@ from banzu.applications.models import Application
 from banzu.applications.permissions import actors_for
 from banzu.applications.services import deadline_open, transition
 from banzu.applications.workflow import Actor
+from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.core.access import is_admin
 from banzu.core.errors import ServiceError
@@ -29,6 +30,8 @@ from banzu.recommendations.workflow import BATCH
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import ItemInput, ScoringError, save_sheet
+
+actions.register("batch.set_quota")
 
 
 def batch_for(edition: Edition, recommender: Recommender) -> Batch:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender
+from banzu.audit import actions
 from banzu.audit.services import client_ip, record
 from banzu.core import filestore
 from banzu.core.responses import download_response
@@ -26,6 +27,8 @@ from banzu.jobs.permissions import deny, get_job_for_user_or_404
 from banzu.jobs.presentation import render_status
 from banzu.recommendations import jobs
 from banzu.recommendations.package import package_filename
+
+actions.register("export.package")
 
 
 def package_recommender_for_user_or_404(

@@ -29,10 +29,13 @@ from django.utils.translation import ngettext
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Enterprise, Recommender, User
 from banzu.accounts.validators import normalise_phone
+from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.core.errors import ServiceError
 from banzu.core.outbox import queue
 from banzu.review.models import ExpertProfile
+
+actions.register("expert.create", "expert.invite", "expert.password_set", "expert.update")
 
 SEPARATORS = re.compile(r"[、，,;；/／\n]+")
 MAX_SPECIALITY_LENGTH = 100

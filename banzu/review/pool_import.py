@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Recommender, User
 from banzu.accounts.validators import is_valid_phone, normalise_phone
+from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.review.models import ExpertProfile
 from banzu.review.pool import (
@@ -29,6 +30,8 @@ from banzu.review.pool import (
     speciality_choices,
     split_list,
 )
+
+actions.register("expert.import")
 
 TEMPLATE_HEADERS = ("姓名", "工作单位", "所在城市", "专业领域", "手机", "电子邮箱", "所属推荐单位")
 

@@ -18,6 +18,7 @@ from banzu.accounts.enums import Role
 from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
+from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.core.access import is_admin
 from banzu.core.errors import ServiceError
@@ -32,6 +33,8 @@ from banzu.scoring import services as scoring
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import ItemInput
+
+actions.register("review.assign", "review.assignment.add", "review.remind", "review.settings")
 
 S = AssignmentState
 

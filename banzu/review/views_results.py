@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from banzu.audit import actions
 from banzu.audit.services import client_ip, record
 from banzu.core.responses import attachment_response
 from banzu.documents.render import CONTENT_TYPES, safe_filename
@@ -26,6 +27,8 @@ from banzu.editions.resolver import edition_or_404
 from banzu.review.layouts import results_document
 from banzu.review.permissions import require_review_admin
 from banzu.review.results import ApplicationResult, LeniencyRow, edition_results, icc_band
+
+actions.register("export.review_results")
 
 
 def _edition(request: HttpRequest) -> Edition:

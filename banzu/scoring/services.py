@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from banzu.applications.models import Application
+from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.core.access import is_admin
 from banzu.core.errors import ServiceError
@@ -20,6 +21,8 @@ from banzu.scoring import core
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ItemScore, ScoreSheet, SheetVersion
 from banzu.scoring.workflow import SHEET, refusal_message
+
+actions.register("score.save")
 
 
 class ScoringError(ServiceError):

@@ -8,11 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from banzu.audit import actions
 from banzu.audit.services import client_ip
 from banzu.documents.views import form_format, send_form
 from banzu.editions.models import Edition
 from banzu.scoring.attachment3 import attachment3_blank_file, attachment3_sheet_file
 from banzu.scoring.permissions import get_sheet_for_user_or_404
+
+actions.register("export.attachment3")
 
 
 @login_required

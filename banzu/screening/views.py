@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from banzu.applications.enums import ApplicationState
+from banzu.audit import actions
 from banzu.audit.services import client_ip, record
 from banzu.core.access import require_admin
 from banzu.core.errors import ServiceError
@@ -29,6 +30,8 @@ from banzu.screening.permissions import (
     screened_application_or_404,
 )
 from banzu.screening.services_checks import settings_for
+
+actions.register("screening.settings")
 
 
 def _filters(request: HttpRequest) -> selectors.Filters:
