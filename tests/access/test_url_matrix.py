@@ -1,0 +1,359 @@
+"""Every URL of the site, for every persona, from the URL configuration itself.
+
+The matrix is generated from the resolver: a page added without a row in EXPECTED fails
+`test_every_url_has_a_row`, so no page escapes the access policy's tests. The data is the demo
+(built once for the module, through the services, and rolled back at the end). The rule under
+test (banzu.core.access): outside a persona's scope a page or an object is 404; in scope but
+read-only it is 403; anonymous visitors are sent to the login page where one is needed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from banzu.accounts.enums import Role
+from banzu.accounts.models import Enterprise, Recommender, User
+from banzu.applications.enums import ApplicationState, DocumentKind
+from banzu.applications.models import Application, Document
+from banzu.editions.models import Edition
+from banzu.jobs.services import run as run_job
+from banzu.recommendations.jobs import start_build
+from banzu.review.enums import AssignmentState
+from banzu.review.models import Assignment, ExpertProfile
+from banzu.scoring.enums import SheetStage, SheetState
+from banzu.scoring.models import ScoreSheet
+from banzu.screening.models import SimilarityReport
+
+pytestmark = pytest.mark.demo
+
+PERSONAS = (
+    "anonymous",
+    "applicant",
+    "applicant_b",
+    "rec_hz",
+    "rec_nb",
+    "expert",
+    "expert_free",
+    "admin",
+)
+MISSING = 999_999  # an id no object has
+
+
+def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[str]:
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (
+                f"{namespace}:{pattern.namespace}"
+                if namespace and pattern.namespace
+                else (pattern.namespace or namespace)
+            )
+            yield from _url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    args: dict[str, dict[str, Any]]
+    files: Path
+
+
+def _first_pk(queryset: Any) -> int:
+    obj = queryset.order_by("pk").first()
+    return obj.pk if obj is not None else MISSING
+
+
+def _build_world(files: Path) -> World:
+    call_command("load_demo", stdout=io.StringIO())
+    hz = Recommender.objects.get(short_name="杭州")
+    nb = Recommender.objects.get(short_name="宁波")
+    submitted = (
+        Application.objects.filter(recommender=hz, state=ApplicationState.SUBMITTED)
+        .order_by("pk")
+        .first()
+    )
+    assert submitted is not None
+    users = {
+        # The owner of a submitted application: its files exist and it is read-only to them.
+        "applicant": submitted.created_by,
+        "rec_hz": User.objects.get(username="recommender"),
+        "expert": User.objects.get(username="expert"),
+        "admin": User.objects.get(username="admin"),
+        "applicant_b": User.objects.create(
+            username="matrix_b",
+            role=Role.APPLICANT,
+            enterprise=Enterprise.objects.create(name="矩阵乙建设有限公司"),
+        ),
+        "rec_nb": User.objects.create(username="matrix_nb", role=Role.RECOMMENDER, recommender=nb),
+        "expert_free": User.objects.create(username="matrix_free", role=Role.EXPERT),
+    }
+    own = submitted
+    recommended = (
+        Application.objects.filter(recommender=hz, recommendation_number__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    confirmed = (
+        Assignment.objects.filter(expert=users["expert"], state=AssignmentState.CONFIRMED)
+        .order_by("pk")
+        .first()
+    )
+    pending = (
+        Assignment.objects.filter(expert=users["expert"], state=AssignmentState.PENDING)
+        .order_by("pk")
+        .first()
+    )
+    sheet = (
+        ScoreSheet.objects.filter(
+            scorer=users["expert"], stage=SheetStage.MATERIALS, state=SheetState.SUBMITTED
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert None not in (own, submitted, recommended, confirmed, pending, sheet)
+
+    def pdf_of(application: Application) -> int:
+        return _first_pk(
+            Document.objects.filter(application=application, kind=DocumentKind.MATERIALS_PDF)
+        )
+
+    edition = Edition.objects.get(year=2026)
+    report = SimilarityReport.objects.order_by("pk").first()
+    package = start_build(recommender=hz, edition=edition, user=users["rec_hz"])
+    run_job(package.pk)  # its on-commit enqueue never fires inside the module's transaction
+    args = {
+        "applications:detail": {"pk": own.pk},
+        "applications:edit": {"pk": own.pk},
+        "applications:files": {"pk": own.pk},
+        "applications:download": {"pk": own.pk, "document_pk": _first_pk(own.documents.all())},
+        "applications:submit": {"pk": own.pk},
+        "applications:withdraw": {"pk": own.pk},
+        "applications:reopen": {"pk": own.pk},
+        "manage:edition_edit": {"pk": edition.pk},
+        "manage:recommender_edit": {"pk": hz.pk},
+        "manage:user_edit": {"pk": users["applicant"].pk},
+        "recommendations:review": {"pk": submitted.pk},
+        "recommendations:score": {"pk": submitted.pk},
+        "recommendations:score_total": {"pk": submitted.pk},
+        "recommendations:return": {"pk": submitted.pk},
+        "recommendations:decline": {"pk": submitted.pk},
+        "recommendations:recommend": {"pk": submitted.pk},
+        "recommendations:view_pdf": {"pk": submitted.pk, "document_pk": pdf_of(submitted)},
+        "recommendations:batch_of": {"recommender_pk": hz.pk},
+        "recommendations:attachment2": {"recommender_pk": hz.pk, "fmt": "xlsx"},
+        "recommendations:submit_batch": {"recommender_pk": hz.pk},
+        "recommendations:reopen_batch": {"recommender_pk": hz.pk},
+        "recommendations:set_quota": {"recommender_pk": hz.pk},
+        "documents:attachment1": {"pk": own.pk, "fmt": "docx"},
+        "documents:attachment3": {"year": 2026, "fmt": "docx"},
+        "documents:attachment3_sheet": {"sheet_pk": sheet.pk, "fmt": "docx"},
+        "documents:package_start": {"recommender_pk": hz.pk},
+        "documents:package_status": {"recommender_pk": hz.pk},
+        "documents:package_download": {"pk": package.pk},
+        "screening:decide": {"pk": recommended.pk},
+        "screening:report": {"pk": report.pk if report else MISSING},
+        "screening:side_by_side": {
+            "pk": report.pk if report else MISSING,
+            "kind": "archive",
+            "source_pk": MISSING,
+        },
+        "review:add": {"pk": confirmed.application_id},
+        "review:remove": {"pk": confirmed.pk},
+        "review:application": {"pk": confirmed.application_id},
+        "review:reopen": {"sheet_pk": sheet.pk},
+        "review:expert_edit": {"pk": _first_pk(ExpertProfile.objects.all())},
+        "review:expert_invite": {"pk": _first_pk(ExpertProfile.objects.all())},
+        "review:expert_welcome": {"uidb64": "MQ", "token": "not-a-token"},
+        "review:declare": {"pk": pending.application_id},
+        "review:sheet": {"pk": confirmed.application_id},
+        "review:sheet_total": {"pk": confirmed.application_id},
+        "review:view_pdf": {
+            "pk": confirmed.application_id,
+            "document_pk": pdf_of(confirmed.application),
+        },
+        "review:download": {
+            "pk": confirmed.application_id,
+            "document_pk": pdf_of(confirmed.application),
+        },
+        "jobs:status": {"pk": package.pk},
+    }
+    return World(users=users, args=args, files=files)
+
+
+TEST_SETTINGS = {
+    "DEBUG": True,  # load_demo refuses otherwise
+    "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
+    files = tmp_path_factory.mktemp("matrix-files")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PRIVATE_FILES_ROOT=files, **TEST_SETTINGS),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build_world(files)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _read(response: Any) -> Any:
+    """A stored file is streamed; reading it through the client's wrapper closes it the way a
+    WSGI server would, without the end-of-request signal closing the test's connection."""
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)
+    return response
+
+
+# Logging out ends the test client's session mid-matrix; its GET answer (405) is what we keep.
+GET_ONLY = {"accounts:logout"}
+
+
+def _status(client: Client, url: str, *, post: bool) -> str:
+    """GET the page; a POST-only URL is POSTed (empty), in a savepoint rolled back at once."""
+    response = _read(client.get(url))
+    if response.status_code == 405 and post:
+        with transaction.atomic():
+            response = _read(client.post(url))
+            transaction.set_rollback(True)
+    if response.status_code in (301, 302):
+        return "login" if "/accounts/login/" in response["Location"] else "302"
+    return str(response.status_code)
+
+
+def observe(world: World, name: str) -> dict[str, str]:
+    url = reverse(name, kwargs=world.args.get(name, {}))
+    seen = {}
+    for persona in PERSONAS:
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(world.users[persona])
+        with override_settings(PRIVATE_FILES_ROOT=world.files):
+            seen[persona] = _status(client, url, post=name not in GET_ONLY)
+    return seen
+
+
+# One row per URL name: the answer to each persona, in the order of PERSONAS:
+# anonymous applicant applicant_b rec_hz rec_nb expert expert_free admin.
+# "login" is a redirect to the login page; a POST-only URL shows its answer to an empty POST.
+# applicant owns a submitted 杭州 application (read-only to them: 403 on edit); rec_hz is its
+# recommender; expert is assigned to (and declared no conflict on) another application.
+EXPECTED: dict[str, str] = {
+    "accounts:enterprise": "login 200 200 404 404 404 404 404",
+    "accounts:login": "200 302 302 302 302 302 302 302",
+    "accounts:logout": "405 405 405 405 405 405 405 405",
+    "accounts:register": "200 302 302 302 302 302 302 302",
+    "accounts:second_factor": "login 302 302 302 302 200 200 200",
+    "applications:detail": "login 200 404 200 404 404 404 200",
+    "applications:download": "login 200 404 200 404 404 404 200",
+    "applications:edit": "login 403 404 403 404 404 404 403",
+    "applications:files": "login 200 404 200 404 404 404 200",
+    "applications:list": "login 200 200 200 200 200 200 200",
+    "applications:reopen": "login 302 404 403 404 404 404 403",
+    "applications:start": "login 200 200 404 404 404 404 404",
+    "applications:submit": "login 403 404 403 404 404 404 403",
+    "applications:withdraw": "login 200 404 403 404 404 404 403",
+    "documents:attachment1": "login 200 404 200 404 404 404 200",
+    "documents:attachment3": "login 200 200 200 200 200 200 200",
+    "documents:attachment3_sheet": "login 404 404 404 404 200 404 200",
+    "documents:package_download": "login 404 404 200 404 404 404 200",
+    "documents:package_start": "login 404 404 302 404 404 404 302",
+    "documents:package_status": "login 404 404 200 404 404 404 200",
+    "home": "200 200 200 200 200 200 200 200",
+    "jobs:status": "404 404 404 200 404 404 404 200",
+    "manage:edition_create": "login 404 404 404 404 404 404 200",
+    "manage:edition_edit": "login 404 404 404 404 404 404 200",
+    "manage:edition_switch": "login 404 404 404 404 404 404 302",
+    "manage:editions": "login 404 404 404 404 404 404 200",
+    "manage:recommender_create": "login 404 404 404 404 404 404 200",
+    "manage:recommender_edit": "login 404 404 404 404 404 404 200",
+    "manage:recommenders": "login 404 404 404 404 404 404 200",
+    "manage:user_create": "login 404 404 404 404 404 404 200",
+    "manage:user_edit": "login 404 404 404 404 404 404 200",
+    "manage:users": "login 404 404 404 404 404 404 200",
+    "recommendations:attachment2": "login 404 404 200 404 404 404 200",
+    "recommendations:batch": "login 404 404 200 200 404 404 302",
+    "recommendations:batch_of": "login 404 404 200 404 404 404 200",
+    "recommendations:board": "login 404 404 404 404 404 404 200",
+    "recommendations:decline": "login 404 404 302 404 404 404 302",
+    "recommendations:list": "login 404 404 200 200 404 404 200",
+    "recommendations:recommend": "login 404 404 302 404 404 404 302",
+    "recommendations:reopen_batch": "login 404 404 403 404 404 404 200",
+    "recommendations:return": "login 404 404 302 404 404 404 302",
+    "recommendations:review": "login 404 404 200 404 404 404 200",
+    "recommendations:score": "login 404 404 200 404 404 404 200",
+    "recommendations:score_total": "login 404 404 200 404 404 404 200",
+    "recommendations:set_quota": "login 404 404 403 404 404 404 302",
+    "recommendations:submit_batch": "login 404 404 200 404 404 404 200",
+    "recommendations:view_pdf": "login 404 404 200 404 404 404 200",
+    "review:add": "404 404 404 404 404 404 404 302",
+    "review:application": "404 404 404 404 404 404 404 200",
+    "review:assign": "404 404 404 404 404 404 404 200",
+    "review:board": "404 404 404 404 404 404 404 200",
+    "review:declare": "login 404 404 404 404 200 404 404",
+    "review:download": "login 404 404 404 404 200 404 404",
+    "review:expert_create": "login 404 404 404 404 404 404 200",
+    "review:expert_edit": "login 404 404 404 404 404 404 200",
+    "review:expert_import": "login 404 404 404 404 404 404 200",
+    "review:expert_import_template": "login 404 404 404 404 404 404 200",
+    "review:expert_invite": "login 404 404 404 404 404 404 302",
+    "review:expert_invite_all": "login 404 404 404 404 404 404 302",
+    "review:expert_welcome": "200 200 200 200 200 200 200 200",
+    "review:experts": "login 404 404 404 404 404 404 200",
+    "review:finish": "404 404 404 404 404 404 404 302",
+    "review:mine": "login 404 404 404 404 200 200 404",
+    "review:remind": "404 404 404 404 404 404 404 302",
+    "review:remove": "404 404 404 404 404 404 404 302",
+    "review:reopen": "404 404 404 404 404 404 404 302",
+    "review:results": "404 404 404 404 404 404 404 200",
+    "review:results_xlsx": "404 404 404 404 404 404 404 200",
+    "review:sheet": "login 404 404 404 404 200 404 404",
+    "review:sheet_total": "login 404 404 404 404 200 404 404",
+    "review:view_pdf": "login 404 404 404 404 200 404 404",
+    "screening:archive": "404 404 404 404 404 404 404 200",
+    "screening:decide": "login 404 404 404 404 404 404 200",
+    "screening:import_archive": "404 404 404 404 404 404 404 400",
+    "screening:pass_many": "login 404 404 404 404 404 404 302",
+    "screening:report": "404 404 404 404 404 404 404 404",
+    "screening:settings": "login 404 404 404 404 404 404 200",
+    "screening:side_by_side": "404 404 404 404 404 404 404 404",
+    "screening:start_checks": "login 404 404 404 404 404 404 302",
+    "screening:start_scan": "404 404 404 404 404 404 404 302",
+    "screening:summary": "login 404 404 404 404 404 404 200",
+    "screening:summary_xlsx": "login 404 404 404 404 404 404 200",
+    "screening:workspace": "login 404 404 404 404 404 404 200",
+    "set_language": "302 302 302 302 302 302 302 302",
+}
+
+
+def _row(text: str) -> dict[str, str]:
+    return dict(zip(PERSONAS, text.split(), strict=True))
+
+
+def test_every_url_has_a_row():
+    assert sorted(set(_url_names()) - set(EXPECTED)) == []
+    assert sorted(set(EXPECTED) - set(_url_names())) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_url_for_every_persona(world, name):
+    assert observe(world, name) == _row(EXPECTED[name])
