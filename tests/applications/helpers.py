@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -9,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from banzu.applications import services
 from banzu.applications.enums import DocumentKind
-from banzu.applications.models import Application
+from banzu.applications.models import Application, Document
+from banzu.core import filestore
 from tests.factories import complete_fields
 from tests.uploads import samples
 
@@ -42,7 +44,32 @@ def upload(application: Application, kind: str, tmp_path: Path, name: str | None
     )
 
 
-def make_complete(application: Application, tmp_path: Path) -> Application:
+def store_document(
+    application: Application, kind: str, tmp_path: Path, name: str | None = None
+) -> Document:
+    """A current document of `kind`, its sample bytes written through the real file store, without
+    upload validation: for set-up whose subject is not the upload path (`upload` is that path)."""
+    default_name, content = sample_bytes(kind, tmp_path)
+    stored_name = filestore.commit_temp(filestore.write_temp([content]))
+    document = Document(
+        application=application,
+        kind=kind,
+        original_name=name or default_name,
+        stored_name=stored_name,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=application.created_by,
+    )
+    document.full_clean()
+    document.save()
+    return document
+
+
+def make_complete(
+    application: Application, tmp_path: Path, *, through_upload: bool = False
+) -> Application:
+    """Every field filled and every document in place: ready to submit. The documents are stored
+    directly (the same bytes the upload accepts) unless `through_upload` asks for the service."""
     application = services.save_draft(
         application=application,
         user=application.created_by,
@@ -51,7 +78,10 @@ def make_complete(application: Application, tmp_path: Path) -> Application:
         expected_version=application.version,
     )
     for kind in DocumentKind:
-        upload(application, kind, tmp_path)
+        if through_upload:
+            upload(application, kind, tmp_path)
+        else:
+            store_document(application, kind, tmp_path)
     return application
 
 
