@@ -46,7 +46,9 @@ def _check_keys(fields: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
         raise ValueError(f"Unexpected fields: {sorted(unknown)}")
 
 
-def create_recommender(*, by: Any, fields: Mapping[str, Any], ip: str | None = None) -> Recommender:
+def create_recommender(
+    *, by: User, fields: Mapping[str, Any], ip: str | None = None
+) -> Recommender:
     _check_keys(fields, RECOMMENDER_FIELDS)
     with transaction.atomic():
         recommender = Recommender(**fields)
@@ -63,14 +65,14 @@ def create_recommender(*, by: Any, fields: Mapping[str, Any], ip: str | None = N
 
 
 def update_recommender(
-    *, by: Any, recommender: Recommender, fields: Mapping[str, Any], ip: str | None = None
+    *, by: User, recommender: Recommender, fields: Mapping[str, Any], ip: str | None = None
 ) -> Recommender:
     """Change the given fields (the changed ones: the audit entry names them)."""
     _check_keys(fields, RECOMMENDER_FIELDS)
     return update_recorded(recommender, fields=fields, action="recommender.update", actor=by, ip=ip)
 
 
-def own_account_errors(*, by: Any, user: User, role: str, is_active: bool) -> dict[str, str]:
+def own_account_errors(*, by: User, user: User, role: str, is_active: bool) -> dict[str, str]:
     """An admin cannot lock themselves out: no deactivating or demoting one's own account."""
     if by.pk != user.pk:
         return {}
@@ -84,7 +86,7 @@ def own_account_errors(*, by: Any, user: User, role: str, is_active: bool) -> di
 
 def update_account(
     *,
-    by: Any,
+    by: User,
     user: User,
     fields: Mapping[str, Any],
     new_password: str = "",

@@ -7,12 +7,13 @@ from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from banzu.accounts import manage_services
+from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.accounts.manage_forms import (
     AccountCreateForm,
     AccountEditForm,
@@ -32,14 +33,14 @@ USERS_PER_PAGE = 50
 
 @admin_required
 @require_GET
-def recommender_list(request: HttpRequest) -> HttpResponse:
+def recommender_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     recommenders = Recommender.objects.annotate(staff_count=Count("staff"))
     return render(request, "manage/recommenders.html", {"recommenders": recommenders})
 
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def recommender_create(request: HttpRequest) -> HttpResponse:
+def recommender_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RecommenderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,7 +59,7 @@ def recommender_create(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def recommender_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def recommender_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     recommender = get_object_or_404(Recommender, pk=pk)
     name = recommender.name
     form = RecommenderForm(request.POST or None, instance=recommender)
@@ -89,7 +90,7 @@ def recommender_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_GET
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = UserFilterForm(request.GET)
     users = User.objects.select_related("recommender", "enterprise").order_by("username")
     if filters.is_valid():
@@ -107,7 +108,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AccountCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +125,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User.objects.select_related("recommender", "enterprise"), pk=pk)
     username = account.username
     form = AccountEditForm(request.POST or None, instance=account, by=request.user)

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django_otp.middleware import is_verified
 
 from banzu.accounts.enums import Role
+from banzu.accounts.models import User
 
 SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.EXPERT})
 EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/")
 
 
-def needs_second_factor(user: Any) -> bool:
+def needs_second_factor(user: User | AnonymousUser) -> bool:
+    # is_verified() reads the otp_device that django_otp's middleware puts on the user.
     return bool(
         settings.REQUIRE_SECOND_FACTOR
         and user.is_authenticated
         and user.role in SECOND_FACTOR_ROLES
-        and not user.is_verified()
+        and not is_verified(user)
     )
 
 

@@ -9,16 +9,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
+from django_otp.middleware import is_verified
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.accounts.middleware import SECOND_FACTOR_ROLES
+from banzu.accounts.models import User
 from banzu.audit import actions
 from banzu.audit.services import client_ip, record
 
@@ -38,17 +41,17 @@ class TokenForm(forms.Form):
     )
 
 
-def _enrolment_device(user: Any) -> TOTPDevice:
+def _enrolment_device(user: User) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def second_factor(request: HttpRequest) -> HttpResponse:
+def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enrol (first time) or verify (every login) the user's TOTP authenticator."""
-    user: Any = request.user
-    if user.role not in SECOND_FACTOR_ROLES or user.is_verified():
+    user = request.user
+    if user.role not in SECOND_FACTOR_ROLES or is_verified(user):
         return redirect("home")
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     device = confirmed or _enrolment_device(user)

@@ -46,7 +46,7 @@ def register_applicant(
 
 def create_user(
     *,
-    by: Any,
+    by: User | None,
     username: str,
     password: str,
     role: str,
@@ -83,7 +83,7 @@ def create_user(
     return user
 
 
-def update_user(*, by: Any, user: User, fields: dict[str, Any], ip: str | None = None) -> User:
+def update_user(*, by: User, user: User, fields: dict[str, Any], ip: str | None = None) -> User:
     with transaction.atomic():
         for key, value in fields.items():
             setattr(user, key, value)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from banzu.accounts import services
 from banzu.accounts.forms import INDUSTRIES, EnterpriseForm, RegistrationForm
+from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.audit.services import client_ip
 from banzu.core.access import applicant_required
 
@@ -43,20 +44,20 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def enterprise(request: HttpRequest) -> HttpResponse:
+def enterprise(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    current = user.enterprise  # type: ignore[union-attr]
+    current = user.enterprise
     form = EnterpriseForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         if current is None:
-            services.create_enterprise(user=user, fields=fields, ip=client_ip(request))  # type: ignore[arg-type]
+            services.create_enterprise(user=user, fields=fields, ip=client_ip(request))
             messages.success(
                 request, _("Enterprise registered. Next: start your team's application.")
             )
             return redirect("applications:start")
         services.update_enterprise(
-            user=user,  # type: ignore[arg-type]
+            user=user,
             enterprise=current,
             fields=fields,
             ip=client_ip(request),

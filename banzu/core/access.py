@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -34,17 +34,28 @@ class Role(models.TextChoices):
 
 
 class Person(Protocol):
-    """What the policy reads of a user (banzu.accounts.models.User satisfies it)."""
+    """What the policy reads of a user (banzu.accounts.models.User satisfies it). Read-only
+    members, so that a model whose ``is_authenticated`` is a property satisfies it."""
 
-    pk: Any
-    is_authenticated: bool
-    is_active: bool
-    role: str
-    recommender_id: int | None
-    enterprise_id: int | None
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def recommender_id(self) -> int | None: ...
+    @property
+    def enterprise_id(self) -> int | None: ...
 
 
-def has_role(user: Any, *roles: Role) -> bool:
+# Whoever a request carries: a signed-in person, Django's anonymous user, or no one (a job).
+Someone: TypeAlias = "Person | AnonymousUser | None"
+
+
+def has_role(user: Someone, *roles: Role) -> bool:
     return bool(
         user is not None
         and user.is_authenticated
@@ -53,24 +64,24 @@ def has_role(user: Any, *roles: Role) -> bool:
     )
 
 
-def is_admin(user: Any) -> bool:
+def is_admin(user: Someone) -> bool:
     return has_role(user, Role.ADMIN)
 
 
-def is_recommender_staff(user: Any) -> bool:
-    return has_role(user, Role.RECOMMENDER) and user.recommender_id is not None
+def is_recommender_staff(user: Someone) -> bool:
+    return has_role(user, Role.RECOMMENDER) and getattr(user, "recommender_id", None) is not None
 
 
-def is_applicant(user: Any) -> bool:
+def is_applicant(user: Someone) -> bool:
     return has_role(user, Role.APPLICANT)
 
 
-def is_expert(user: Any) -> bool:
+def is_expert(user: Someone) -> bool:
     return has_role(user, Role.EXPERT)
 
 
 def deny(
-    who: HttpRequest | Person | AnonymousUser | None,
+    who: HttpRequest | Someone,
     what: str,
     pk: Any = "",
     *,
@@ -79,11 +90,13 @@ def deny(
 ) -> Http404 | PermissionDenied:
     """Journal a refusal once and return the exception to raise: 404 outside the scope, 403 in
     scope but read-only. `who` is the request (its user and address are read) or a user."""
+    user: Someone
     if isinstance(who, HttpRequest):
-        user: Any = who.user
+        user = who.user
         ip = ip or client_ip(who)
     else:
-        user = who
+        # django-stubs' plugin rewrites HttpRequest, so isinstance() does not narrow it away here.
+        user = cast("Someone", who)
     record(
         action="access.denied",
         actor=user if user is not None and user.is_authenticated else None,
