@@ -19,6 +19,7 @@ from banzu.accounts.services import create_enterprise, create_user
 from banzu.applications import services
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
+from banzu.demo.past import build_past_edition
 from banzu.demo.review import ReviewDemo
 from banzu.editions.models import Edition
 from banzu.recommendations import services as recommendations
@@ -199,6 +200,14 @@ class DemoBuilder:
         self.out(f"Demo: {count + 1} applications across {len(CITY_ENTERPRISES)} recommenders.")
         self._recommender_stage(edition)
         ReviewDemo(admin=self.admin, password=DEMO_PASSWORD, out=self.out).build(edition)
+        build_past_edition(
+            builder=self,
+            admin=self.admin,
+            current=edition,
+            password=DEMO_PASSWORD,
+            fill_fields=fill_fields,
+            out=self.out,
+        )
 
     def _recommender_stage(self, edition: Edition) -> None:
         """宁波 and 温州 have scored, recommended and submitted their batches; 杭州 is half done."""

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 
 from banzu.accounts.models import User
 from banzu.applications.models import Application
+from banzu.editions.models import Edition
 from banzu.recommendations.models import Batch
 from banzu.review.models import Assignment
 from banzu.scoring.models import ScoreSheet, SheetVersion
@@ -28,7 +29,8 @@ def test_demo_loader_builds_valid_data_through_the_services(
     out = capsys.readouterr().out
     assert "applicant" in out
     assert "banzu-demo" in out
-    states = Counter(Application.objects.values_list("state", flat=True))
+    current = Application.objects.filter(edition__year=2026)
+    states = Counter(current.values_list("state", flat=True))
     assert sum(states.values()) == 40
     assert set(states) == {
         "draft",
@@ -39,7 +41,9 @@ def test_demo_loader_builds_valid_data_through_the_services(
         "under_review",
     }
     assert states["under_review"] == 4
-    batches = dict(Batch.objects.values_list("recommender__short_name", "state"))
+    batches = dict(
+        Batch.objects.filter(edition__year=2026).values_list("recommender__short_name", "state")
+    )
     assert (batches["宁波"], batches["温州"], batches["杭州"]) == ("submitted", "submitted", "open")
     assert Application.objects.filter(state="draft", state_reason__contains="盖章").count() == 1
     assert sorted(
@@ -47,7 +51,7 @@ def test_demo_loader_builds_valid_data_through_the_services(
             "recommendation_number", flat=True
         )
     ) == ["杭-2026-001", "杭-2026-002"]
-    assert Application.objects.values("recommender").distinct().count() == 12
+    assert current.values("recommender").distinct().count() == 12
     logins = {u.username: u for u in User.objects.filter(is_demo=True)}
     for username, role in [
         ("admin", "admin"),
@@ -63,19 +67,22 @@ def test_demo_loader_builds_valid_data_through_the_services(
 
     subjects = Counter(m.subject.split("：")[0] for m in mail.outbox)
     assert subjects == {
-        "推荐批次已提交": 2,
-        "申报已获推荐": 6,
+        "推荐批次已提交": 2 + 3,  # 2026 and, for the past edition, 2025's three batches
+        "申报已获推荐": 6 + 5,
         "申报已被退回": 1,
         "申报未获推荐": 1,
-        "评审任务": 13,  # each expert once for the automatic run, and once per addition by hand
+        # Each expert once for the automatic run, and once per addition by hand, in 2026;
+        # and each of the eight experts of 2025's run once.
+        "评审任务": 13 + 8,
         "专家申报利益冲突": 1,
         "评分表已退回重评": 1,
     }
 
     _assert_review_demo()
+    _assert_past_edition()
 
     call_command("load_demo")  # a second run changes nothing
-    assert Application.objects.count() == 40
+    assert Application.objects.count() == 45
     call_command("verify_audit")
 
 
@@ -89,16 +96,65 @@ def _assert_review_demo():
         "confirmed",
         "conflict",
     }
-    mine = Counter(Assignment.objects.filter(expert=expert).values_list("state", flat=True))
+    mine = Counter(
+        Assignment.objects.filter(expert=expert, application__edition__year=2026).values_list(
+            "state", flat=True
+        )
+    )
     assert mine == {"pending": 1, "confirmed": 3}
     assert Counter(
-        ScoreSheet.objects.filter(scorer=expert, stage="materials").values_list("state", flat=True)
+        ScoreSheet.objects.filter(
+            scorer=expert, stage="materials", application__edition__year=2026
+        ).values_list("state", flat=True)
     ) == {"draft": 1, "submitted": 1}
     assert SheetVersion.objects.count() == 1
-    five = Application.objects.annotate(
-        n=Count(
-            "score_sheets",
-            filter=Q(score_sheets__state="submitted", score_sheets__stage="materials"),
+    five = (
+        Application.objects.filter(edition__year=2026)
+        .annotate(
+            n=Count(
+                "score_sheets",
+                filter=Q(score_sheets__state="submitted", score_sheets__stage="materials"),
+            )
         )
-    ).filter(n=5)
+        .filter(n=5)
+    )
     assert five.count() == 1
+
+
+def _assert_past_edition():
+    """2025 sits beside 2026: recommended, screened and scored, its batches submitted."""
+    past = Application.objects.filter(edition__year=2025)
+    assert Counter(past.values_list("state", flat=True)) == {"scored": 5}
+    assert sorted(past.values_list("recommendation_number", flat=True)) == [
+        "杭-2025-001",
+        "杭-2025-002",
+        "温-2025-001",
+        "甬-2025-001",
+        "甬-2025-002",
+    ]
+    assert set(
+        Batch.objects.filter(edition__year=2025).values_list("recommender__short_name", "state")
+    ) == {("杭州", "submitted"), ("宁波", "submitted"), ("温州", "submitted")}
+    assert list(
+        Assignment.objects.filter(application__edition__year=2025)
+        .order_by()
+        .values("application")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+        .distinct()
+    ) == [3]
+    assert (
+        Assignment.objects.filter(application__edition__year=2025)
+        .values("expert")
+        .distinct()
+        .count()
+    ) == 8
+    assert (
+        ScoreSheet.objects.filter(application__edition__year=2025, stage="materials")
+        .exclude(state="submitted")
+        .count()
+    ) == 0
+    assert list(Edition.objects.order_by("year").values_list("year", "is_active")) == [
+        (2025, False),
+        (2026, True),
+    ]
