@@ -32,6 +32,7 @@ from banzu.audit.services import client_ip
 from banzu.core.access import applicant_required, is_admin
 from banzu.core.errors import ServiceError
 from banzu.core.responses import download_response
+from banzu.core.service_calls import run_service
 from banzu.editions.selectors import get_current_edition
 
 
@@ -293,18 +294,15 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     ip = client_ip(request)
     application = get_application_for_user_or_404(user, pk, write=True, ip=ip)
     problems = selectors.missing_items(application)
-    if request.method == "POST":
-        try:
-            services.submit_application(application=application, user=user, ip=ip)
-        except ServiceError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _("Submitted to %(recommender)s. The application is now read-only.")
-                % {"recommender": application.recommender.name},
-            )
-            return redirect("applications:detail", pk=pk)
+    if request.method == "POST" and run_service(
+        request,
+        lambda: services.submit_application(application=application, user=user, ip=ip),
+        success=lambda _submitted: (
+            _("Submitted to %(recommender)s. The application is now read-only.")
+            % {"recommender": application.recommender.name}
+        ),
+    ):
+        return redirect("applications:detail", pk=pk)
     return render(
         request,
         "applications/submit.html",
@@ -344,10 +342,5 @@ def _owner_transition(request: HttpRequest, pk: int, action: Any, done: str) -> 
     application = get_application_for_user_or_404(user, pk, ip=ip)
     if Actor.OWNER not in actors_for(user, application):
         raise PermissionDenied
-    try:
-        action(application=application, user=user, ip=ip)
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
+    run_service(request, lambda: action(application=application, user=user, ip=ip), success=done)
     return redirect("applications:detail", pk=pk)

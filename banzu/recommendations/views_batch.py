@@ -23,8 +23,8 @@ from banzu.applications.enums import ApplicationState
 from banzu.applications.selectors import time_left
 from banzu.audit.services import client_ip
 from banzu.core.access import admin_required, is_admin
-from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
+from banzu.core.service_calls import run_service
 from banzu.documents.render import CONTENT_TYPES, as_format
 from banzu.editions.resolver import edition_or_404
 from banzu.recommendations import exports, services
@@ -122,21 +122,12 @@ def submit_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
     form = SubmitBatchForm(request.POST)
     if not form.is_valid():
         return _batch_page(request, recommender, submit_form=form)
-    try:
-        services.transition_batch(
-            batch_for_view(edition_or_404(request), recommender),
-            to=BatchState.SUBMITTED,
-            actor=request.user,
-            ip=client_ip(request),
-        )
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("The batch was submitted to the provincial association. It is now locked."),
-        )
-    return redirect(_batch_url(request.user, recommender))
+    return _move_batch(
+        request,
+        recommender,
+        to=BatchState.SUBMITTED,
+        success=_("The batch was submitted to the provincial association. It is now locked."),
+    )
 
 
 @login_required
@@ -146,22 +137,35 @@ def reopen_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
     form = ReopenBatchForm(request.POST)
     if not form.is_valid():
         return _batch_page(request, recommender, reopen_form=form)
-    try:
-        services.transition_batch(
+    return _move_batch(
+        request,
+        recommender,
+        to=BatchState.OPEN,
+        reason=form.cleaned_data["reason"],
+        success=_("The batch of %(recommender)s is open again; it may be resubmitted.")
+        % {"recommender": recommender.name},
+    )
+
+
+def _move_batch(
+    request: HttpRequest,
+    recommender: Recommender,
+    *,
+    to: BatchState,
+    success: str,
+    reason: str = "",
+) -> HttpResponse:
+    run_service(
+        request,
+        lambda: services.transition_batch(
             batch_for_view(edition_or_404(request), recommender),
-            to=BatchState.OPEN,
+            to=to,
             actor=request.user,
-            reason=form.cleaned_data["reason"],
+            reason=reason,
             ip=client_ip(request),
-        )
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("The batch of %(recommender)s is open again; it may be resubmitted.")
-            % {"recommender": recommender.name},
-        )
+        ),
+        success=success,
+    )
     return redirect(_batch_url(request.user, recommender))
 
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -30,13 +30,13 @@ from banzu.applications.permissions import get_document_for_user_or_404
 from banzu.applications.services import open_document
 from banzu.audit.services import client_ip
 from banzu.core.access import is_admin
-from banzu.core.errors import ServiceError
 from banzu.core.responses import inline_pdf_response
+from banzu.core.service_calls import run_service, run_with_reason
 from banzu.editions.models import Edition, RubricItem
 from banzu.editions.resolver import edition_for
 from banzu.recommendations import services
 from banzu.recommendations.enums import BatchState
-from banzu.recommendations.forms import ListFilterForm, ReasonForm, ScoreSheetForm
+from banzu.recommendations.forms import ListFilterForm, ReasonForm
 from banzu.recommendations.models import Batch
 from banzu.recommendations.selectors import (
     RECOMMENDER_STATES,
@@ -47,9 +47,10 @@ from banzu.recommendations.selectors import (
 )
 from banzu.scoring import core
 from banzu.scoring.enums import SheetStage, SheetState
-from banzu.scoring.forms import running_total, saved_message
+from banzu.scoring.forms import running_total
 from banzu.scoring.models import ScoreSheet
-from banzu.scoring.services import ScoringError, aggregate_for, submitted_sheets
+from banzu.scoring.services import aggregate_for, submitted_sheets
+from banzu.scoring.sheet_page import sheet_page
 
 PDF_KINDS = frozenset({DocumentKind.MATERIALS_PDF, DocumentKind.SIGNED_FORM})
 
@@ -277,42 +278,22 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         return _admin_sheet_view(request, application, rubric)
     sheet = _own_sheet(application, user)
     batch = batch_for_view(application.edition, application.recommender)
-    closed = services.scoring_closed_reason(application, batch, sheet)
-    if request.method == "POST":
-        form = ScoreSheetForm(request.POST, rubric=rubric, sheet=sheet)
-        if form.is_valid() and closed:
-            form.add_error(None, closed)
-        elif form.is_valid():
-            try:
-                saved = services.save_preliminary_sheet(
-                    application=application,
-                    scorer=user,
-                    items=form.items(),
-                    expected_version=form.cleaned_data["version"],
-                    submit=form.submitting,
-                    ip=ip,
-                )
-            except ScoringError as error:
-                form.add_item_errors(error.errors)
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, saved_message(saved))
-                return redirect("recommendations:score", pk=pk)
-    else:
-        form = ScoreSheetForm(rubric=rubric, sheet=sheet, read_only=bool(closed))
-    return render(
+    return sheet_page(
         request,
-        "recommendations/score.html",
-        {
-            "application": application,
-            "form": form,
-            "sheet": sheet,
-            "closed": closed,
-            "rubric_total": sum((item.max_points for item in rubric), Decimal(0)),
-            "running_total": running_total(request.POST, rubric)
-            if request.method == "POST"
-            else (sheet.total if sheet else Decimal("0.0")),
-        },
+        template="recommendations/score.html",
+        rubric=rubric,
+        sheet=sheet,
+        closed=services.scoring_closed_reason(application, batch, sheet),
+        save=lambda form: services.save_preliminary_sheet(
+            application=application,
+            scorer=user,
+            items=form.items(),
+            expected_version=form.cleaned_data["version"],
+            submit=form.submitting,
+            ip=ip,
+        ),
+        saved_url=reverse("recommendations:score", kwargs={"pk": pk}),
+        context=lambda: {"application": application},
     )
 
 
@@ -332,16 +313,12 @@ def _reason_action(request: HttpRequest, pk: int, action: Any, done: str) -> Htt
     user: Any = request.user
     ip = client_ip(request)
     application = get_reviewable_application_or_404(user, pk, ip=ip)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors["reason"]))
-        return redirect("recommendations:review", pk=pk)
-    try:
-        action(application=application, actor=user, reason=form.cleaned_data["reason"], ip=ip)
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
+    run_with_reason(
+        request,
+        ReasonForm(request.POST),
+        lambda reason: action(application=application, actor=user, reason=reason, ip=ip),
+        success=done,
+    )
     return redirect("recommendations:review", pk=pk)
 
 
@@ -373,16 +350,14 @@ def recommend_application(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     ip = client_ip(request)
     application = get_reviewable_application_or_404(user, pk, ip=ip)
-    try:
-        recommended = services.recommend_application(application=application, actor=user, ip=ip)
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
+    run_service(
+        request,
+        lambda: services.recommend_application(application=application, actor=user, ip=ip),
+        success=lambda recommended: (
             _("Recommended to the province with number %(number)s.")
-            % {"number": recommended.recommendation_number},
-        )
+            % {"number": recommended.recommendation_number}
+        ),
+    )
     return redirect("recommendations:review", pk=pk)
 
 

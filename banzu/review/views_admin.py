@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from banzu.applications.models import Application
 from banzu.audit.services import client_ip
 from banzu.core.errors import ServiceError
+from banzu.core.service_calls import run_service, run_with_reason
 from banzu.editions.models import Edition
 from banzu.editions.resolver import edition_or_404
 from banzu.recommendations.forms import ReasonForm
@@ -151,18 +152,16 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AddExpertForm(request.POST)
     if form.is_valid():
         expert = form.cleaned_data["expert"].user
-        try:
-            services.add_assignment(
+        run_service(
+            request,
+            lambda: services.add_assignment(
                 application=application, expert=expert, by=request.user, ip=client_ip(request)
-            )
-        except ServiceError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
+            ),
+            success=lambda _added: (
                 _("%(expert)s now reviews %(team)s.")
-                % {"expert": expert.display_name, "team": application.team.name},
-            )
+                % {"expert": expert.display_name, "team": application.team.name}
+            ),
+        )
     else:
         messages.error(request, _("Choose an expert of the pool."))
     return redirect(f"{_assign_url()}#application-{application.pk}")
@@ -180,28 +179,18 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         application__edition=edition,
     )
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Please give a reason."))
-    else:
-        try:
-            services.remove_assignment(
-                assignment=assignment,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                ip=client_ip(request),
-            )
-        except ServiceError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _("%(expert)s no longer reviews %(team)s.")
-                % {
-                    "expert": assignment.expert.display_name,
-                    "team": assignment.application.team.name,
-                },
-            )
+    run_with_reason(
+        request,
+        ReasonForm(request.POST),
+        lambda reason: services.remove_assignment(
+            assignment=assignment, by=request.user, reason=reason, ip=client_ip(request)
+        ),
+        success=lambda _removed: (
+            _("%(expert)s no longer reviews %(team)s.")
+            % {"expert": assignment.expert.display_name, "team": assignment.application.team.name}
+        ),
+        invalid=_("Please give a reason."),
+    )
     return redirect(f"{_assign_url()}#application-{assignment.application_id}")
 
 
@@ -245,23 +234,14 @@ def reopen(request: HttpRequest, sheet_pk: int) -> HttpResponse:
         stage=SheetStage.MATERIALS,
         application__edition=edition,
     )
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Please give a reason."))
-    else:
-        try:
-            services.reopen_expert_sheet(
-                sheet=sheet,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                ip=client_ip(request),
-            )
-        except ServiceError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _("The sheet of %(expert)s is open again; its submitted version is kept.")
-                % {"expert": sheet.scorer.display_name},
-            )
+    run_with_reason(
+        request,
+        ReasonForm(request.POST),
+        lambda reason: services.reopen_expert_sheet(
+            sheet=sheet, by=request.user, reason=reason, ip=client_ip(request)
+        ),
+        success=_("The sheet of %(expert)s is open again; its submitted version is kept.")
+        % {"expert": sheet.scorer.display_name},
+        invalid=_("Please give a reason."),
+    )
     return redirect("review:application", pk=sheet.application_id)

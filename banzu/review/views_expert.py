@@ -3,13 +3,13 @@ materials beside the score sheet. Every object comes through banzu.review.permis
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,17 +20,17 @@ from banzu.applications.selectors import current_documents
 from banzu.applications.services import open_document
 from banzu.audit.services import client_ip
 from banzu.core.access import role_required
-from banzu.core.errors import ServiceError
 from banzu.core.responses import download_response, inline_pdf_response
+from banzu.core.service_calls import run_service
 from banzu.editions.resolver import edition_for
 from banzu.recommendations.forms import ReasonForm
 from banzu.review import selectors, services
 from banzu.review.enums import AssignmentState
 from banzu.review.permissions import assignment_for_expert_or_404
 from banzu.scoring.enums import SheetStage
-from banzu.scoring.forms import OVERALL, ScoreSheetForm, running_total, saved_message
+from banzu.scoring.forms import running_total
 from banzu.scoring.models import ScoreSheet
-from banzu.scoring.services import ScoringError
+from banzu.scoring.sheet_page import sheet_page
 
 expert_required = role_required(Role.EXPERT)
 INLINE_KINDS = frozenset({DocumentKind.MATERIALS_PDF, DocumentKind.SIGNED_FORM})
@@ -69,25 +69,21 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
         if conflict and not form.is_valid():
             messages.error(request, _("Say what the conflict is."))
         else:
-            try:
-                services.declare(
+            declared = run_service(
+                request,
+                lambda: services.declare(
                     assignment,
                     expert=request.user,
                     conflict=conflict,
                     reason=form.cleaned_data.get("reason", "") if conflict else "",
                     ip=client_ip(request),
-                )
-            except ServiceError as error:
-                messages.error(request, error.message)
-            else:
-                if conflict:
-                    messages.success(
-                        request,
-                        _("Conflict declared. The application was taken off your list."),
-                    )
-                    return redirect("review:mine")
-                messages.success(request, _("No conflict declared. The materials are open."))
-                return redirect("review:sheet", pk=pk)
+                ),
+                success=_("Conflict declared. The application was taken off your list.")
+                if conflict
+                else _("No conflict declared. The materials are open."),
+            )
+            if declared:
+                return redirect("review:mine") if conflict else redirect("review:sheet", pk=pk)
     return render(
         request,
         "review/declare.html",
@@ -115,47 +111,28 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
     application = assignment.application
     rubric = list(application.edition.rubric_items.all())
     own = _own_sheet(assignment)
-    closed = services.sheet_closed_reason(application, own)
-    if request.method == "POST":
-        form = ScoreSheetForm(request.POST, rubric=rubric, sheet=own, overall=True)
-        if form.is_valid() and closed:
-            form.add_error(None, closed)
-        elif form.is_valid():
-            try:
-                saved = services.save_expert_sheet(
-                    assignment=assignment,
-                    expert=request.user,
-                    items=form.items(),
-                    overall_comment=form.overall_comment(),
-                    expected_version=form.cleaned_data["version"],
-                    submit=form.submitting,
-                    ip=client_ip(request),
-                )
-            except ScoringError as error:
-                form.add_item_errors(error.errors, error.comment_errors)
-                if error.overall_error:
-                    form.add_error(OVERALL, error.overall_error)
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, saved_message(saved))
-                return redirect("review:sheet", pk=pk)
-    else:
-        form = ScoreSheetForm(rubric=rubric, sheet=own, read_only=bool(closed), overall=True)
-    return render(
+    return sheet_page(
         request,
-        "review/sheet.html",
-        {
+        template="review/sheet.html",
+        rubric=rubric,
+        sheet=own,
+        closed=services.sheet_closed_reason(application, own),
+        save=lambda form: services.save_expert_sheet(
+            assignment=assignment,
+            expert=request.user,
+            items=form.items(),
+            overall_comment=form.overall_comment(),
+            expected_version=form.cleaned_data["version"],
+            submit=form.submitting,
+            ip=client_ip(request),
+        ),
+        saved_url=reverse("review:sheet", kwargs={"pk": pk}),
+        overall=True,
+        context=lambda: {
             "application": application,
             "assignment": assignment,
             "documents": current_documents(application),
             "inline_kinds": INLINE_KINDS,
-            "form": form,
-            "sheet": own,
-            "closed": closed,
-            "rubric_total": sum((item.max_points for item in rubric), Decimal(0)),
-            "running_total": running_total(request.POST, rubric)
-            if request.method == "POST"
-            else (own.total if own else Decimal("0.0")),
         },
     )
 

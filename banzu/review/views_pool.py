@@ -25,8 +25,8 @@ from banzu.accounts.manage_forms import add_service_error
 from banzu.accounts.models import User
 from banzu.audit.services import client_ip, record
 from banzu.core.access import role_required
-from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
+from banzu.core.service_calls import run_service
 from banzu.documents.xlsx import XLSX_CONTENT_TYPE
 from banzu.review import pool, pool_import
 from banzu.review.forms_pool import ExpertForm, ImportConfirmForm, ImportUploadForm, PoolFilterForm
@@ -170,16 +170,14 @@ def expert_import_template(request: HttpRequest) -> HttpResponse:
 @require_POST
 def expert_invite(request: HttpRequest, pk: int) -> HttpResponse:
     profile = _profile_or_404(pk)
-    try:
-        pool.invite_expert(by=_admin(request), profile=profile, ip=client_ip(request))
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
+    run_service(
+        request,
+        lambda: pool.invite_expert(by=_admin(request), profile=profile, ip=client_ip(request)),
+        success=lambda _invited: (
             _("Invitation sent to %(name)s (%(email)s).")
-            % {"name": profile.user, "email": profile.user.email},
-        )
+            % {"name": profile.user, "email": profile.user.email}
+        ),
+    )
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from banzu.applications.enums import ApplicationState
+from banzu.applications.models import Application
 from banzu.audit import actions
 from banzu.audit.services import client_ip, record
 from banzu.core.access import require_admin
-from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
+from banzu.core.service_calls import run_service
 from banzu.documents.render import CONTENT_TYPES
 from banzu.documents.render import render as render_document
 from banzu.editions.resolver import edition_or_404
@@ -81,34 +82,21 @@ def workspace(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = screened_application_or_404(request, pk)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user: Any = request.user
-        ip = client_ip(request)
-        decision = form.cleaned_data["decision"]
-        try:
-            if decision == DecisionForm.PASS:
-                services.pass_application(application, actor=user, ip=ip)
-            elif decision == DecisionForm.ELIMINATE:
-                services.eliminate(
-                    application,
-                    actor=user,
-                    reason_code=EliminationReason(form.cleaned_data["reason_code"]),
-                    reason_text=form.cleaned_data["reason_text"],
-                    ip=ip,
-                )
-            else:
-                services.disqualify_for_plagiarism(
-                    application, actor=user, reason_text=form.cleaned_data["reason_text"], ip=ip
-                )
-        except ServiceError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            lambda: _decide(
+                application, form.cleaned_data, actor=request.user, ip=client_ip(request)
+            ),
+            success=lambda _decided: (
                 _("%(team)s: %(state)s.")
-                % {"team": application.team.name, "state": _state_label(application.pk)},
-            )
-            return redirect("screening:workspace")
+                % {"team": application.team.name, "state": _state_label(application.pk)}
+            ),
+        )
+    ):
+        return redirect("screening:workspace")
     checks = {c.code: c for c in application.screening_checks.all()}
     return render(
         request,
@@ -123,9 +111,25 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _state_label(pk: int) -> str:
-    from banzu.applications.models import Application
+def _decide(application: Application, data: dict[str, Any], *, actor: Any, ip: str | None) -> None:
+    decision = data["decision"]
+    if decision == DecisionForm.PASS:
+        services.pass_application(application, actor=actor, ip=ip)
+    elif decision == DecisionForm.ELIMINATE:
+        services.eliminate(
+            application,
+            actor=actor,
+            reason_code=EliminationReason(data["reason_code"]),
+            reason_text=data["reason_text"],
+            ip=ip,
+        )
+    else:
+        services.disqualify_for_plagiarism(
+            application, actor=actor, reason_text=data["reason_text"], ip=ip
+        )
 
+
+def _state_label(pk: int) -> str:
     return str(Application.objects.get(pk=pk).get_state_display())
 
 
