@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from banzu.core.access import Someone
 from banzu.jobs import registry
 from banzu.jobs.enums import JobState
 from banzu.jobs.models import Job
@@ -15,7 +16,9 @@ from banzu.jobs.models import Job
 STATUS_TEMPLATE = "jobs/_status.html"
 
 
-def status_context(job: Job | None, kind: str, *, user: Any, poll_url: str = "") -> dict[str, Any]:
+def status_context(
+    job: Job | None, kind: str, *, user: Someone, poll_url: str = ""
+) -> dict[str, Any]:
     """The partial's context. It polls `poll_url` (by default the job's own status URL) every
     second while the job is queued or running."""
     spec = registry.get(job.kind if job is not None else kind)

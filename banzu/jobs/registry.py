@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from banzu.audit import actions
+from banzu.core.access import Someone
 
 if TYPE_CHECKING:
     from banzu.jobs.files import StoredFile
@@ -50,7 +51,7 @@ class Outcome:
 
 
 Run = Callable[["Job", Progress], "Outcome | dict[str, Any] | None"]
-Visible = Callable[[Any, "Job"], bool]
+Visible = Callable[["Someone", "Job"], bool]
 Text = str | Promise
 
 # The words of the status partial, by the job's state; a kind replaces what it needs.
@@ -65,7 +66,7 @@ DEFAULT_TEXTS: dict[str, Text] = {
 }
 
 
-def _everyone(user: Any, job: Job) -> bool:
+def _everyone(user: Someone, job: Job) -> bool:
     return True
 
 

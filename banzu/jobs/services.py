@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from banzu.audit.services import record
 from banzu.core import filestore
+from banzu.core.access import Person
 from banzu.core.errors import ServiceError
 from banzu.core.workflow import Move, apply
 from banzu.jobs import registry
@@ -44,7 +45,7 @@ STOPPED = "The job stopped without finishing (the worker was stopped)."
 def start(
     kind: str,
     scope: Scope,
-    by: Any,
+    by: Person | None,
     *,
     ip: str | None = None,
     file: StoredFile | None = None,
@@ -69,7 +70,7 @@ def start(
                 edition_pk=scope.edition_pk,
                 scope_key=scope.key,
                 exclusive=spec.exclusive,
-                created_by=by if getattr(by, "pk", None) is not None else None,
+                created_by_id=by.pk if by is not None else None,
             )
             if file is not None:
                 job.stored_name, job.size, job.sha256 = file.stored_name, file.size, file.sha256
