@@ -8,23 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from banzu.accounts.enums import Role
+from banzu.accounts.models import User
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application, Document
 from banzu.applications.workflow import Actor
 from banzu.core.access import deny, is_admin
 
 
-def visible_applications(user: Any) -> QuerySet[Application]:
+def visible_applications(user: User | AnonymousUser) -> QuerySet[Application]:
     """Every application the user may read, and nothing else."""
     base = Application.objects.select_related("edition", "team", "team__enterprise", "recommender")
     if not user.is_authenticated or not user.is_active:
         return base.none()
     if is_admin(user):
         return base.all()
-    if user.role == Role.RECOMMENDER:
+    if user.role == Role.RECOMMENDER and user.recommender_id is not None:
         # A recommender sees what was submitted to it; an applicant's draft is private.
         return base.filter(recommender_id=user.recommender_id).exclude(
             state=ApplicationState.DRAFT, submitted_at__isnull=True
@@ -34,7 +36,7 @@ def visible_applications(user: Any) -> QuerySet[Application]:
     return base.none()
 
 
-def actors_for(user: Any, application: Application) -> set[Actor]:
+def actors_for(user: User | AnonymousUser, application: Application) -> set[Actor]:
     actors: set[Actor] = set()
     if not user.is_authenticated or not user.is_active:
         return actors
@@ -47,12 +49,12 @@ def actors_for(user: Any, application: Application) -> set[Actor]:
     return actors
 
 
-def can_edit_application(user: Any, application: Application) -> bool:
+def can_edit_application(user: User | AnonymousUser, application: Application) -> bool:
     return Actor.OWNER in actors_for(user, application) and application.is_editable_state
 
 
 def get_application_for_user_or_404(
-    user: Any, pk: Any, *, write: bool = False, ip: str | None = None
+    user: User | AnonymousUser, pk: Any, *, write: bool = False, ip: str | None = None
 ) -> Application:
     application = visible_applications(user).filter(pk=pk).first()
     if application is None:
@@ -63,7 +65,7 @@ def get_application_for_user_or_404(
 
 
 def get_document_for_user_or_404(
-    user: Any, application_pk: Any, pk: Any, *, ip: str | None = None
+    user: User | AnonymousUser, application_pk: Any, pk: Any, *, ip: str | None = None
 ) -> Document:
     application = get_application_for_user_or_404(user, application_pk, ip=ip)
     document = (

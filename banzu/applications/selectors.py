@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -36,7 +35,7 @@ TIMELINE_ACTIONS = (
 
 
 def application_list(
-    user: Any, *, state: str = "", recommender: str = "", query: str = ""
+    user: User, *, state: str = "", recommender: str = "", query: str = ""
 ) -> QuerySet[Application]:
     qs = visible_applications(user)
     if state in ApplicationState.values:
@@ -50,7 +49,7 @@ def application_list(
     return qs.order_by("recommender__sort_order", "-updated_at")
 
 
-def state_counts(user: Any) -> dict[str, int]:
+def state_counts(user: User) -> dict[str, int]:
     rows = visible_applications(user).values("state").annotate(n=Count("id")).order_by()
     return {row["state"]: row["n"] for row in rows}
 

@@ -14,7 +14,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from banzu.accounts.models import Recommender
+from banzu.accounts.models import Recommender, User
 from banzu.applications import notices
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.messages import refusal_message, upload_message
@@ -61,7 +61,7 @@ def transition(
     application: Application,
     *,
     to: ApplicationState,
-    actor: Any,
+    actor: User,
     reason: str = "",
     ip: str | None = None,
     now: dt.datetime | None = None,
@@ -105,7 +105,7 @@ def transition(
 
 def start_application(
     *,
-    user: Any,
+    user: User,
     edition: Edition,
     team_name: str,
     recommender: Recommender,
@@ -158,7 +158,7 @@ class HonourData:
 def save_draft(
     *,
     application: Application,
-    user: Any,
+    user: User,
     fields: dict[str, Any],
     honours: list[HonourData] | None,
     expected_version: int,
@@ -212,7 +212,7 @@ def submission_problems(application: Application) -> list[Problem]:
 def submit_application(
     *,
     application: Application,
-    user: Any,
+    user: User,
     ip: str | None = None,
     now: dt.datetime | None = None,
 ) -> Application:
@@ -227,7 +227,7 @@ def submit_application(
 def withdraw_application(
     *,
     application: Application,
-    user: Any,
+    user: User,
     ip: str | None = None,
     now: dt.datetime | None = None,
 ) -> Application:
@@ -237,7 +237,7 @@ def withdraw_application(
 def reopen_application(
     *,
     application: Application,
-    user: Any,
+    user: User,
     ip: str | None = None,
     now: dt.datetime | None = None,
 ) -> Application:
@@ -255,7 +255,7 @@ def upload_limits(kind: str) -> Limits:
 def upload_document(
     *,
     application: Application,
-    user: Any,
+    user: User,
     kind: str,
     upload: UploadedFile,
     ip: str | None = None,
@@ -351,7 +351,7 @@ def _check_application_total(application: Application, kind: str, new_size: int)
         )
 
 
-def open_document(*, document: Document, user: Any, ip: str | None = None) -> Path:
+def open_document(*, document: Document, user: User, ip: str | None = None) -> Path:
     record(
         action="document.download",
         actor=user,

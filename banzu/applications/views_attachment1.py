@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
+from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.applications.attachment1 import attachment1_file
 from banzu.applications.permissions import get_application_for_user_or_404
 from banzu.audit import actions
@@ -17,7 +18,7 @@ actions.register("export.attachment1")
 
 @login_required
 @require_GET
-def attachment1(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def attachment1(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The application form, for the enterprise, its recommender and the admin."""
     form = form_format(fmt)
     application = get_application_for_user_or_404(request.user, pk, ip=client_ip(request))

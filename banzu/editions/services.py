@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from banzu.accounts.models import User
 from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.editions.enums import AwardMode
@@ -208,7 +209,7 @@ def _unmark_current(*, keep: Edition) -> Edition | None:
 
 
 def _record_unmarked(
-    *, previous: Edition | None, by: Any, edition: Edition, ip: str | None
+    *, previous: Edition | None, by: User, edition: Edition, ip: str | None
 ) -> None:
     if previous is not None:
         record(
@@ -222,7 +223,7 @@ def _record_unmarked(
 
 def create_edition(
     *,
-    by: Any,
+    by: User,
     fields: Mapping[str, Any],
     copy_from: Edition | None = None,
     ip: str | None = None,
@@ -297,7 +298,7 @@ def _sync_rows(
 
 def update_edition(
     *,
-    by: Any,
+    by: User,
     edition: Edition,
     fields: Mapping[str, Any],
     rubric: Sequence[RubricRow],

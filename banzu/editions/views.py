@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.audit.services import client_ip
 from banzu.core.access import admin_required
 from banzu.editions import resolver, services
@@ -20,14 +21,14 @@ from banzu.editions.models import Edition
 
 @admin_required
 @require_GET
-def edition_list(request: HttpRequest) -> HttpResponse:
+def edition_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     editions = Edition.objects.annotate(application_count=Count("applications")).order_by("-year")
     return render(request, "manage/editions.html", {"editions": editions})
 
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def edition_create(request: HttpRequest) -> HttpResponse:
+def edition_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EditionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -51,7 +52,7 @@ def edition_create(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edition_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     edition = get_object_or_404(Edition, pk=pk)
     title = edition.title
     config = EditionConfiguration(request.POST or None, edition=edition)
@@ -80,7 +81,7 @@ def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def edition_switch(request: HttpRequest) -> HttpResponse:
+def edition_switch(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The admin chooses the edition the following pages work on (kept in the session)."""
     raw = request.POST.get("year", "")
     edition = resolver.choose(request, int(raw)) if raw.isdigit() else None

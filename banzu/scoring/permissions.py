@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from banzu.accounts.models import User
 from banzu.core import hooks
 from banzu.core.access import deny, is_admin, is_recommender_staff
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ScoreSheet
 
 
-def get_sheet_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) -> ScoreSheet:
+def get_sheet_for_user_or_404(user: User, pk: int, *, ip: str | None = None) -> ScoreSheet:
     """A submitted score sheet, for the admin, its scorer, and the staff of the recommender whose
     own preliminary sheet it is. Applicants never see a sheet; nobody sees another's draft.
     A later stage may withhold a sheet from its scorer (the review: an expert taken off)."""

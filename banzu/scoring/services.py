@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from banzu.accounts.models import User
 from banzu.applications.models import Application
 from banzu.audit import actions
 from banzu.audit.services import record
@@ -60,7 +60,7 @@ def _point_message(code: str, max_points: Decimal) -> str:
 def save_sheet(
     *,
     application: Application,
-    scorer: Any,
+    scorer: User,
     stage: SheetStage,
     items: dict[int, ItemInput],
     expected_version: int | None,
@@ -158,7 +158,7 @@ def _mark_submitted(sheet: ScoreSheet, move: Move) -> None:
     sheet.submitted_at = move.now
 
 
-def reopen_sheet(*, sheet: ScoreSheet, by: Any, reason: str, ip: str | None = None) -> ScoreSheet:
+def reopen_sheet(*, sheet: ScoreSheet, by: User, reason: str, ip: str | None = None) -> ScoreSheet:
     """Unlock a submitted sheet for its scorer (the admin's act, with a reason). The sheet as it
     was submitted is kept as a SheetVersion and named in the audit entry."""
 

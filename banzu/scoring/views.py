@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.audit import actions
 from banzu.audit.services import client_ip
 from banzu.documents.views import form_format, send_form
@@ -20,7 +21,7 @@ actions.register("export.attachment3")
 
 @login_required
 @require_GET
-def attachment3_blank(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+def attachment3_blank(request: AuthenticatedHttpRequest, year: int, fmt: str) -> HttpResponse:
     """The blank rubric: the notice's own table, public, so any signed-in user may print it."""
     form = form_format(fmt)
     edition = get_object_or_404(Edition, year=year)
@@ -29,7 +30,7 @@ def attachment3_blank(request: HttpRequest, year: int, fmt: str) -> HttpResponse
 
 @login_required
 @require_GET
-def attachment3_sheet(request: HttpRequest, sheet_pk: int, fmt: str) -> HttpResponse:
+def attachment3_sheet(request: AuthenticatedHttpRequest, sheet_pk: int, fmt: str) -> HttpResponse:
     form = form_format(fmt)
     sheet = get_sheet_for_user_or_404(request.user, sheet_pk, ip=client_ip(request))
     return send_form(request, attachment3_sheet_file(sheet, form), "export.attachment3", sheet)
