@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 from banzu.accounts.models import Enterprise, Recommender, User
 from banzu.applications.enums import ApplicationState
@@ -183,7 +182,7 @@ class ReviewDemo:
         if assignment.state == AssignmentState.PENDING:
             services.declare(assignment, expert=expert, conflict=False)
 
-    def _sheet(self, application: Application, expert: Any, *, submit: bool) -> None:
+    def _sheet(self, application: Application, expert: User, *, submit: bool) -> None:
         assignment = Assignment.objects.select_related("application").get(
             application=application, expert=expert
         )

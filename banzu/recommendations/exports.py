@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q
 
-from banzu.accounts.models import Recommender
+from banzu.accounts.models import Recommender, User
 from banzu.applications.enums import ApplicationState
 from banzu.audit import actions
 from banzu.audit.services import record
@@ -36,7 +35,7 @@ def export_attachment2(
     *,
     recommender: Recommender,
     edition: Edition,
-    user: Any,
+    user: User,
     fmt: Format = "xlsx",
     ip: str | None = None,
     today: dt.date | None = None,

@@ -7,12 +7,10 @@ build's file replaces the older ones: the package is derived data."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from banzu.accounts.models import Recommender
-from banzu.core.access import is_admin, is_recommender_staff
+from banzu.accounts.models import Recommender, User
+from banzu.core.access import Someone, is_admin, is_recommender_staff
 from banzu.editions.models import Edition
 from banzu.jobs import registry, services
 from banzu.jobs.files import store_written
@@ -28,8 +26,10 @@ def package_scope(recommender: Recommender, edition: Edition) -> Scope:
     return Scope("recommender", recommender.pk, edition.pk)
 
 
-def may_see_package(user: Any, recommender_pk: int) -> bool:
+def may_see_package(user: Someone, recommender_pk: int) -> bool:
     """The admin any recommender's package; a recommender's staff only their own."""
+    if user is None or not user.is_authenticated:
+        return False
     return is_admin(user) or (is_recommender_staff(user) and user.recommender_id == recommender_pk)
 
 
@@ -79,7 +79,7 @@ registry.register(
 
 
 def start_build(
-    *, recommender: Recommender, edition: Edition, user: Any, ip: str | None = None
+    *, recommender: Recommender, edition: Edition, user: User, ip: str | None = None
 ) -> Job:
     """Queue a build, or return the one already under way (a second click starts nothing)."""
     return services.start(

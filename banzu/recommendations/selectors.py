@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
 from banzu.accounts.enums import Role
-from banzu.accounts.models import Recommender
+from banzu.accounts.models import Recommender, User
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
 from banzu.applications.permissions import get_application_for_user_or_404
@@ -44,11 +45,13 @@ def applications_for_recommender(
     ).select_related("team", "team__enterprise", "recommender", "edition")
 
 
-def recommender_for_user_or_404(user: Any, recommender_pk: Any = None) -> Recommender:
+def recommender_for_user_or_404(
+    user: User | AnonymousUser, recommender_pk: Any = None
+) -> Recommender:
     """Staff get their own recommender (another's pk is 404); the admin names one by pk."""
     if not user.is_authenticated:
         raise Http404
-    if user.role == Role.RECOMMENDER:
+    if user.role == Role.RECOMMENDER and user.recommender is not None:
         if recommender_pk is not None and str(recommender_pk) != str(user.recommender_id):
             raise Http404
         return user.recommender
@@ -61,7 +64,9 @@ def recommender_for_user_or_404(user: Any, recommender_pk: Any = None) -> Recomm
     raise deny(user, "recommender", recommender_pk or "")
 
 
-def get_reviewable_application_or_404(user: Any, pk: Any, *, ip: str | None = None) -> Application:
+def get_reviewable_application_or_404(
+    user: User | AnonymousUser, pk: Any, *, ip: str | None = None
+) -> Application:
     """An application as its recommender's staff (or the admin) works on it; 404 elsewhere."""
     if getattr(user, "role", None) not in (Role.RECOMMENDER, Role.ADMIN):
         # Applicants and experts have no recommender pages at all, even for their own work.

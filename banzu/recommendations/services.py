@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banzu.accounts.enums import Role
-from banzu.accounts.models import Recommender
+from banzu.accounts.models import Recommender, User
 from banzu.applications import notices
 from banzu.applications.enums import ApplicationState
 from banzu.applications.messages import refusal_message
@@ -39,7 +38,7 @@ def batch_for(edition: Edition, recommender: Recommender) -> Batch:
     return batch
 
 
-def _require_open_batch(application: Application, actor: Any) -> Batch:
+def _require_open_batch(application: Application, actor: User) -> Batch:
     batch = batch_for(application.edition, application.recommender)
     if batch.state != BatchState.OPEN:
         raise ServiceError(
@@ -54,14 +53,14 @@ def _require_open_batch(application: Application, actor: Any) -> Batch:
 
 
 def return_application(
-    *, application: Application, actor: Any, reason: str, ip: str | None = None
+    *, application: Application, actor: User, reason: str, ip: str | None = None
 ) -> Application:
     _require_open_batch(application, actor)
     return transition(application, to=ApplicationState.DRAFT, actor=actor, reason=reason, ip=ip)
 
 
 def decline_application(
-    *, application: Application, actor: Any, reason: str, ip: str | None = None
+    *, application: Application, actor: User, reason: str, ip: str | None = None
 ) -> Application:
     _require_open_batch(application, actor)
     return transition(
@@ -70,7 +69,7 @@ def decline_application(
 
 
 def recommend_application(
-    *, application: Application, actor: Any, ip: str | None = None
+    *, application: Application, actor: User, ip: str | None = None
 ) -> Application:
     """Recommend with the next number of the recommender's batch, within its quota.
 
@@ -115,7 +114,7 @@ def recommend_application(
     return result
 
 
-def _check_on_arrival(batch: Batch, actor: Any, ip: str | None) -> None:
+def _check_on_arrival(batch: Batch, actor: User, ip: str | None) -> None:
     """Announce the batch's arrival: the screening, a later stage, runs the province's automatic
     checks in the background once the submission is committed."""
     from banzu.core import hooks
@@ -127,7 +126,7 @@ def transition_batch(
     batch: Batch,
     *,
     to: BatchState,
-    actor: Any,
+    actor: User,
     reason: str = "",
     ip: str | None = None,
     now: dt.datetime | None = None,
@@ -187,7 +186,7 @@ def _batch_refusal(code: str, batch: Batch) -> str:
     return refusal_message(code)
 
 
-def _batch_actors(actor: Any, batch: Batch) -> set[Actor]:
+def _batch_actors(actor: User, batch: Batch) -> set[Actor]:
     if not actor.is_authenticated or not actor.is_active:
         return set()
     if is_admin(actor):
@@ -197,7 +196,7 @@ def _batch_actors(actor: Any, batch: Batch) -> set[Actor]:
     return set()
 
 
-def set_quota(*, batch: Batch, quota: int | None, by: Any, ip: str | None = None) -> Batch:
+def set_quota(*, batch: Batch, quota: int | None, by: User, ip: str | None = None) -> Batch:
     with transaction.atomic():
         batch.quota = quota
         batch.full_clean()
@@ -226,7 +225,7 @@ def scoring_closed_reason(application: Application, batch: Batch, sheet: ScoreSh
 def save_preliminary_sheet(
     *,
     application: Application,
-    scorer: Any,
+    scorer: User,
     items: dict[int, ItemInput],
     expected_version: int | None,
     submit: bool = False,

@@ -6,8 +6,6 @@ including another city's staff, applicants and experts, gets 404. The ZIP is nev
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -15,7 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from banzu.accounts.enums import Role
-from banzu.accounts.models import Recommender
+from banzu.accounts.http import AuthenticatedHttpRequest
+from banzu.accounts.models import Recommender, User
 from banzu.audit import actions
 from banzu.audit.services import client_ip, record
 from banzu.core import filestore
@@ -32,7 +31,7 @@ actions.register("export.package")
 
 
 def package_recommender_for_user_or_404(
-    user: Any, recommender_pk: int, *, ip: str | None = None
+    user: User, recommender_pk: int, *, ip: str | None = None
 ) -> Recommender:
     """The recommender whose package the user may build and fetch; 404 outside that scope."""
     if not jobs.may_see_package(user, recommender_pk):
@@ -43,7 +42,7 @@ def package_recommender_for_user_or_404(
     return recommender
 
 
-def package_build_for_user_or_404(user: Any, pk: int, *, ip: str | None = None) -> Job:
+def package_build_for_user_or_404(user: User, pk: int, *, ip: str | None = None) -> Job:
     build = get_job_for_user_or_404(user, pk, ip=ip)
     if build.kind != jobs.PACKAGE:
         raise deny(user, "package", pk, ip=ip)
@@ -58,8 +57,8 @@ def _status(request: HttpRequest, recommender: Recommender, build: Job | None) -
 
 @login_required
 @require_POST
-def start(request: HttpRequest, recommender_pk: int) -> HttpResponse:
-    user: Any = request.user
+def start(request: AuthenticatedHttpRequest, recommender_pk: int) -> HttpResponse:
+    user = request.user
     recommender = package_recommender_for_user_or_404(user, recommender_pk)
     build = jobs.start_build(
         recommender=recommender, edition=edition_or_404(request), user=user, ip=client_ip(request)
@@ -73,7 +72,7 @@ def start(request: HttpRequest, recommender_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def status(request: HttpRequest, recommender_pk: int) -> HttpResponse:
+def status(request: AuthenticatedHttpRequest, recommender_pk: int) -> HttpResponse:
     """htmx partial: the latest build of the current edition; it polls itself while running."""
     recommender = package_recommender_for_user_or_404(
         request.user, recommender_pk, ip=client_ip(request)
@@ -83,7 +82,7 @@ def status(request: HttpRequest, recommender_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     build = package_build_for_user_or_404(request.user, pk, ip=client_ip(request))
     if build.state != JobState.DONE or not build.stored_name:
         raise Http404

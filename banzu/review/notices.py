@@ -71,7 +71,7 @@ def conflict_declared(assignment: Assignment) -> None:
         )
 
 
-def reminder(expert: Any, outstanding: int, pending: int, due: Any) -> None:
+def reminder(expert: User, outstanding: int, pending: int, due: Any) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         url = settings.SITE_URL + reverse("review:mine")
         lines = [

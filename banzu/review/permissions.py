@@ -28,7 +28,7 @@ def assignment_for_expert_or_404(
 ) -> Assignment:
     """The requesting expert's active assignment on the application. With declared=True (the
     materials and the sheet) only after they declared no conflict."""
-    user: Any = request.user
+    user = request.user
     states = [AssignmentState.CONFIRMED]
     if not declared:
         states.append(AssignmentState.PENDING)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
+from banzu.accounts.models import User
 from banzu.applications.models import Application
 from banzu.editions.models import Edition, RubricItem
 from banzu.review import agreement
@@ -30,7 +30,7 @@ from banzu.scoring.models import ItemScore, ScoreSheet
 @dataclass
 class SheetScore:
     sheet: ScoreSheet
-    expert: Any  # the scorer (a User)
+    expert: User  # the scorer
     total: Decimal
     items: dict[int, Decimal]  # rubric item id -> points
     dropped: bool = False  # left out of the trimmed mean (still counted for agreement)
@@ -58,7 +58,7 @@ class ApplicationResult:
 
 @dataclass(frozen=True)
 class LeniencyRow:
-    expert: Any  # a User
+    expert: User
     n: int  # applications compared with the other experts
     mean_deviation: float | None  # points out of 100; positive: more generous than the others
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from banzu.accounts.enums import Role
+from banzu.accounts.models import User
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
 from banzu.editions.models import Edition
@@ -119,7 +120,7 @@ class ExpertReview:
         return self.sheet is not None and self.sheet.state == SheetState.SUBMITTED
 
 
-def expert_assignments(user: Any, edition: Edition) -> list[ExpertReview]:
+def expert_assignments(user: User, edition: Edition) -> list[ExpertReview]:
     """The expert's active assignments, each with their own materials sheet."""
     assignments = list(
         Assignment.objects.active()
@@ -140,7 +141,7 @@ def expert_assignments(user: Any, edition: Edition) -> list[ExpertReview]:
 
 @dataclass
 class ExpertProgress:
-    expert: Any
+    expert: User
     assigned: int = 0
     pending: int = 0  # not yet declared
     drafts: int = 0

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from banzu.accounts.enums import Role
+from banzu.accounts.models import User
 from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
@@ -43,7 +44,7 @@ S = AssignmentState
 
 
 # (from, to) -> (who may, reason required)
-def _actor_kind(actor: Any, assignment: Assignment) -> set[str]:
+def _actor_kind(actor: User, assignment: Assignment) -> set[str]:
     if is_admin(actor):
         return {"admin"}
     if actor.role == Role.EXPERT and actor.pk == assignment.expert_id:
@@ -55,7 +56,7 @@ def transition_assignment(
     assignment: Assignment,
     *,
     to: AssignmentState,
-    actor: Any,
+    actor: User,
     reason: str = "",
     ip: str | None = None,
 ) -> Assignment:
@@ -109,7 +110,7 @@ def _has_submitted_sheet(assignment: Assignment) -> bool:
 
 
 def declare(
-    assignment: Assignment, *, expert: Any, conflict: bool, reason: str = "", ip: str | None = None
+    assignment: Assignment, *, expert: User, conflict: bool, reason: str = "", ip: str | None = None
 ) -> Assignment:
     """The expert's declaration before seeing any material: no conflict, or a conflict with its
     reason (which takes the application away from them)."""
@@ -122,7 +123,7 @@ def declare(
 
 
 def update_settings(
-    *, edition: Edition, by: Any, fields: dict[str, Any], ip: str | None = None
+    *, edition: Edition, by: User, fields: dict[str, Any], ip: str | None = None
 ) -> ReviewSettings:
     review_settings = selectors.settings_for(edition)
     changed = {}
@@ -151,7 +152,7 @@ def assignment_impossible(problems: Sequence[planner.Problem]) -> ServiceError:
     return ServiceError(_("No valid assignment exists."), code="impossible", problems=problems)
 
 
-def run_assignment(*, edition: Edition, by: Any, ip: str | None = None) -> AssignmentRun:
+def run_assignment(*, edition: Edition, by: User, ip: str | None = None) -> AssignmentRun:
     """Give every application under review its k conflict-free experts, keeping the assignments
     already made, with balanced loads (banzu.review.assignment). Applications still at
     "screened" move to "under review"."""
@@ -229,7 +230,7 @@ def run_assignment(*, edition: Edition, by: Any, ip: str | None = None) -> Assig
 
 
 def add_assignment(
-    *, application: Application, expert: Any, by: Any, ip: str | None = None
+    *, application: Application, expert: User, by: User, ip: str | None = None
 ) -> Assignment:
     """The admin's assignment by hand. A conflicted pair is refused, automatic or declared."""
     application.refresh_from_db(fields=["state"])
@@ -288,7 +289,7 @@ def add_assignment(
 
 
 def remove_assignment(
-    *, assignment: Assignment, by: Any, reason: str, ip: str | None = None
+    *, assignment: Assignment, by: User, reason: str, ip: str | None = None
 ) -> Assignment:
     return transition_assignment(assignment, to=S.REMOVED, actor=by, reason=reason, ip=ip)
 
@@ -307,7 +308,7 @@ def sheet_closed_reason(application: Application, sheet: ScoreSheet | None) -> s
 def save_expert_sheet(
     *,
     assignment: Assignment,
-    expert: Any,
+    expert: User,
     items: dict[int, ItemInput],
     overall_comment: str,
     expected_version: int | None,
@@ -340,7 +341,7 @@ def save_expert_sheet(
 
 
 def reopen_expert_sheet(
-    *, sheet: ScoreSheet, by: Any, reason: str, ip: str | None = None
+    *, sheet: ScoreSheet, by: User, reason: str, ip: str | None = None
 ) -> ScoreSheet:
     """The admin unlocks a submitted expert sheet; the submitted version is kept."""
     if not is_admin(by) or sheet.stage != SheetStage.MATERIALS:
@@ -366,7 +367,7 @@ def reopen_expert_sheet(
 
 
 def send_reminders(
-    *, edition: Edition, by: Any, expert_ids: Sequence[int] | None = None, ip: str | None = None
+    *, edition: Edition, by: User, expert_ids: Sequence[int] | None = None, ip: str | None = None
 ) -> int:
     """Mail every expert who is behind (or the chosen ones among them) the list of what they
     still have to do. Returns how many were reminded."""
@@ -392,7 +393,7 @@ def send_reminders(
     return reminded
 
 
-def finish_review(*, edition: Edition, by: Any, ip: str | None = None) -> int:
+def finish_review(*, edition: Edition, by: User, ip: str | None = None) -> int:
     """Move every application whose k experts have all submitted to "scored"."""
     board = selectors.progress(edition)
     finished = 0

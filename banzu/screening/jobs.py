@@ -11,9 +11,10 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from banzu.accounts.models import User
 from banzu.applications.models import Application
 from banzu.core import filestore
-from banzu.core.access import is_admin
+from banzu.core.access import Someone, is_admin
 from banzu.editions.models import Edition
 from banzu.jobs import registry, services
 from banzu.jobs.files import store_chunks
@@ -32,7 +33,7 @@ def edition_scope(edition: Edition) -> Scope:
     return Scope("edition", edition.pk, edition.pk)
 
 
-def _admin(user: Any, job: Job) -> bool:
+def _admin(user: Someone, job: Job) -> bool:
     return is_admin(user)
 
 
@@ -149,12 +150,12 @@ for kind in (
     registry.register(kind)
 
 
-def start_scan(*, edition: Edition, user: Any, ip: str | None = None) -> Job:
+def start_scan(*, edition: Edition, user: User, ip: str | None = None) -> Job:
     """Queue a scan of the edition, or return the one under way (a second click starts none)."""
     return services.start(SCAN, edition_scope(edition), user, ip=ip, data={"edition": edition.year})
 
 
-def start_checks(*, edition: Edition, user: Any, ip: str | None = None) -> Job:
+def start_checks(*, edition: Edition, user: User, ip: str | None = None) -> Job:
     """Queue the automatic checks of the edition (on demand, and when a batch arrives), or
     return the run under way."""
     return services.start(
@@ -163,7 +164,7 @@ def start_checks(*, edition: Edition, user: Any, ip: str | None = None) -> Job:
 
 
 def start_import(
-    *, edition: Edition, user: Any, chunks: Iterable[bytes], ip: str | None = None
+    *, edition: Edition, user: User, chunks: Iterable[bytes], ip: str | None = None
 ) -> Job:
     """Keep the uploaded ZIP in the private store and queue its import (the job deletes it)."""
     stored = store_chunks(chunks)
@@ -177,7 +178,7 @@ def start_import(
     )
 
 
-def queue_rescan(application: Application, *, user: Any = None) -> Job:
+def queue_rescan(application: Application, *, user: User | None = None) -> Job:
     """After one application's materials changed: check that one again, in the background.
     The job row is made with the upload, so a failed rescan shows like any failed job."""
     return services.start(

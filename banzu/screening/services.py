@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from banzu.accounts.models import User
 from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
@@ -25,7 +26,7 @@ def _reason(code: EliminationReason, text: str) -> str:
     return f"{label}：{text}" if text else label
 
 
-def pass_application(application: Application, *, actor: Any, ip: str | None = None) -> Decision:
+def pass_application(application: Application, *, actor: User, ip: str | None = None) -> Decision:
     with transaction.atomic():
         application_services.transition(
             application, to=ApplicationState.SCREENED, actor=actor, ip=ip
@@ -38,7 +39,7 @@ def pass_application(application: Application, *, actor: Any, ip: str | None = N
 def eliminate(
     application: Application,
     *,
-    actor: Any,
+    actor: User,
     reason_code: EliminationReason,
     reason_text: str = "",
     ip: str | None = None,
@@ -87,7 +88,7 @@ def evidence_of(application: Application) -> dict[str, Any]:
 
 
 def disqualify_for_plagiarism(
-    application: Application, *, actor: Any, reason_text: str, ip: str | None = None
+    application: Application, *, actor: User, reason_text: str, ip: str | None = None
 ) -> Decision:
     """严禁抄袭或剽窃他人成果: disqualified, with the similarity evidence attached."""
     if not reason_text.strip():
@@ -117,7 +118,7 @@ class BulkResult:
     skipped: list[tuple[Application, str]]
 
 
-def pass_many(applications: list[Application], *, actor: Any, ip: str | None = None) -> BulkResult:
+def pass_many(applications: list[Application], *, actor: User, ip: str | None = None) -> BulkResult:
     """Pass each application that can pass; the others are listed with the reason."""
     passed, skipped = 0, []
     for application in applications:

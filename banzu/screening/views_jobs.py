@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.audit.services import client_ip
 from banzu.core.access import require_admin
 from banzu.editions.resolver import edition_or_404
@@ -57,7 +58,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 
 @require_POST
-def start_scan(request: HttpRequest) -> HttpResponse:
+def start_scan(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_admin(request, "screening scan")
     job = jobs.start_scan(edition=edition_or_404(request), user=request.user, ip=client_ip(request))
     job.refresh_from_db()  # an immediate task backend may have run it already
@@ -67,7 +68,7 @@ def start_scan(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def import_archive(request: HttpRequest) -> HttpResponse:
+def import_archive(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_admin(request, "screening archive import")
     edition = edition_or_404(request)
     form = ArchiveUploadForm(request.POST, request.FILES)
