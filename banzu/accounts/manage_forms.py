@@ -145,7 +145,7 @@ class AccountEditForm(_AccountForm):
         fields = [*_AccountForm.Meta.fields, "is_active"]
         help_texts = {"is_active": _("Clear to deactivate the account: it can no longer log in.")}
 
-    def __init__(self, *args: Any, by: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, by: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.by = by
 

@@ -10,7 +10,9 @@ from django.contrib.auth.signals import (
     user_login_failed,
 )
 from django.dispatch import receiver
+from django.http import HttpRequest
 
+from banzu.accounts.models import User
 from banzu.audit import actions
 from banzu.audit.services import client_ip, record
 
@@ -18,12 +20,12 @@ actions.register("account.login", "account.login_failed", "account.logout")
 
 
 @receiver(user_logged_in)
-def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     record(action="account.login", actor=user, ip=client_ip(request))
 
 
 @receiver(user_logged_out)
-def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is not None:
         record(action="account.logout", actor=user, ip=client_ip(request))
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from banzu.audit import actions
 from banzu.audit.services import record
+from banzu.core.access import Person
 from banzu.core.errors import ServiceError
 
 
@@ -97,7 +98,7 @@ class Move:
     source: str
     target: str
     rule: Rule
-    actor: Any
+    actor: Person | None
     reason: str
     now: dt.datetime
     ip: str | None
@@ -112,7 +113,7 @@ def apply(
     obj: M,
     *,
     target: str,
-    actor: Any,
+    actor: Person | None,
     actors: Callable[[M], Iterable[str]],
     reason: str = "",
     ip: str | None = None,

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
+from banzu.accounts.models import User
 from banzu.applications.models import Application
 from banzu.core import hooks
 from banzu.recommendations.models import Batch
@@ -26,7 +27,7 @@ def rescan_if_screened(sender: type, *, application: Application, **kwargs: Any)
 
 @receiver(hooks.batch_arrived, dispatch_uid="screening.check_on_arrival")
 def check_on_arrival(
-    sender: type, *, batch: Batch, actor: Any, ip: str | None, **kwargs: Any
+    sender: type, *, batch: Batch, actor: User, ip: str | None, **kwargs: Any
 ) -> None:
     """The province's automatic checks run as a batch arrives, in the background, once the
     submission is committed."""
