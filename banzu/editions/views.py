@@ -87,8 +87,7 @@ def edition_switch(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = resolver.choose(request, int(raw)) if raw.isdigit() else None
     if edition is None:
         messages.error(request, _("There is no such edition."))
-    else:
-        messages.success(request, _("You are now working on %(title)s.") % {"title": edition.title})
+    # Otherwise the switcher and, away from the current edition, the banner say where one is.
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
