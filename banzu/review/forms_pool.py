@@ -3,10 +3,6 @@ upload into rows, and carrying the previewed rows, signed, to the confirmation).
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import zipfile
 from typing import Any
 
 from django import forms
@@ -19,14 +15,8 @@ from banzu.accounts.validators import validate_phone
 from banzu.applications.messages import upload_message
 from banzu.review import pool, pool_import
 from banzu.review.models import ExpertProfile
-from banzu.uploads.validation import (
-    Limits,
-    UploadRejected,
-    _check_central_directory,
-    _check_entry_names,
-    _check_xml_stream,
-    _stream_entry,
-)
+from banzu.uploads import spreadsheets
+from banzu.uploads.validation import Limits
 
 
 class PoolFilterForm(forms.Form):
@@ -186,6 +176,18 @@ COLUMNS = {
     "recommender": "recommenders",
 }
 REQUIRED_COLUMNS = {"name": "姓名 (name)", "email": "电子邮箱 (email)"}
+# Why the file cannot be read, by banzu.uploads.spreadsheets' code; other codes are the upload
+# checks', worded as for any upload.
+FILE_MESSAGES = {
+    "extension": gettext_lazy("Upload an Excel workbook (.xlsx) or a CSV file."),
+    "empty": gettext_lazy("The file is empty."),
+    "unreadable": gettext_lazy("The file is not a readable Excel workbook."),
+    "macro": gettext_lazy(
+        "The workbook contains macros. Save it as a plain .xlsx and upload it again."
+    ),
+    "csv": gettext_lazy("The CSV file cannot be read."),
+    "encoding": gettext_lazy("The CSV file is neither UTF-8 nor GBK text."),
+}
 PREVIEW_SALT = "banzu.review.pool.import"
 PREVIEW_MAX_AGE = 3600
 
@@ -253,29 +255,19 @@ class ImportFileError(Exception):
 
 def read_table(name: str, content: bytes) -> list[pool_import.Row]:
     """(row number as the spreadsheet shows it, {column: text}) for each non-blank row."""
-    if name.lower().endswith(".xlsx"):
-        table = _xlsx_rows(content)
-    elif name.lower().endswith(".csv"):
-        table = _csv_rows(content)
-    else:
-        raise ImportFileError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
-    if not table:
-        raise ImportFileError(_("The file is empty."))
-    header = [COLUMNS.get(_header(value)) for value in table[0]]
+    try:
+        table = spreadsheets.read_table(
+            name, content, limits=XLSX_LIMITS, max_rows=_MAX_SHEET_ROWS, max_columns=_MAX_COLUMNS
+        )
+    except spreadsheets.SpreadsheetError as error:
+        raise ImportFileError(_file_message(error.code)) from error
+    header, rows = spreadsheets.records(table, COLUMNS)
     missing = [label for column, label in REQUIRED_COLUMNS.items() if column not in header]
     if missing:
         raise ImportFileError(
             _("The first row must name the columns; missing: %(columns)s.")
             % {"columns": ", ".join(missing)}
         )
-    rows: list[pool_import.Row] = []
-    for number, cells in enumerate(table[1:], start=2):
-        values: dict[str, str] = {}
-        for column, value in zip(header, cells, strict=False):
-            if column is not None and not values.get(column):
-                values[column] = _cell(value)
-        if any(values.values()):
-            rows.append((number, values))
     if len(rows) > IMPORT_MAX_ROWS:
         raise ImportFileError(
             _("The file lists more than %(count)d experts; split it.") % {"count": IMPORT_MAX_ROWS}
@@ -283,74 +275,6 @@ def read_table(name: str, content: bytes) -> list[pool_import.Row]:
     return rows
 
 
-def _header(value: Any) -> str:
-    return re.sub(r"[\s*＊:：]+", "", _cell(value)).casefold()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a phone number typed into Excel arrives as 13605792309.0
-    return str(value).strip()
-
-
-def _csv_rows(content: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        try:
-            return list(csv.reader(io.StringIO(text, newline="")))[:_MAX_SHEET_ROWS]
-        except csv.Error as error:
-            raise ImportFileError(_("The CSV file cannot be read.")) from error
-    raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK text."))
-
-
-def _xlsx_rows(content: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    unreadable = _("The file is not a readable Excel workbook.")
-    if not content.startswith(b"PK\x03\x04"):
-        raise ImportFileError(upload_message("magic", IMPORT_MAX_BYTES))
-    try:
-        _check_package(content)
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except UploadRejected as rejected:
-        if rejected.code == "macro":
-            raise ImportFileError(
-                _("The workbook contains macros. Save it as a plain .xlsx and upload it again.")
-            ) from rejected
-        raise ImportFileError(upload_message(rejected.code, IMPORT_MAX_BYTES)) from rejected
-    except Exception as error:  # any failure of a third-party parser on an untrusted file
-        raise ImportFileError(unreadable) from error
-    try:
-        rows = []
-        for row in workbook.worksheets[0].iter_rows(values_only=True, max_col=_MAX_COLUMNS):
-            rows.append(list(row))
-            if len(rows) >= _MAX_SHEET_ROWS:
-                break
-        return rows
-    except Exception as error:  # as above: read_only parses the sheet's XML lazily
-        raise ImportFileError(unreadable) from error
-    finally:
-        workbook.close()
-
-
-def _check_package(content: bytes) -> None:
-    """The upload checks of banzu.uploads.validation: the zip directory (entries, sizes, ratios,
-    paths, macros), then every entry inflated with a hard bound and its XML without DOCTYPE."""
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        infos = archive.infolist()
-    _check_central_directory(infos, XLSX_LIMITS)
-    _check_entry_names(infos)
-    handle = io.BytesIO(content)
-    offsets = sorted(info.header_offset for info in infos)
-    for info in infos:
-        chunks = _stream_entry(handle, info, offsets)
-        if info.orig_filename.lower().endswith((".xml", ".rels")):
-            _check_xml_stream(chunks, info.orig_filename)
-        else:
-            for _chunk in chunks:
-                pass
+def _file_message(code: str) -> str:
+    message = FILE_MESSAGES.get(code)
+    return str(message) if message else upload_message(code, IMPORT_MAX_BYTES)

@@ -30,6 +30,7 @@ from banzu.review.pool import (
     speciality_choices,
     split_list,
 )
+from banzu.uploads.spreadsheets import Record
 
 actions.register("expert.import")
 
@@ -37,7 +38,7 @@ TEMPLATE_HEADERS = ("姓名", "工作单位", "所在城市", "专业领域", "�
 
 # A spreadsheet row as banzu.review.forms_pool reads it: its number and {column: text}, the
 # columns being name, email, organisation, city, phone, specialities and recommenders.
-Row = tuple[int, dict[str, str]]
+Row = Record
 
 
 @dataclass

@@ -13,8 +13,6 @@ already in the archive (same SHA-256) is skipped too. Neither stops the import.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
 import uuid
 import zipfile
@@ -29,6 +27,8 @@ from django.db import transaction
 from banzu.core import filestore
 from banzu.screening.models import ArchiveDocument
 from banzu.similarity.extract import extract
+from banzu.uploads import spreadsheets
+from banzu.uploads.spreadsheets import Record
 from banzu.uploads.validation import (
     FileKind,
     Limits,
@@ -106,7 +106,7 @@ def import_archive(zip_path: Path, *, user: Any, progress: Progress) -> ImportSu
     with archive:
         members = _members(archive)
         index_name = _index_name(members)
-        rows = list(_read_index(archive, members[index_name], index_name))
+        rows = _read_index(archive, members[index_name], index_name)
         summary = ImportSummary(rows=len(rows))
         seen: set[str] = set()
         progress(0, len(rows))
@@ -175,68 +175,34 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -
 # --- the index ---------------------------------------------------------------------------------
 
 
-def _read_index(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str
-) -> Iterator[tuple[int, dict[str, str]]]:
+def _read_index(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> list[Record]:
     """(row number as the spreadsheet shows it, {column: value}) for each non-blank row."""
     try:
         content = b"".join(_read_bounded(archive, info, INDEX_LIMITS.max_bytes))
     except (RowError, zipfile.BadZipFile) as error:
         raise ArchiveError(f"The index {name} cannot be read: {error}.") from error
-    table = _xlsx_rows(content, name) if name.lower().endswith(".xlsx") else _csv_rows(content)
-    if not table:
-        raise ArchiveError(f"The index {name} is empty.")
-    header = [COLUMNS.get(_cell(value).casefold()) for value in table[0]]
+    try:
+        table = spreadsheets.read_table(name, content, limits=INDEX_LIMITS)
+    except spreadsheets.SpreadsheetError as error:
+        raise ArchiveError(_index_message(name, error.code)) from error
+    header, rows = spreadsheets.records(table, COLUMNS)
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise ArchiveError(
             f"The index {name} lacks the column(s) {', '.join(missing)} "
             "(year/年份, enterprise/单位名称, team/班组名称, title/经验名称, file/文件)."
         )
-    for number, cells in enumerate(table[1:], start=2):
-        values = {
-            column: _cell(value)
-            for column, value in zip(header, cells, strict=False)
-            if column is not None
-        }
-        if any(values.values()):
-            yield number, values
+    return rows
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _csv_rows(content: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return list(csv.reader(io.StringIO(text, newline="")))
-    raise ArchiveError("The CSV index is neither UTF-8 nor GBK text.")
-
-
-def _xlsx_rows(content: bytes, name: str) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as inner:
-            infos = inner.infolist()
-            _check_central_directory(infos, INDEX_LIMITS)
-            _check_entry_names(infos)
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (UploadRejected, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise ArchiveError(f"The index {name} is not a readable Excel workbook.") from error
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+def _index_message(name: str, code: str) -> str:
+    if code == "empty":
+        return f"The index {name} is empty."
+    if code == "encoding":
+        return "The CSV index is neither UTF-8 nor GBK text."
+    if code == "csv":
+        return f"The CSV index {name} cannot be read."
+    return f"The index {name} is not a readable Excel workbook."
 
 
 # --- one row -----------------------------------------------------------------------------------
