@@ -118,7 +118,7 @@ def render(document: Document, fonts: FontSet) -> bytes:
         font_config=font_config,
         url_fetcher=fetcher,
     )
-    pdf = HTML(string=to_html(document), url_fetcher=fetcher).write_pdf(
+    pdf: bytes | None = HTML(string=to_html(document), url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet], font_config=font_config
     )
     assert pdf is not None

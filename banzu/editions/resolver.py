@@ -25,7 +25,7 @@ def _year(raw: object) -> int | None:
 
 def editions(request: HttpRequest) -> tuple[list[Edition], Edition | None]:
     """Every edition (newest first) and the one this request works on, in one query."""
-    cached = getattr(request, _CACHE, None)
+    cached: tuple[list[Edition], Edition | None] | None = getattr(request, _CACHE, None)
     if cached is not None:
         return cached
     every = list(Edition.objects.order_by("-year"))

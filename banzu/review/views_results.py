@@ -54,7 +54,7 @@ def nice_ceiling(value: float) -> float:
     """The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above the value (axis ends on round numbers)."""
     if value <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
+    power: float = 10 ** math.floor(math.log10(value))  # int ** int is Any to the checker
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * power + 1e-12:
             return step * power
