@@ -6,8 +6,10 @@ Every view reaches a recommender through recommender_for_user_or_404: staff get 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -31,6 +33,7 @@ from banzu.recommendations import exports, services
 from banzu.recommendations.attachment2 import attachment2_rows
 from banzu.recommendations.batch_forms import QuotaForm, ReopenBatchForm, SubmitBatchForm
 from banzu.recommendations.enums import BatchState
+from banzu.recommendations.models import Batch
 from banzu.recommendations.selectors import (
     applications_for_recommender,
     batch_for_view,
@@ -56,10 +59,9 @@ def _batch_page(
     request: HttpRequest,
     recommender: Recommender,
     *,
-    submit_form: SubmitBatchForm | None = None,
-    reopen_form: ReopenBatchForm | None = None,
-    quota_form: QuotaForm | None = None,
+    bound: forms.Form | None = None,
 ) -> HttpResponse:
+    """The batch page; `bound`, a form of it that was refused, shows with its errors."""
     user: Any = request.user
     edition = edition_or_404(request)
     batch = batch_for_view(edition, recommender)
@@ -82,9 +84,11 @@ def _batch_page(
             "time_left": time_left(edition.recommendation_deadline),
             "is_admin": admin,
             "can_submit": is_open and user.role == Role.RECOMMENDER,
-            "submit_form": submit_form or SubmitBatchForm(),
-            "reopen_form": reopen_form or ReopenBatchForm(),
-            "quota_form": quota_form or QuotaForm(initial={"quota": batch.quota}),
+            "submit_form": bound if isinstance(bound, SubmitBatchForm) else SubmitBatchForm(),
+            "reopen_form": bound if isinstance(bound, ReopenBatchForm) else ReopenBatchForm(),
+            "quota_form": bound
+            if isinstance(bound, QuotaForm)
+            else QuotaForm(initial={"quota": batch.quota}),
         },
     )
 
@@ -118,15 +122,16 @@ def attachment2(request: HttpRequest, recommender_pk: int, fmt: str) -> HttpResp
 @login_required
 @require_POST
 def submit_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
-    recommender = recommender_for_user_or_404(request.user, recommender_pk)
-    form = SubmitBatchForm(request.POST)
-    if not form.is_valid():
-        return _batch_page(request, recommender, submit_form=form)
-    return _move_batch(
+    return _batch_form(
         request,
-        recommender,
-        to=BatchState.SUBMITTED,
-        success=_("The batch was submitted to the provincial association. It is now locked."),
+        recommender_for_user_or_404(request.user, recommender_pk),
+        SubmitBatchForm(request.POST),
+        lambda batch, _data: _move_batch(
+            request,
+            batch,
+            to=BatchState.SUBMITTED,
+            success=_("The batch was submitted to the provincial association. It is now locked."),
+        ),
     )
 
 
@@ -134,56 +139,56 @@ def submit_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
 @require_POST
 def reopen_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
     recommender = _admin_recommender(request, recommender_pk)
-    form = ReopenBatchForm(request.POST)
-    if not form.is_valid():
-        return _batch_page(request, recommender, reopen_form=form)
-    return _move_batch(
+    return _batch_form(
         request,
         recommender,
-        to=BatchState.OPEN,
-        reason=form.cleaned_data["reason"],
-        success=_("The batch of %(recommender)s is open again; it may be resubmitted.")
-        % {"recommender": recommender.name},
-    )
-
-
-def _move_batch(
-    request: HttpRequest,
-    recommender: Recommender,
-    *,
-    to: BatchState,
-    success: str,
-    reason: str = "",
-) -> HttpResponse:
-    run_service(
-        request,
-        lambda: services.transition_batch(
-            batch_for_view(edition_or_404(request), recommender),
-            to=to,
-            actor=request.user,
-            reason=reason,
-            ip=client_ip(request),
+        ReopenBatchForm(request.POST),
+        lambda batch, data: _move_batch(
+            request,
+            batch,
+            to=BatchState.OPEN,
+            reason=data["reason"],
+            success=_("The batch of %(recommender)s is open again; it may be resubmitted.")
+            % {"recommender": recommender.name},
         ),
-        success=success,
     )
-    return redirect(_batch_url(request.user, recommender))
 
 
 @login_required
 @require_POST
 def set_quota(request: HttpRequest, recommender_pk: int) -> HttpResponse:
+    def save(batch: Batch, data: dict[str, Any]) -> None:
+        services.set_quota(batch=batch, quota=data["quota"], by=request.user, ip=client_ip(request))
+        messages.success(request, _("Quota saved."))
+
     recommender = _admin_recommender(request, recommender_pk)
-    form = QuotaForm(request.POST)
+    return _batch_form(request, recommender, QuotaForm(request.POST), save)
+
+
+def _batch_form(
+    request: HttpRequest,
+    recommender: Recommender,
+    form: forms.Form,
+    act: Callable[[Batch, dict[str, Any]], object],
+) -> HttpResponse:
+    """A form of the batch page: refused, the page again with its errors; valid, its act on the
+    batch (which says how it went) and back to the page."""
     if not form.is_valid():
-        return _batch_page(request, recommender, quota_form=form)
-    services.set_quota(
-        batch=batch_for_view(edition_or_404(request), recommender),
-        quota=form.cleaned_data["quota"],
-        by=request.user,
-        ip=client_ip(request),
-    )
-    messages.success(request, _("Quota saved."))
+        return _batch_page(request, recommender, bound=form)
+    act(batch_for_view(edition_or_404(request), recommender), form.cleaned_data)
     return redirect(_batch_url(request.user, recommender))
+
+
+def _move_batch(
+    request: HttpRequest, batch: Batch, *, to: BatchState, success: str, reason: str = ""
+) -> bool:
+    return run_service(
+        request,
+        lambda: services.transition_batch(
+            batch, to=to, actor=request.user, reason=reason, ip=client_ip(request)
+        ),
+        success=success,
+    )
 
 
 @admin_required

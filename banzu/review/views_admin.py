@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from banzu.applications.models import Application
 from banzu.audit.services import client_ip
 from banzu.core.errors import ServiceError
-from banzu.core.service_calls import run_service, run_with_reason
+from banzu.core.service_calls import Success, T, run_service, run_with_reason
 from banzu.editions.models import Edition
 from banzu.editions.resolver import edition_or_404
 from banzu.recommendations.forms import ReasonForm
@@ -173,15 +175,13 @@ def _assign_url() -> str:
 
 @require_POST
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
-    edition = _edition(request)
     assignment = get_object_or_404(
         Assignment.objects.select_related("application", "expert"),
         pk=pk,
-        application__edition=edition,
+        application__edition=_edition(request),
     )
-    run_with_reason(
+    _with_reason(
         request,
-        ReasonForm(request.POST),
         lambda reason: services.remove_assignment(
             assignment=assignment, by=request.user, reason=reason, ip=client_ip(request)
         ),
@@ -189,9 +189,15 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(expert)s no longer reviews %(team)s.")
             % {"expert": assignment.expert.display_name, "team": assignment.application.team.name}
         ),
-        invalid=_("Please give a reason."),
     )
     return redirect(f"{_assign_url()}#application-{assignment.application_id}")
+
+
+def _with_reason(request: HttpRequest, call: Callable[[str], T], *, success: Success[T]) -> None:
+    """The admin's steps that need a reason: an empty one is refused, whatever the step."""
+    run_with_reason(
+        request, ReasonForm(request.POST), call, success=success, invalid=_("Please give a reason.")
+    )
 
 
 @require_GET
@@ -227,21 +233,18 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def reopen(request: HttpRequest, sheet_pk: int) -> HttpResponse:
-    edition = _edition(request)
     sheet = get_object_or_404(
         ScoreSheet.objects.select_related("application__team", "scorer"),
         pk=sheet_pk,
         stage=SheetStage.MATERIALS,
-        application__edition=edition,
+        application__edition=_edition(request),
     )
-    run_with_reason(
+    _with_reason(
         request,
-        ReasonForm(request.POST),
         lambda reason: services.reopen_expert_sheet(
             sheet=sheet, by=request.user, reason=reason, ip=client_ip(request)
         ),
         success=_("The sheet of %(expert)s is open again; its submitted version is kept.")
         % {"expert": sheet.scorer.display_name},
-        invalid=_("Please give a reason."),
     )
     return redirect("review:application", pk=sheet.application_id)
