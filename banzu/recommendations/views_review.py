@@ -325,23 +325,15 @@ def _reason_action(request: HttpRequest, pk: int, action: Any, done: str) -> Htt
 @login_required
 @require_POST
 def return_application(request: HttpRequest, pk: int) -> HttpResponse:
-    return _reason_action(
-        request,
-        pk,
-        services.return_application,
-        _("Returned to the applicant with your reason; they have been told by mail."),
-    )
+    done = _("Returned to the applicant with your reason; they have been told by mail.")
+    return _reason_action(request, pk, services.return_application, done)
 
 
 @login_required
 @require_POST
 def decline_application(request: HttpRequest, pk: int) -> HttpResponse:
-    return _reason_action(
-        request,
-        pk,
-        services.decline_application,
-        _("Marked as not recommended; the applicant has been told by mail."),
-    )
+    done = _("Marked as not recommended; the applicant has been told by mail.")
+    return _reason_action(request, pk, services.decline_application, done)
 
 
 @login_required

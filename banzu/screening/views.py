@@ -22,6 +22,7 @@ from banzu.core.responses import attachment_response
 from banzu.core.service_calls import run_service
 from banzu.documents.render import CONTENT_TYPES
 from banzu.documents.render import render as render_document
+from banzu.editions.models import Edition
 from banzu.editions.resolver import edition_or_404
 from banzu.screening import jobs, selectors, services
 from banzu.screening.enums import CheckCode, EliminationReason
@@ -33,6 +34,12 @@ from banzu.screening.permissions import (
 from banzu.screening.services_checks import settings_for
 
 actions.register("screening.settings")
+
+
+def _edition(request: HttpRequest) -> Edition:
+    """The admin's gate (the page does not exist for anyone else), then the page's edition."""
+    require_admin(request, "screening")
+    return edition_or_404(request)
 
 
 def _filters(request: HttpRequest) -> selectors.Filters:
@@ -48,8 +55,7 @@ def _filters(request: HttpRequest) -> selectors.Filters:
 @login_required
 @require_GET
 def workspace(request: HttpRequest) -> HttpResponse:
-    require_admin(request, "screening")
-    edition = edition_or_404(request)
+    edition = _edition(request)
     filters = _filters(request)
     rows = selectors.workspace_rows(edition, filters)
     return render(
@@ -137,8 +143,7 @@ def _state_label(pk: int) -> str:
 @require_http_methods(["GET", "POST"])
 def edit_settings(request: HttpRequest) -> HttpResponse:
     """The edition's thresholds for flagging; a change is in the journal."""
-    require_admin(request, "screening")
-    edition = edition_or_404(request)
+    edition = _edition(request)
     current = settings_for(edition)
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -160,8 +165,7 @@ def edit_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_checks(request: HttpRequest) -> HttpResponse:
-    require_admin(request, "screening")
-    edition = edition_or_404(request)
+    edition = _edition(request)
     jobs.start_checks(edition=edition, user=request.user, ip=client_ip(request))
     messages.success(request, _("The automatic checks are running in the background."))
     return redirect("screening:workspace")
@@ -170,8 +174,7 @@ def start_checks(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def pass_many(request: HttpRequest) -> HttpResponse:
-    require_admin(request, "screening")
-    edition = edition_or_404(request)
+    edition = _edition(request)
     candidates = {
         a.pk: a for a in selectors.in_screening(edition).filter(state=ApplicationState.RECOMMENDED)
     }
@@ -190,8 +193,7 @@ def pass_many(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def summary(request: HttpRequest) -> HttpResponse:
-    require_admin(request, "screening")
-    edition = edition_or_404(request)
+    edition = _edition(request)
     rows, totals = selectors.summary(edition)
     return render(
         request,
@@ -203,8 +205,7 @@ def summary(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def summary_xlsx(request: HttpRequest) -> HttpResponse:
-    require_admin(request, "screening")
-    edition = edition_or_404(request)
+    edition = _edition(request)
     rows, totals = selectors.summary(edition)
     document = summary_document(edition, rows, totals, today=timezone.localdate())
     filename = f"形式审查汇总_{edition.year}.xlsx"
