@@ -68,6 +68,7 @@ class World:
     users: dict[str, User]
     args: dict[str, dict[str, Any]]
     files: Path
+    clients: dict[str, Client]
 
 
 def _first_pk(queryset: Any) -> int:
@@ -189,7 +190,12 @@ def _build_world(files: Path) -> World:
         },
         "jobs:status": {"pk": package.pk},
     }
-    return World(users=users, args=args, files=files)
+    # One signed-in client per persona for the whole module: its session row is the module's.
+    clients = {"anonymous": Client()}
+    for persona, user in users.items():
+        clients[persona] = Client()
+        clients[persona].force_login(user)
+    return World(users=users, args=args, files=files, clients=clients)
 
 
 TEST_SETTINGS = {
@@ -243,11 +249,8 @@ def observe(world: World, name: str) -> dict[str, str]:
     url = reverse(name, kwargs=world.args.get(name, {}))
     seen = {}
     for persona in PERSONAS:
-        client = Client()
-        if persona != "anonymous":
-            client.force_login(world.users[persona])
         with override_settings(PRIVATE_FILES_ROOT=world.files):
-            seen[persona] = _status(client, url, post=name not in GET_ONLY)
+            seen[persona] = _status(world.clients[persona], url, post=name not in GET_ONLY)
     return seen
 
 
