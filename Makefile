@@ -44,19 +44,20 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy banzu bench
 
-# Four runs of one suite, each test in exactly one. The ordinary tests share out over the cores
-# (xdist: each worker has its own test database, suffixed _gw0, _gw1..., and its own tmp_path for
-# the file store). Tests that commit for real (threads, on-commit mail; tests/conftest.py marks
-# them `serial`) flush tables when they end, so they run in one process of their own: pytest-django
-# orders them last only without xdist. Then the demo build and the browser, each on its own.
-PYTEST := $(VENV)/bin/pytest
+# Two runs of one suite, each test in exactly one. The ordinary tests share out over the cores
+# (xdist: each worker has its own test database, suffixed _gw0, _gw1..., and its own file store).
+# Then one process for the rest: the demo build and the URL matrix over it (marked `demo`), the
+# tests that commit for real (threads, on-commit mail; tests/conftest.py marks them `serial`) and
+# the browser (`browser`): those flush tables when they end, and pytest-django orders them last
+# only without xdist. Any group runs alone with -m, e.g. `.venv/bin/pytest -m browser`.
+# PYTHONDONTWRITEBYTECODE is set on this machine; unset for pytest, each process would otherwise
+# compile its rewritten test modules again.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pytest
 pytest: $(VENV)/.dev-installed
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 	$(PYTEST) -n auto -m "not (serial or demo or browser)"
-	$(PYTEST) -m "serial and not (demo or browser)"
-	$(PYTEST) -m "demo and not browser"
-	$(PYTEST) -m browser
+	$(PYTEST) -m "serial or demo or browser"
 
 # The same suite against the local PostgreSQL server (CI runs both).
 pytest-postgres:
