@@ -36,8 +36,10 @@ def application(edition, applicant_a):
     )
 
 
-def make_expert(username: str, **kwargs):
-    return ExpertProfileFactory(user=UserFactory(username=username, role="expert"), **kwargs).user
+def make_expert(username: str, full_name: str | None = None, **kwargs):
+    names = {"full_name": full_name} if full_name else {}
+    user = UserFactory(username=username, role="expert", **names)
+    return ExpertProfileFactory(user=user, **kwargs).user
 
 
 def assign(application, expert, state=AssignmentState.CONFIRMED, reason=""):

@@ -231,10 +231,12 @@ def test_edition_results_rank_by_score_with_ties_sharing_a_rank_and_unscored_las
 
 
 def test_leniency_shows_the_generous_expert_first(edition):
+    # Named, so the tie between the two strict experts breaks by name the same way in any run
+    # (factory names 用户9 and 用户10 sort the other way round).
     strict_a, strict_b, generous = (
-        make_expert("strict_a"),
-        make_expert("strict_b"),
-        make_expert("generous"),
+        make_expert("strict_a", full_name="严一"),
+        make_expert("strict_b", full_name="严二"),
+        make_expert("generous", full_name="宽丙"),
     )
     for base in (80, 70, 60):
         application = reviewed_application(edition=edition)
@@ -359,10 +361,12 @@ def test_page_shows_the_icc_with_its_formula_and_reading(edition, admin_user):
 
 
 def test_page_draws_the_leniency_chart_and_table(edition, admin_user):
+    # Named, so the tie between the two strict experts breaks by name the same way in any run
+    # (factory names 用户9 and 用户10 sort the other way round).
     strict_a, strict_b, generous = (
-        make_expert("strict_a"),
-        make_expert("strict_b"),
-        make_expert("generous"),
+        make_expert("strict_a", full_name="严一"),
+        make_expert("strict_b", full_name="严二"),
+        make_expert("generous", full_name="宽丙"),
     )
     for base in (80, 70):
         application = reviewed_application(edition=edition)
