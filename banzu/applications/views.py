@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from banzu.accounts.enums import Role
-from banzu.accounts.models import Recommender
+from banzu.accounts.http import AuthenticatedHttpRequest
+from banzu.accounts.models import Recommender, User
 from banzu.applications import selectors, services
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.forms import (
@@ -21,6 +22,7 @@ from banzu.applications.forms import (
     StartApplicationForm,
     UploadForm,
 )
+from banzu.applications.models import Application
 from banzu.applications.permissions import (
     actors_for,
     can_edit_application,
@@ -37,11 +39,12 @@ from banzu.editions.selectors import get_current_edition
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    if not user.is_authenticated:
+    """The landing page: anonymous visitors reach it, so the user is narrowed here."""
+    user = request.user
+    if not isinstance(user, User):
         return render(request, "home.html")
     if user.role == Role.APPLICANT:
-        return applicant_dashboard(request)
+        return _applicant_dashboard(request, user)
     if user.role in (Role.ADMIN, Role.RECOMMENDER):
         return render(
             request,
@@ -51,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/expert_home.html")
 
 
-def _state_rows(user: Any) -> list[tuple[str, str, int]]:
+def _state_rows(user: User) -> list[tuple[str, str, int]]:
     counts = selectors.state_counts(user)
     return [(value, str(label), counts.get(value, 0)) for value, label in ApplicationState.choices]
 
@@ -61,8 +64,7 @@ def _time_left() -> selectors.TimeLeft | None:
     return selectors.time_left(edition.recommendation_deadline) if edition else None
 
 
-def applicant_dashboard(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def _applicant_dashboard(request: HttpRequest, user: User) -> HttpResponse:
     applications = list(selectors.application_list(user)) if user.enterprise_id else []
     return render(
         request,
@@ -77,8 +79,8 @@ def applicant_dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def application_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     state = request.GET.get("state", "")
     recommender = request.GET.get("recommender", "")
     query = request.GET.get("q", "").strip()
@@ -100,9 +102,10 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def start(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    if user.enterprise_id is None:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    enterprise = user.enterprise
+    if enterprise is None:
         messages.info(request, _("Register your enterprise first."))
         return redirect("accounts:enterprise")
     edition = get_current_edition()
@@ -125,7 +128,7 @@ def start(request: HttpRequest) -> HttpResponse:
                 _("Application started. Fill in the form; you can save a draft at any time."),
             )
             return redirect("applications:edit", pk=application.pk)
-    teams = user.enterprise.teams.all()
+    teams = enterprise.teams.all()
     return render(
         request,
         "applications/start.html",
@@ -135,8 +138,8 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     application = get_application_for_user_or_404(user, pk, ip=client_ip(request))
     actors = actors_for(user, application)
     is_owner = Actor.OWNER in actors
@@ -163,8 +166,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     application = get_application_for_user_or_404(user, pk, write=True, ip=client_ip(request))
     year = application.edition.year
     if request.method == "POST":
@@ -230,8 +233,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def files(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def files(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     ip = client_ip(request)
     writing = request.method == "POST"
     application = get_application_for_user_or_404(user, pk, write=writing, ip=ip)
@@ -279,8 +282,8 @@ def files(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
-    user: Any = request.user
+def download(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
+    user = request.user
     ip = client_ip(request)
     document = get_document_for_user_or_404(user, pk, document_pk, ip=ip)
     path = services.open_document(document=document, user=user, ip=ip)
@@ -289,8 +292,8 @@ def download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     ip = client_ip(request)
     application = get_application_for_user_or_404(user, pk, write=True, ip=ip)
     problems = selectors.missing_items(application)
@@ -316,9 +319,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
-        user: Any = request.user
+        user = request.user
         application = get_application_for_user_or_404(user, pk, ip=client_ip(request))
         if Actor.OWNER not in actors_for(user, application):
             raise PermissionDenied
@@ -330,14 +333,22 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _owner_transition(
         request, pk, services.reopen_application, _("The application is a draft again.")
     )
 
 
-def _owner_transition(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
-    user: Any = request.user
+class _OwnerStep(Protocol):
+    """A step only the application's owner takes (withdraw, reopen)."""
+
+    def __call__(self, *, application: Application, user: User, ip: str | None = ...) -> object: ...
+
+
+def _owner_transition(
+    request: AuthenticatedHttpRequest, pk: int, action: _OwnerStep, done: str
+) -> HttpResponse:
+    user = request.user
     ip = client_ip(request)
     application = get_application_for_user_or_404(user, pk, ip=ip)
     if Actor.OWNER not in actors_for(user, application):

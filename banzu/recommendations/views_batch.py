@@ -13,14 +13,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from banzu.accounts.enums import Role
-from banzu.accounts.models import Recommender
+from banzu.accounts.http import AuthenticatedHttpRequest
+from banzu.accounts.models import Recommender, User
 from banzu.applications.enums import ApplicationState
 from banzu.applications.selectors import time_left
 from banzu.audit.services import client_ip
@@ -41,28 +42,28 @@ from banzu.recommendations.selectors import (
 )
 
 
-def _batch_url(user: Any, recommender: Recommender) -> str:
+def _batch_url(user: User, recommender: Recommender) -> str:
     if user.role == Role.RECOMMENDER:
         return reverse("recommendations:batch")
     return reverse("recommendations:batch_of", kwargs={"recommender_pk": recommender.pk})
 
 
-def _admin_recommender(request: HttpRequest, recommender_pk: int) -> Recommender:
+def _admin_recommender(request: AuthenticatedHttpRequest, recommender_pk: int) -> Recommender:
     """In scope first (another city's staff get 404), then the admin-only gate (403)."""
     recommender = recommender_for_user_or_404(request.user, recommender_pk)
-    if getattr(request.user, "role", None) != Role.ADMIN:
+    if request.user.role != Role.ADMIN:
         raise PermissionDenied
     return recommender
 
 
 def _batch_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     recommender: Recommender,
     *,
     bound: forms.Form | None = None,
 ) -> HttpResponse:
     """The batch page; `bound`, a form of it that was refused, shows with its errors."""
-    user: Any = request.user
+    user = request.user
     edition = edition_or_404(request)
     batch = batch_for_view(edition, recommender)
     rows = attachment2_rows(recommender, edition)
@@ -95,15 +96,15 @@ def _batch_page(
 
 @login_required
 @require_GET
-def batch(request: HttpRequest, recommender_pk: int | None = None) -> HttpResponse:
-    if recommender_pk is None and getattr(request.user, "role", None) == Role.ADMIN:
+def batch(request: AuthenticatedHttpRequest, recommender_pk: int | None = None) -> HttpResponse:
+    if recommender_pk is None and request.user.role == Role.ADMIN:
         return redirect("recommendations:board")
     return _batch_page(request, recommender_for_user_or_404(request.user, recommender_pk))
 
 
 @login_required
 @require_GET
-def attachment2(request: HttpRequest, recommender_pk: int, fmt: str) -> HttpResponse:
+def attachment2(request: AuthenticatedHttpRequest, recommender_pk: int, fmt: str) -> HttpResponse:
     """Attachment 2 as Word, PDF or Excel, for the recommender's staff and the admin."""
     recommender = recommender_for_user_or_404(request.user, recommender_pk)
     known = as_format(fmt)
@@ -121,7 +122,7 @@ def attachment2(request: HttpRequest, recommender_pk: int, fmt: str) -> HttpResp
 
 @login_required
 @require_POST
-def submit_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
+def submit_batch(request: AuthenticatedHttpRequest, recommender_pk: int) -> HttpResponse:
     return _batch_form(
         request,
         recommender_for_user_or_404(request.user, recommender_pk),
@@ -137,7 +138,7 @@ def submit_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
+def reopen_batch(request: AuthenticatedHttpRequest, recommender_pk: int) -> HttpResponse:
     recommender = _admin_recommender(request, recommender_pk)
     return _batch_form(
         request,
@@ -156,7 +157,7 @@ def reopen_batch(request: HttpRequest, recommender_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def set_quota(request: HttpRequest, recommender_pk: int) -> HttpResponse:
+def set_quota(request: AuthenticatedHttpRequest, recommender_pk: int) -> HttpResponse:
     def save(batch: Batch, data: dict[str, Any]) -> None:
         services.set_quota(batch=batch, quota=data["quota"], by=request.user, ip=client_ip(request))
         messages.success(request, _("Quota saved."))
@@ -166,7 +167,7 @@ def set_quota(request: HttpRequest, recommender_pk: int) -> HttpResponse:
 
 
 def _batch_form(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     recommender: Recommender,
     form: forms.Form,
     act: Callable[[Batch, dict[str, Any]], object],
@@ -180,7 +181,12 @@ def _batch_form(
 
 
 def _move_batch(
-    request: HttpRequest, batch: Batch, *, to: BatchState, success: str, reason: str = ""
+    request: AuthenticatedHttpRequest,
+    batch: Batch,
+    *,
+    to: BatchState,
+    success: str,
+    reason: str = "",
 ) -> bool:
     return run_service(
         request,
@@ -193,7 +199,7 @@ def _move_batch(
 
 @admin_required
 @require_GET
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = edition_or_404(request)
     rows = exports.board_rows(edition)
     return render(

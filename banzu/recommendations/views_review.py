@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Protocol
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,7 +22,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from banzu.accounts.enums import Role
-from banzu.accounts.models import Recommender
+from banzu.accounts.http import AuthenticatedHttpRequest
+from banzu.accounts.models import Recommender, User
 from banzu.applications import selectors as application_selectors
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
@@ -151,8 +152,8 @@ def _industries(recommender: Recommender, edition: Edition) -> QuerySet[Applicat
 
 @login_required
 @require_GET
-def application_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     filters = ListFilterForm(request.GET)
     recommender_pk = filters.param("recommender")
     if is_admin(user) and not recommender_pk:
@@ -195,7 +196,7 @@ def _can_act(application: Application, batch: Batch) -> bool:
     return application.state == ApplicationState.SUBMITTED and batch.state == BatchState.OPEN
 
 
-def _own_sheet(application: Application, user: Any) -> ScoreSheet | None:
+def _own_sheet(application: Application, user: User) -> ScoreSheet | None:
     if user.role != Role.RECOMMENDER:
         return None
     return (
@@ -209,8 +210,8 @@ def _own_sheet(application: Application, user: Any) -> ScoreSheet | None:
 
 @login_required
 @require_GET
-def review(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     application = get_reviewable_application_or_404(user, pk, ip=client_ip(request))
     batch = batch_for_view(application.edition, application.recommender)
     return render(
@@ -266,8 +267,8 @@ def _admin_sheet_view(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def score_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     ip = client_ip(request)
     application = get_reviewable_application_or_404(user, pk, ip=ip)
     rubric = list(application.edition.rubric_items.all())
@@ -299,7 +300,7 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def score_total(request: HttpRequest, pk: int) -> HttpResponse:
+def score_total(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """htmx: the running total of the score sheet as the staff member types."""
     application = get_reviewable_application_or_404(request.user, pk, ip=client_ip(request))
     rubric = list(application.edition.rubric_items.all())
@@ -309,8 +310,18 @@ def score_total(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Return, decline, recommend -------------------------------------------------------------
 
 
-def _reason_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
-    user: Any = request.user
+class _ReasonStep(Protocol):
+    """A step on an application that needs the staff member's reason (return, decline)."""
+
+    def __call__(
+        self, *, application: Application, actor: User, reason: str, ip: str | None = ...
+    ) -> object: ...
+
+
+def _reason_action(
+    request: AuthenticatedHttpRequest, pk: int, action: _ReasonStep, done: str
+) -> HttpResponse:
+    user = request.user
     ip = client_ip(request)
     application = get_reviewable_application_or_404(user, pk, ip=ip)
     run_with_reason(
@@ -324,22 +335,22 @@ def _reason_action(request: HttpRequest, pk: int, action: Any, done: str) -> Htt
 
 @login_required
 @require_POST
-def return_application(request: HttpRequest, pk: int) -> HttpResponse:
+def return_application(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     done = _("Returned to the applicant with your reason; they have been told by mail.")
     return _reason_action(request, pk, services.return_application, done)
 
 
 @login_required
 @require_POST
-def decline_application(request: HttpRequest, pk: int) -> HttpResponse:
+def decline_application(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     done = _("Marked as not recommended; the applicant has been told by mail.")
     return _reason_action(request, pk, services.decline_application, done)
 
 
 @login_required
 @require_POST
-def recommend_application(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def recommend_application(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     ip = client_ip(request)
     application = get_reviewable_application_or_404(user, pk, ip=ip)
     run_service(
@@ -359,9 +370,9 @@ def recommend_application(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @xframe_options_sameorigin
-def view_pdf(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+def view_pdf(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
     """The materials PDF or the stamped form, shown inline. Both were parsed as PDFs on upload."""
-    user: Any = request.user
+    user = request.user
     ip = client_ip(request)
     get_reviewable_application_or_404(user, pk, ip=ip)
     document = get_document_for_user_or_404(user, pk, document_pk, ip=ip)

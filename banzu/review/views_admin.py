@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.applications.models import Application
 from banzu.audit.services import client_ip
 from banzu.core.errors import ServiceError
@@ -35,7 +36,7 @@ def _edition(request: HttpRequest) -> Edition:
 
 
 @require_GET
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = _edition(request)
     progress = selectors.progress(edition)
     return render(
@@ -58,7 +59,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def remind(request: HttpRequest) -> HttpResponse:
+def remind(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = _edition(request)
     expert = request.POST.get("expert", "")
     expert_ids = [int(expert)] if expert.isdigit() else None
@@ -73,7 +74,7 @@ def remind(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def finish(request: HttpRequest) -> HttpResponse:
+def finish(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = _edition(request)
     count = services.finish_review(edition=edition, by=request.user, ip=client_ip(request))
     messages.success(
@@ -96,7 +97,7 @@ def _assignment_rows(edition: Edition) -> list[Application]:
 
 
 @require_http_methods(["GET", "POST"])
-def assign(request: HttpRequest) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The edition's review settings, the automatic assignment, and each application's experts."""
     edition = _edition(request)
     review_settings = selectors.settings_for(edition)
@@ -148,7 +149,7 @@ def assign(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def add(request: HttpRequest, pk: int) -> HttpResponse:
+def add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     edition = _edition(request)
     application = get_object_or_404(selectors.review_applications(edition), pk=pk)
     form = AddExpertForm(request.POST)
@@ -174,11 +175,12 @@ def _assign_url() -> str:
 
 
 @require_POST
-def remove(request: HttpRequest, pk: int) -> HttpResponse:
+def remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    edition = _edition(request)
     assignment = get_object_or_404(
         Assignment.objects.select_related("application", "expert"),
         pk=pk,
-        application__edition=_edition(request),
+        application__edition=edition,
     )
     _with_reason(
         request,
@@ -201,7 +203,7 @@ def _with_reason(request: HttpRequest, call: Callable[[str], T], *, success: Suc
 
 
 @require_GET
-def application(request: HttpRequest, pk: int) -> HttpResponse:
+def application(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every expert sheet of one application, the aggregate, and the kept earlier versions."""
     edition = _edition(request)
     application = get_object_or_404(selectors.review_applications(edition), pk=pk)
@@ -232,12 +234,13 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def reopen(request: HttpRequest, sheet_pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, sheet_pk: int) -> HttpResponse:
+    edition = _edition(request)
     sheet = get_object_or_404(
         ScoreSheet.objects.select_related("application__team", "scorer"),
         pk=sheet_pk,
         stage=SheetStage.MATERIALS,
-        application__edition=_edition(request),
+        application__edition=edition,
     )
     _with_reason(
         request,

@@ -3,8 +3,6 @@ materials beside the score sheet. Every object comes through banzu.review.permis
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -15,7 +13,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from banzu.accounts.enums import Role
+from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.applications.enums import DocumentKind
+from banzu.applications.models import Document
 from banzu.applications.selectors import current_documents
 from banzu.applications.services import open_document
 from banzu.audit.services import client_ip
@@ -26,6 +26,7 @@ from banzu.editions.resolver import edition_for
 from banzu.recommendations.forms import ReasonForm
 from banzu.review import selectors, services
 from banzu.review.enums import AssignmentState
+from banzu.review.models import Assignment
 from banzu.review.permissions import assignment_for_expert_or_404
 from banzu.scoring.enums import SheetStage
 from banzu.scoring.forms import running_total
@@ -38,7 +39,7 @@ INLINE_KINDS = frozenset({DocumentKind.MATERIALS_PDF, DocumentKind.SIGNED_FORM})
 
 @expert_required
 @require_GET
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = edition_for(request)
     assignments = selectors.expert_assignments(request.user, edition) if edition else []
     return render(
@@ -58,7 +59,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def declare(request: HttpRequest, pk: int) -> HttpResponse:
+def declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Before any material: no conflict, or a conflict with its reason."""
     assignment = assignment_for_expert_or_404(request, pk, declared=False)
     if assignment.state == AssignmentState.CONFIRMED and request.method == "GET":
@@ -91,7 +92,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _own_sheet(assignment: Any) -> ScoreSheet | None:
+def _own_sheet(assignment: Assignment) -> ScoreSheet | None:
     return (
         ScoreSheet.objects.filter(
             application_id=assignment.application_id,
@@ -105,7 +106,7 @@ def _own_sheet(assignment: Any) -> ScoreSheet | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The materials beside the expert's score sheet."""
     assignment = assignment_for_expert_or_404(request, pk)
     application = assignment.application
@@ -139,14 +140,14 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sheet_total(request: HttpRequest, pk: int) -> HttpResponse:
+def sheet_total(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """htmx: the running total as the expert types."""
     assignment = assignment_for_expert_or_404(request, pk)
     rubric = list(assignment.application.edition.rubric_items.all())
     return HttpResponse(str(running_total(request.POST, rubric)))
 
 
-def _document(request: HttpRequest, pk: int, document_pk: int) -> Any:
+def _document(request: HttpRequest, pk: int, document_pk: int) -> Document:
     assignment = assignment_for_expert_or_404(request, pk)
     document = next(
         (d for d in current_documents(assignment.application) if d.pk == document_pk), None
@@ -159,7 +160,7 @@ def _document(request: HttpRequest, pk: int, document_pk: int) -> Any:
 @login_required
 @require_GET
 @xframe_options_sameorigin
-def view_pdf(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+def view_pdf(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
     """A PDF of the application shown in the browser (it was parsed as a PDF on upload)."""
     document = _document(request, pk, document_pk)
     if document.kind not in INLINE_KINDS:
@@ -170,7 +171,7 @@ def view_pdf(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+def download(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
     document = _document(request, pk, document_pk)
     path = open_document(document=document, user=request.user, ip=client_ip(request))
     return download_response(path, filename=document.original_name)

@@ -24,6 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from banzu.accounts.models import User
 from banzu.core import filestore
 from banzu.screening.models import ArchiveDocument
 from banzu.similarity.extract import extract
@@ -98,7 +99,7 @@ class ImportSummary:
         }
 
 
-def import_archive(zip_path: Path, *, user: Any, progress: Progress) -> ImportSummary:
+def import_archive(zip_path: Path, *, user: User, progress: Progress) -> ImportSummary:
     try:
         archive = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -236,7 +237,7 @@ def _import_row(
     members: dict[str, zipfile.ZipInfo],
     row: dict[str, str],
     *,
-    user: Any,
+    user: User,
     seen: set[str],
     summary: ImportSummary,
 ) -> None:

@@ -56,9 +56,12 @@ def _checks(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 def _import(job: Job, progress: Progress) -> dict[str, Any]:
+    user = job.created_by
+    if user is None:  # start_import always names the admin who uploaded the ZIP
+        raise archive.ArchiveError("The import has no user to record as the importer.")
     summary = archive.import_archive(
         archive_path(job),
-        user=job.created_by,
+        user=user,
         progress=lambda done, total: progress(done, total),
     )
     return summary.as_json()

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from banzu.accounts.http import AuthenticatedHttpRequest
+from banzu.accounts.models import User
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
 from banzu.audit import actions
@@ -54,7 +56,7 @@ def _filters(request: HttpRequest) -> selectors.Filters:
 
 @login_required
 @require_GET
-def workspace(request: HttpRequest) -> HttpResponse:
+def workspace(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = _edition(request)
     filters = _filters(request)
     rows = selectors.workspace_rows(edition, filters)
@@ -85,7 +87,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = screened_application_or_404(request, pk)
     form = DecisionForm(request.POST or None)
     if (
@@ -117,7 +119,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _decide(application: Application, data: dict[str, Any], *, actor: Any, ip: str | None) -> None:
+def _decide(application: Application, data: dict[str, Any], *, actor: User, ip: str | None) -> None:
     decision = data["decision"]
     if decision == DecisionForm.PASS:
         services.pass_application(application, actor=actor, ip=ip)
@@ -141,7 +143,7 @@ def _state_label(pk: int) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_settings(request: HttpRequest) -> HttpResponse:
+def edit_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The edition's thresholds for flagging; a change is in the journal."""
     edition = _edition(request)
     current = settings_for(edition)
@@ -164,7 +166,7 @@ def edit_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def start_checks(request: HttpRequest) -> HttpResponse:
+def start_checks(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = _edition(request)
     jobs.start_checks(edition=edition, user=request.user, ip=client_ip(request))
     messages.success(request, _("The automatic checks are running in the background."))
@@ -173,7 +175,7 @@ def start_checks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def pass_many(request: HttpRequest) -> HttpResponse:
+def pass_many(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = _edition(request)
     candidates = {
         a.pk: a for a in selectors.in_screening(edition).filter(state=ApplicationState.RECOMMENDED)
@@ -192,7 +194,7 @@ def pass_many(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def summary(request: HttpRequest) -> HttpResponse:
+def summary(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = _edition(request)
     rows, totals = selectors.summary(edition)
     return render(
@@ -204,7 +206,7 @@ def summary(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def summary_xlsx(request: HttpRequest) -> HttpResponse:
+def summary_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = _edition(request)
     rows, totals = selectors.summary(edition)
     document = summary_document(edition, rows, totals, today=timezone.localdate())
