@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from banzu.applications import views_attachment1
+from banzu.applications.views import attachment1
 from banzu.scoring import views as scoring_views
 
 app_name = "documents"
@@ -10,7 +10,7 @@ app_name = "documents"
 urlpatterns = [
     path(
         "applications/<int:pk>/attachment1.<str:fmt>",
-        views_attachment1.attachment1,
+        attachment1.attachment1,
         name="attachment1",
     ),
     path(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from banzu.accounts import manage_views
+from banzu.accounts.views import manage
 from banzu.editions import views as edition_views
 
 app_name = "manage"
@@ -12,10 +12,10 @@ urlpatterns = [
     path("editions/new/", edition_views.edition_create, name="edition_create"),
     path("editions/switch/", edition_views.edition_switch, name="edition_switch"),
     path("editions/<int:pk>/", edition_views.edition_edit, name="edition_edit"),
-    path("recommenders/", manage_views.recommender_list, name="recommenders"),
-    path("recommenders/new/", manage_views.recommender_create, name="recommender_create"),
-    path("recommenders/<int:pk>/", manage_views.recommender_edit, name="recommender_edit"),
-    path("users/", manage_views.user_list, name="users"),
-    path("users/new/", manage_views.user_create, name="user_create"),
-    path("users/<int:pk>/", manage_views.user_edit, name="user_edit"),
+    path("recommenders/", manage.recommender_list, name="recommenders"),
+    path("recommenders/new/", manage.recommender_create, name="recommender_create"),
+    path("recommenders/<int:pk>/", manage.recommender_edit, name="recommender_edit"),
+    path("users/", manage.user_list, name="users"),
+    path("users/new/", manage.user_create, name="user_create"),
+    path("users/<int:pk>/", manage.user_edit, name="user_edit"),
 ]

@@ -1,9 +1,9 @@
 from django.urls import include, path
 
-from banzu.applications import views as application_views
+from banzu.applications.views import application
 
 urlpatterns = [
-    path("", application_views.home, name="home"),
+    path("", application.home, name="home"),
     path("accounts/", include("banzu.accounts.urls")),
     path("applications/", include("banzu.applications.urls")),
     path("manage/", include("banzu.manage_urls")),

@@ -1,14 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from banzu.accounts import second_factor, views
+from banzu.accounts import second_factor
+from banzu.accounts.views import account
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("register/", views.register, name="register"),
-    path("enterprise/", views.enterprise, name="enterprise"),
+    path("register/", account.register, name="register"),
+    path("enterprise/", account.enterprise, name="enterprise"),
     path("2fa/", second_factor.second_factor, name="second_factor"),
 ]

@@ -3,18 +3,18 @@
 
 from django.urls import path
 
-from banzu.recommendations import views_package
+from banzu.recommendations.views import package
 
 urlpatterns = [
     path(
         "recommenders/<int:recommender_pk>/start/",
-        views_package.start,
+        package.start,
         name="package_start",
     ),
     path(
         "recommenders/<int:recommender_pk>/status/",
-        views_package.status,
+        package.status,
         name="package_status",
     ),
-    path("builds/<int:pk>/download/", views_package.download, name="package_download"),
+    path("builds/<int:pk>/download/", package.download, name="package_download"),
 ]

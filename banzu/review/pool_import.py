@@ -1,4 +1,4 @@
-"""Importing experts from a spreadsheet (the rows read by banzu.review.forms_pool): a plan that
+"""Importing experts from a spreadsheet (the rows read by banzu.review.forms.pool): a plan that
 writes nothing for the preview, then the import of every valid row in one transaction, and the
 template the admin fills in."""
 
@@ -36,7 +36,7 @@ actions.register("expert.import")
 
 TEMPLATE_HEADERS = ("姓名", "工作单位", "所在城市", "专业领域", "手机", "电子邮箱", "所属推荐单位")
 
-# A spreadsheet row as banzu.review.forms_pool reads it: its number and {column: text}, the
+# A spreadsheet row as banzu.review.forms.pool reads it: its number and {column: text}, the
 # columns being name, email, organisation, city, phone, specialities and recommenders.
 Row = Record
 

@@ -2,9 +2,9 @@
 
 from django.urls import URLPattern, path
 
-from banzu.review import views_results
+from banzu.review.views import results
 
 urlpatterns: list[URLPattern] = [
-    path("", views_results.results, name="results"),
-    path("export.xlsx", views_results.results_xlsx, name="results_xlsx"),
+    path("", results.results, name="results"),
+    path("export.xlsx", results.results_xlsx, name="results_xlsx"),
 ]

@@ -2,10 +2,10 @@
 
 from django.urls import URLPattern, path
 
-from banzu.screening import views_jobs
+from banzu.screening.views import jobs
 
 urlpatterns: list[URLPattern] = [
-    path("scan/", views_jobs.start_scan, name="start_scan"),
-    path("archive/", views_jobs.archive, name="archive"),
-    path("archive/import/", views_jobs.import_archive, name="import_archive"),
+    path("scan/", jobs.start_scan, name="start_scan"),
+    path("archive/", jobs.archive, name="archive"),
+    path("archive/import/", jobs.import_archive, name="import_archive"),
 ]

@@ -2,13 +2,13 @@
 
 from django.urls import URLPattern, path
 
-from banzu.screening import views_report
+from banzu.screening.views import report
 
 urlpatterns: list[URLPattern] = [
-    path("<int:pk>/", views_report.report, name="report"),
+    path("<int:pk>/", report.report, name="report"),
     path(
         "<int:pk>/sources/<str:kind>/<int:source_pk>/",
-        views_report.side_by_side,
+        report.side_by_side,
         name="side_by_side",
     ),
 ]

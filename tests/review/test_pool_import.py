@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from banzu.accounts.enums import Role
 from banzu.accounts.models import User
 from banzu.audit.models import AuditEntry
-from banzu.review.forms_pool import ImportConfirmForm
+from banzu.review.forms.pool import ImportConfirmForm
 from banzu.review.models import ExpertProfile
 from tests.conftest import client_for
 from tests.factories import EnterpriseFactory, UserFactory

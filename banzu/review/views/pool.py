@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from banzu.accounts.enums import Role
-from banzu.accounts.manage_forms import add_service_error
+from banzu.accounts.forms.manage import add_service_error
 from banzu.accounts.models import User
 from banzu.audit.services import client_ip, record
 from banzu.core.access import role_required
@@ -29,7 +29,7 @@ from banzu.core.responses import attachment_response
 from banzu.core.service_calls import run_service
 from banzu.documents.xlsx import XLSX_CONTENT_TYPE
 from banzu.review import pool, pool_import
-from banzu.review.forms_pool import ExpertForm, ImportConfirmForm, ImportUploadForm, PoolFilterForm
+from banzu.review.forms.pool import ExpertForm, ImportConfirmForm, ImportUploadForm, PoolFilterForm
 from banzu.review.models import ExpertProfile
 
 PAGE_SIZE = 100

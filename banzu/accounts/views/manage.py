@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from banzu.accounts import manage_services
-from banzu.accounts.http import AuthenticatedHttpRequest
-from banzu.accounts.manage_forms import (
+from banzu.accounts.forms.manage import (
     AccountCreateForm,
     AccountEditForm,
     RecommenderForm,
     UserFilterForm,
     add_service_error,
 )
+from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.accounts.models import Recommender, User
 from banzu.accounts.services import create_user
 from banzu.audit.services import client_ip

@@ -37,7 +37,7 @@ from banzu.editions.models import Edition, RubricItem
 from banzu.editions.resolver import edition_for
 from banzu.recommendations import services
 from banzu.recommendations.enums import BatchState
-from banzu.recommendations.forms import ListFilterForm, ReasonForm
+from banzu.recommendations.forms.review import ListFilterForm, ReasonForm
 from banzu.recommendations.models import Batch
 from banzu.recommendations.selectors import (
     RECOMMENDER_STATES,

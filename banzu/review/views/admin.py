@@ -20,10 +20,10 @@ from banzu.core.errors import ServiceError
 from banzu.core.service_calls import Success, T, run_service, run_with_reason
 from banzu.editions.models import Edition
 from banzu.editions.resolver import edition_or_404
-from banzu.recommendations.forms import ReasonForm
+from banzu.recommendations.forms.review import ReasonForm
 from banzu.review import problems as problem_text
 from banzu.review import results, selectors, services
-from banzu.review.forms import AddExpertForm, ReviewSettingsForm
+from banzu.review.forms.admin import AddExpertForm, ReviewSettingsForm
 from banzu.review.models import Assignment
 from banzu.review.permissions import require_review_admin
 from banzu.scoring.enums import SheetStage

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from banzu.accounts import services
-from banzu.accounts.forms import INDUSTRIES, EnterpriseForm, RegistrationForm
+from banzu.accounts.forms.account import INDUSTRIES, EnterpriseForm, RegistrationForm
 from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.audit.services import client_ip
 from banzu.core.access import applicant_required

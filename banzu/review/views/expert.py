@@ -23,7 +23,7 @@ from banzu.core.access import role_required
 from banzu.core.responses import download_response, inline_pdf_response
 from banzu.core.service_calls import run_service
 from banzu.editions.resolver import edition_for
-from banzu.recommendations.forms import ReasonForm
+from banzu.recommendations.forms.review import ReasonForm
 from banzu.review import selectors, services
 from banzu.review.enums import AssignmentState
 from banzu.review.models import Assignment

@@ -32,8 +32,8 @@ from banzu.documents.render import CONTENT_TYPES, as_format
 from banzu.editions.resolver import edition_or_404
 from banzu.recommendations import exports, services
 from banzu.recommendations.attachment2 import attachment2_rows
-from banzu.recommendations.batch_forms import QuotaForm, ReopenBatchForm, SubmitBatchForm
 from banzu.recommendations.enums import BatchState
+from banzu.recommendations.forms.batch import QuotaForm, ReopenBatchForm, SubmitBatchForm
 from banzu.recommendations.models import Batch
 from banzu.recommendations.selectors import (
     applications_for_recommender,
