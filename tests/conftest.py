@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib
@@ -76,17 +77,14 @@ def _seeded(request):
 _PARSED: set[tuple[validation.FileKind, str, validation.Limits]] = set()
 
 
-@pytest.fixture(autouse=True)
-def _reuse_parse_checks(request, monkeypatch):
+@contextlib.contextmanager
+def parse_checks_reused() -> Iterator[None]:
     """Parse each distinct file once per test process instead of once per upload.
 
     Every fixture past the draft state uploads the same sample files, and each real parse is a
     child process of about a third of a second. Bytes that parsed once parse again, so that
-    answer is reused; anything new (and every refusal) still goes to the child. Tests of the
-    upload path itself are marked `real_parse` and always start the child.
+    answer is reused; anything new (and every refusal) still goes to the child.
     """
-    if request.node.get_closest_marker("real_parse"):
-        return
     real = validation.parse_check
 
     def parse_check(kind: validation.FileKind, path: Path, limits: validation.Limits) -> str | None:
@@ -98,7 +96,20 @@ def _reuse_parse_checks(request, monkeypatch):
             _PARSED.add(key)
         return failure
 
-    monkeypatch.setattr(validation, "parse_check", parse_check)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validation, "parse_check", parse_check)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _reuse_parse_checks(request):
+    """Every test reuses parse checks (parse_checks_reused), except the tests of the upload path
+    itself: they are marked `real_parse` and always start the child."""
+    if request.node.get_closest_marker("real_parse"):
+        yield
+        return
+    with parse_checks_reused():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,7 @@ from banzu.review.models import Assignment, ExpertProfile
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ScoreSheet
 from banzu.screening.models import SimilarityReport
+from tests.conftest import parse_checks_reused
 
 pytestmark = pytest.mark.demo
 
@@ -211,6 +212,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
     with (
         django_db_blocker.unblock(),
         override_settings(PRIVATE_FILES_ROOT=files, **TEST_SETTINGS),
+        parse_checks_reused(),  # the module's fixture, before any test's own
     ):
         atomic = transaction.atomic()
         atomic.__enter__()
