@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
 from banzu.accounts.enums import Role
 from banzu.core.access import deny, require_admin
 from banzu.review.enums import AssignmentState
-from banzu.review.models import Assignment
+from banzu.review.models import Assignment, ExpertProfile
 from banzu.review.selectors import REVIEW_STATES
 
 
@@ -49,3 +50,8 @@ def assignment_for_expert_or_404(
     if assignment is None:
         raise deny(request, "review application", application_pk)
     return assignment
+
+
+def get_expert_profile_or_404(pk: Any) -> ExpertProfile:
+    """An expert of the pool, for the pool's pages (already behind the admin's gate)."""
+    return get_object_or_404(ExpertProfile.objects.select_related("user", "employer"), pk=pk)

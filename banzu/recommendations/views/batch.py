@@ -35,11 +35,8 @@ from banzu.recommendations.attachment2 import attachment2_rows
 from banzu.recommendations.enums import BatchState
 from banzu.recommendations.forms.batch import QuotaForm, ReopenBatchForm, SubmitBatchForm
 from banzu.recommendations.models import Batch
-from banzu.recommendations.selectors import (
-    applications_for_recommender,
-    batch_for_view,
-    recommender_for_user_or_404,
-)
+from banzu.recommendations.permissions import recommender_for_user_or_404
+from banzu.recommendations.selectors import applications_for_recommender, batch_for_view
 
 
 def _batch_url(user: User, recommender: Recommender) -> str:

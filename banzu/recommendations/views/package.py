@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from banzu.accounts.enums import Role
 from banzu.accounts.http import AuthenticatedHttpRequest
-from banzu.accounts.models import Recommender, User
+from banzu.accounts.models import Recommender
 from banzu.audit import actions
 from banzu.audit.services import client_ip, record
 from banzu.core import filestore
@@ -22,31 +22,15 @@ from banzu.core.responses import download_response
 from banzu.editions.resolver import edition_or_404
 from banzu.jobs.enums import JobState
 from banzu.jobs.models import Job
-from banzu.jobs.permissions import deny, get_job_for_user_or_404
 from banzu.jobs.presentation import render_status
 from banzu.recommendations import jobs
 from banzu.recommendations.package import package_filename
+from banzu.recommendations.permissions import (
+    package_build_for_user_or_404,
+    package_recommender_for_user_or_404,
+)
 
 actions.register("export.package")
-
-
-def package_recommender_for_user_or_404(
-    user: User, recommender_pk: int, *, ip: str | None = None
-) -> Recommender:
-    """The recommender whose package the user may build and fetch; 404 outside that scope."""
-    if not jobs.may_see_package(user, recommender_pk):
-        raise deny(user, "package recommender", recommender_pk, ip=ip)
-    recommender = Recommender.objects.filter(pk=recommender_pk).first()
-    if recommender is None:
-        raise Http404
-    return recommender
-
-
-def package_build_for_user_or_404(user: User, pk: int, *, ip: str | None = None) -> Job:
-    build = get_job_for_user_or_404(user, pk, ip=ip)
-    if build.kind != jobs.PACKAGE:
-        raise deny(user, "package", pk, ip=ip)
-    return build
 
 
 def _status(request: HttpRequest, recommender: Recommender, build: Job | None) -> HttpResponse:

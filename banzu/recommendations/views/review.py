@@ -39,12 +39,14 @@ from banzu.recommendations import services
 from banzu.recommendations.enums import BatchState
 from banzu.recommendations.forms.review import ListFilterForm, ReasonForm
 from banzu.recommendations.models import Batch
+from banzu.recommendations.permissions import (
+    get_reviewable_application_or_404,
+    recommender_for_user_or_404,
+)
 from banzu.recommendations.selectors import (
     RECOMMENDER_STATES,
     applications_for_recommender,
     batch_for_view,
-    get_reviewable_application_or_404,
-    recommender_for_user_or_404,
 )
 from banzu.scoring import core
 from banzu.scoring.enums import SheetStage, SheetState

@@ -12,7 +12,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,7 +30,7 @@ from banzu.core.service_calls import run_service
 from banzu.documents.xlsx import XLSX_CONTENT_TYPE
 from banzu.review import pool, pool_import
 from banzu.review.forms.pool import ExpertForm, ImportConfirmForm, ImportUploadForm, PoolFilterForm
-from banzu.review.models import ExpertProfile
+from banzu.review.permissions import get_expert_profile_or_404
 
 PAGE_SIZE = 100
 View = Callable[..., HttpResponse]
@@ -41,10 +41,6 @@ pool_admin_only = role_required(Role.ADMIN, what="expert pool")
 
 def _admin(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _profile_or_404(pk: int) -> ExpertProfile:
-    return get_object_or_404(ExpertProfile.objects.select_related("user", "employer"), pk=pk)
 
 
 @pool_admin_only
@@ -87,7 +83,7 @@ def expert_create(request: HttpRequest) -> HttpResponse:
 @pool_admin_only
 @require_http_methods(["GET", "POST"])
 def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = _profile_or_404(pk)
+    profile = get_expert_profile_or_404(pk)
     name = profile.user.full_name or profile.user.username
     form = ExpertForm(request.POST or None, profile=profile)
     if request.method == "POST" and form.is_valid():
@@ -169,7 +165,7 @@ def expert_import_template(request: HttpRequest) -> HttpResponse:
 @pool_admin_only
 @require_POST
 def expert_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = _profile_or_404(pk)
+    profile = get_expert_profile_or_404(pk)
     run_service(
         request,
         lambda: pool.invite_expert(by=_admin(request), profile=profile, ip=client_ip(request)),
