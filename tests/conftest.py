@@ -29,6 +29,7 @@ AFTER_DEADLINE = dt.datetime(2026, 4, 28, 0, 0, 1, tzinfo=SHANGHAI)
 SEED_MIGRATIONS = [
     "banzu.accounts.migrations.0002_seed_recommenders",
     "banzu.editions.migrations.0002_seed_2026_edition",
+    "banzu.editions.migrations.0004_seed_2026_presentation_sheet",
     "banzu.audit.migrations.0002_chain_head",
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server"}

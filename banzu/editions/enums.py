@@ -13,3 +13,11 @@ class AggregationRule(models.TextChoices):
 class AwardMode(models.TextChoices):
     QUOTA = "quota", _("By rank quota")
     THRESHOLD = "threshold", _("By score threshold")
+
+
+class PresentationSheetSource(models.TextChoices):
+    OWN_ITEMS = "own_items", _("The edition's own presentation items")
+    RUBRIC_SCALED = (
+        "rubric_scaled",
+        _("The materials rubric (Attachment 3), scaled to the presentation weight"),
+    )

@@ -1,4 +1,5 @@
-"""The provincial admin's edition forms: the edition, its rubric and its award tiers.
+"""The provincial admin's edition forms: the edition, its rubric, its presentation score sheet
+and its award tiers.
 
 The rules themselves live in banzu.editions.services; these forms parse input and put each
 rule's message next to the field it concerns.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -21,13 +22,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from banzu.editions import services
-from banzu.editions.enums import AggregationRule, AwardMode
-from banzu.editions.models import AwardTier, Edition, RubricItem
+from banzu.editions.enums import AggregationRule, AwardMode, PresentationSheetSource
+from banzu.editions.models import AwardTier, Edition, PresentationItem, RubricItem
 from banzu.editions.services import (
     EDITION_FIELDS,
     MAX_POSITION,
+    PRESENTATION_ATTRS,
     RUBRIC_ATTRS,
     TIER_ATTRS,
+    PresentationRow,
     RubricRow,
     TierRow,
 )
@@ -140,7 +143,7 @@ class EditionForm(forms.Form):
 
 class EditionCreateForm(EditionForm):
     copy_from = forms.ModelChoiceField(
-        label=_("Copy rubric and award tiers from"),
+        label=_("Copy rubric, presentation sheet and award tiers from"),
         queryset=Edition.objects.order_by("-year"),
         required=False,
         empty_label=_("Do not copy: start with an empty rubric"),
@@ -161,7 +164,15 @@ class EditionCreateForm(EditionForm):
         return source
 
 
-# --- Rubric and award tiers -----------------------------------------------------------------
+class PresentationSourceForm(forms.Form):
+    presentation_sheet_source = forms.ChoiceField(
+        label=_label("presentation_sheet_source"),
+        choices=PresentationSheetSource.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+# --- Rubric, presentation sheet and award tiers ---------------------------------------------
 
 
 def _hint(form: forms.BaseForm, name: str, **attrs: Any) -> None:
@@ -175,12 +186,8 @@ def _checked_position(position: int) -> int:
     return position
 
 
-class RubricItemForm(forms.ModelForm):
-    class Meta:
-        model = RubricItem
-        fields = list(RUBRIC_ATTRS)
-        widgets = {"criteria": forms.Textarea(attrs={"rows": 5})}
-        help_texts = {"criteria": _("One sub-criterion a line, verbatim from Attachment 3.")}
+class _PointsItemForm(forms.ModelForm):
+    """An item scored up to a maximum in whole or half points (see models.PointsItem)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -195,6 +202,22 @@ class RubricItemForm(forms.ModelForm):
         if (value * 2) % 1 != 0:
             raise ValidationError(_("Use whole or half points, e.g. 15 or 12.5."))
         return value
+
+
+class RubricItemForm(_PointsItemForm):
+    class Meta:
+        model = RubricItem
+        fields = list(RUBRIC_ATTRS)
+        widgets = {"criteria": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"criteria": _("One sub-criterion a line, verbatim from Attachment 3.")}
+
+
+class PresentationItemForm(_PointsItemForm):
+    class Meta:
+        model = PresentationItem
+        fields = list(PRESENTATION_ATTRS)
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"text": _("What the experts judge under this item, one point a line.")}
 
 
 class AwardTierForm(forms.ModelForm):
@@ -219,6 +242,10 @@ class AwardTierForm(forms.ModelForm):
 
 
 class _RowsFormSet(abc.ABC, BaseInlineFormSet):
+    # The service's row type and the form fields that make one.
+    row_type: Any
+    attrs: tuple[str, ...]
+
     def kept_forms(self) -> list[forms.ModelForm]:
         """Valid rows to keep: neither marked for deletion nor extra rows left empty."""
         return [
@@ -236,72 +263,107 @@ class _RowsFormSet(abc.ABC, BaseInlineFormSet):
         if messages:
             raise ValidationError(messages)
 
+    def rows(self) -> list[Any]:
+        return [
+            self.row_type(pk=form.instance.pk, **{n: form.cleaned_data[n] for n in self.attrs})
+            for form in self.kept_forms()
+        ]
+
     @abc.abstractmethod
     def row_errors(self) -> list[str]:
         """The rules across this formset's rows, as messages; each formset states its own."""
 
 
 class RubricFormSet(_RowsFormSet):
+    row_type = RubricRow
+    attrs = RUBRIC_ATTRS
+
     def rows(self) -> list[RubricRow]:
-        return [
-            RubricRow(pk=form.instance.pk, **{n: form.cleaned_data[n] for n in RUBRIC_ATTRS})
-            for form in self.kept_forms()
-        ]
+        return super().rows()
 
     def row_errors(self) -> list[str]:
         return services.rubric_errors(self.rows())
 
 
+class PresentationFormSet(_RowsFormSet):
+    """The edition's own presentation items. Their total depends on the source and the weight
+    chosen in the page's other forms: the configuration sets them before validating."""
+
+    row_type = PresentationRow
+    attrs = PRESENTATION_ATTRS
+    source: str | None = None
+    weight: int | None = None
+
+    def rows(self) -> list[PresentationRow]:
+        return super().rows()
+
+    def row_errors(self) -> list[str]:
+        if self.source is None or self.weight is None:
+            return []  # the source or the weight is wrong; the page says so there
+        return services.presentation_errors(self.rows(), source=self.source, weight=self.weight)
+
+
 class AwardTierFormSet(_RowsFormSet):
+    row_type = TierRow
+    attrs = TIER_ATTRS
+
     def rows(self) -> list[TierRow]:
-        return [
-            TierRow(pk=form.instance.pk, **{n: form.cleaned_data[n] for n in TIER_ATTRS})
-            for form in self.kept_forms()
-        ]
+        return super().rows()
 
     def row_errors(self) -> list[str]:
         return services.tier_errors(self.rows())
 
 
-def _rubric_formset_class(extra: int) -> type[RubricFormSet]:
-    formset = inlineformset_factory(
-        Edition,
-        RubricItem,
-        form=RubricItemForm,
-        formset=RubricFormSet,
-        extra=extra,
-        can_delete=True,
+FormSetT = TypeVar("FormSetT", bound=_RowsFormSet)
+
+
+def _formset_class(
+    model: type[models.Model],
+    form: type[forms.ModelForm],
+    formset: type[FormSetT],
+    *,
+    extra: int,
+) -> type[FormSetT]:
+    made = inlineformset_factory(
+        Edition, model, form=form, formset=formset, extra=extra, can_delete=True
     )
-    return cast(type[RubricFormSet], formset)
+    return cast(type[FormSetT], made)
 
 
-AwardTierFormSetClass = cast(
-    type[AwardTierFormSet],
-    inlineformset_factory(
-        Edition,
-        AwardTier,
-        form=AwardTierForm,
-        formset=AwardTierFormSet,
-        extra=2,
-        can_delete=True,
-    ),
+AwardTierFormSetClass = _formset_class(AwardTier, AwardTierForm, AwardTierFormSet, extra=2)
+PresentationFormSetClass = _formset_class(
+    PresentationItem, PresentationItemForm, PresentationFormSet, extra=2
 )
 
 
 class EditionConfiguration:
-    """The edit page: the edition form and its two inline formsets, validated together."""
+    """The edit page: the edition form, the presentation sheet's source and the inline
+    formsets, validated together."""
 
     def __init__(self, data: Any | None, *, edition: Edition) -> None:
         self.edition = edition
         self.form = EditionForm(data, initial=EditionForm.initial_for(edition))
         existing = edition.rubric_items.count()
-        rubric_class = _rubric_formset_class(max(2, services.USUAL_RUBRIC_ITEMS - existing))
+        rubric_class = _formset_class(
+            RubricItem,
+            RubricItemForm,
+            RubricFormSet,
+            extra=max(2, services.USUAL_RUBRIC_ITEMS - existing),
+        )
         self.rubric = rubric_class(data, instance=edition, prefix="rubric")
+        self.source = PresentationSourceForm(
+            data, initial={"presentation_sheet_source": edition.presentation_sheet_source}
+        )
+        self.presentation = PresentationFormSetClass(data, instance=edition, prefix="presentation")
         self.tiers = AwardTierFormSetClass(data, instance=edition, prefix="tiers")
 
     def is_valid(self) -> bool:
-        parts_valid = [self.form.is_valid(), self.rubric.is_valid(), self.tiers.is_valid()]
-        if not all(parts_valid):
+        valid = [self.form.is_valid(), self.source.is_valid()]
+        if all(valid):
+            self.presentation.source = self.source.cleaned_data["presentation_sheet_source"]
+            self.presentation.weight = self.form.cleaned_data["presentation_weight"]
+        valid += [self.rubric.is_valid(), self.presentation.is_valid(), self.tiers.is_valid()]
+        if not all(valid):
             return False
         kept = self.tiers.kept_forms()
         by_row = services.tier_row_errors(
@@ -316,6 +378,8 @@ class EditionConfiguration:
         return {
             "fields": self.form.edition_fields(),
             "rubric": self.rubric.rows(),
+            "presentation_source": self.source.cleaned_data["presentation_sheet_source"],
+            "presentation": self.presentation.rows(),
             "tiers": self.tiers.rows(),
         }
 

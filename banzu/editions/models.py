@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from banzu.editions.enums import AggregationRule, AwardMode
+from banzu.editions.enums import AggregationRule, AwardMode, PresentationSheetSource
 
 
 class Edition(models.Model):
@@ -47,6 +47,12 @@ class Edition(models.Model):
         choices=AwardMode.choices,
         default=AwardMode.QUOTA,
     )
+    presentation_sheet_source = models.CharField(
+        _("presentation score sheet"),
+        max_length=20,
+        choices=PresentationSheetSource.choices,
+        default=PresentationSheetSource.OWN_ITEMS,
+    )
     is_active = models.BooleanField(
         _("current edition"),
         default=False,
@@ -81,13 +87,11 @@ class Edition(models.Model):
         return sum((item.max_points for item in self.rubric_items.all()), Decimal("0"))
 
 
-class RubricItem(models.Model):
-    """One item of Attachment 3 (评价表), with its sub-criteria copied verbatim."""
+class PointsItem(models.Model):
+    """An item scored up to a maximum in whole or half points: a rubric or a presentation item."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="rubric_items")
     position = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("evaluation item"), max_length=100)
-    criteria = models.TextField(_("evaluation content"))
     max_points = models.DecimalField(
         _("maximum points"),
         max_digits=5,
@@ -99,6 +103,19 @@ class RubricItem(models.Model):
     )
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class RubricItem(PointsItem):
+    """One item of Attachment 3 (评价表), with its sub-criteria copied verbatim."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="rubric_items")
+    criteria = models.TextField(_("evaluation content"))
+
+    class Meta:
         ordering = ["edition", "position"]
         verbose_name = _("rubric item")
         verbose_name_plural = _("rubric items")
@@ -106,11 +123,28 @@ class RubricItem(models.Model):
             models.UniqueConstraint(fields=["edition", "position"], name="rubric_position_unique")
         ]
 
-    def __str__(self) -> str:
-        return f"{self.position}. {self.title}"
-
     def criteria_lines(self) -> list[str]:
         return [line.strip() for line in self.criteria.splitlines() if line.strip()]
+
+
+class PresentationItem(PointsItem):
+    """One item of the edition's presentation score sheet. The notice leaves the sheet to the
+    association, so it is edition data, edited before the event."""
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="presentation_items"
+    )
+    text = models.TextField(_("what the experts judge"))
+
+    class Meta:
+        ordering = ["edition", "position"]
+        verbose_name = _("presentation item")
+        verbose_name_plural = _("presentation items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "position"], name="presentation_position_unique"
+            )
+        ]
 
 
 class AwardTier(models.Model):

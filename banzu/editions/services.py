@@ -1,6 +1,8 @@
-"""Writes to editions: create one (optionally copying a rubric), reconfigure one.
+"""Writes to editions: create one (optionally copying a rubric and a presentation sheet),
+reconfigure one.
 
-The configuration rules (weights, timeline, rubric total, award tiers) are plain functions here:
+The configuration rules (weights, timeline, rubric and presentation sheet totals, award tiers)
+are plain functions here:
 the forms show them as field messages, and the services refuse whatever the forms would refuse.
 """
 
@@ -14,15 +16,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from banzu.accounts.models import User
 from banzu.audit import actions
 from banzu.audit.services import record
-from banzu.editions.enums import AwardMode
-from banzu.editions.models import AwardTier, Edition, RubricItem
+from banzu.editions.enums import AwardMode, PresentationSheetSource
+from banzu.editions.models import AwardTier, Edition, PresentationItem, RubricItem
 
 actions.register("edition.create", "edition.unmark_current", "edition.update")
 
@@ -59,6 +61,15 @@ class RubricRow:
 
 
 @dataclass(frozen=True)
+class PresentationRow:
+    position: int
+    title: str
+    text: str
+    max_points: Decimal
+    pk: int | None = None
+
+
+@dataclass(frozen=True)
 class TierRow:
     position: int
     name: str
@@ -68,7 +79,9 @@ class TierRow:
 
 
 RUBRIC_ATTRS = ("position", "title", "criteria", "max_points")
+PRESENTATION_ATTRS = ("position", "title", "text", "max_points")
 TIER_ATTRS = ("position", "name", "quota", "min_score")
+PointsRow = RubricRow | PresentationRow
 
 
 # --- Rules ----------------------------------------------------------------------------------
@@ -103,25 +116,65 @@ def _duplicates(positions: Iterable[int]) -> list[int]:
     return sorted(p for p, n in Counter(positions).items() if n > 1)
 
 
-def rubric_errors(rows: Sequence[RubricRow]) -> list[str]:
-    """Problems with a rubric as a whole: the materials are scored out of 100."""
+def is_half_points(value: Decimal) -> bool:
+    return value > 0 and (value * 2) % 1 == 0
+
+
+def _points_errors(
+    rows: Sequence[PointsRow],
+    *,
+    total: Decimal | None,
+    same_number: str,
+    not_halves: str,
+    wrong_total: str,
+) -> list[str]:
+    """Problems with a sheet of items scored in half points: unique numbers, every maximum
+    above 0 in halves and, unless `total` is None, the maxima adding up to `total`. The messages
+    are the sheet's own, with %(numbers)s, %(titles)s, %(total)s and %(expected)s to fill in."""
     errors = []
     duplicates = _duplicates(row.position for row in rows)
     if duplicates:
-        errors.append(
-            _("Two rubric items have the same number: %(numbers)s.")
-            % {"numbers": ", ".join(str(p) for p in duplicates)}
-        )
-    total = sum((row.max_points for row in rows), Decimal("0"))
-    if total != RUBRIC_TOTAL:
-        errors.append(
-            _(
-                "The maximum points of the rubric items must add up to 100 "
-                "(the materials are scored out of 100); now they add up to %(total)s."
-            )
-            % {"total": points(total)}
-        )
+        errors.append(same_number % {"numbers": ", ".join(str(p) for p in duplicates)})
+    odd = [row.title for row in rows if not is_half_points(row.max_points)]
+    if odd:
+        errors.append(not_halves % {"titles": ", ".join(odd)})
+    actual = sum((row.max_points for row in rows), Decimal("0"))
+    if total is not None and actual != total:
+        errors.append(wrong_total % {"total": points(actual), "expected": points(total)})
     return errors
+
+
+def rubric_errors(rows: Sequence[RubricRow]) -> list[str]:
+    """Problems with a rubric as a whole: the materials are scored out of 100."""
+    return _points_errors(
+        rows,
+        total=RUBRIC_TOTAL,
+        same_number=_("Two rubric items have the same number: %(numbers)s."),
+        not_halves=_(
+            "Rubric items need maximum points above 0 in whole or half points: %(titles)s."
+        ),
+        wrong_total=_(
+            "The maximum points of the rubric items must add up to 100 "
+            "(the materials are scored out of 100); now they add up to %(total)s."
+        ),
+    )
+
+
+def presentation_errors(rows: Sequence[PresentationRow], *, source: str, weight: int) -> list[str]:
+    """Problems with the presentation sheet: the edition's own items add up to the presentation
+    weight. With the scaled rubric the items are not used, so their total is not checked."""
+    return _points_errors(
+        rows,
+        total=Decimal(weight) if source == PresentationSheetSource.OWN_ITEMS else None,
+        same_number=_("Two presentation items have the same number: %(numbers)s."),
+        not_halves=_(
+            "Presentation items need maximum points above 0 in whole or half points: %(titles)s."
+        ),
+        wrong_total=_(
+            "The maximum points of the presentation items must add up to the presentation "
+            "weight, %(expected)s; now they add up to %(total)s."
+        ),
+    )
 
 
 def tier_errors(rows: Sequence[TierRow]) -> list[str]:
@@ -173,6 +226,7 @@ def configuration_errors(
     *,
     values: Mapping[str, Any],
     rubric: Sequence[RubricRow],
+    presentation: Sequence[PresentationRow],
     tiers: Sequence[TierRow],
 ) -> dict[str, list[str]]:
     """Every rule at once, as a ValidationError's dictionary."""
@@ -180,6 +234,11 @@ def configuration_errors(
         field: [message] for field, message in edition_errors(values).items()
     }
     general = rubric_errors(rubric) + tier_errors(tiers)
+    general += presentation_errors(
+        presentation,
+        source=values["presentation_sheet_source"],
+        weight=values["presentation_weight"],
+    )
     by_row = tier_row_errors(award_mode=values["award_mode"], rows=tiers)
     for index, problems in sorted(by_row.items()):
         general.extend(f"{tiers[index].name}: {message}" for message in problems.values())
@@ -221,6 +280,29 @@ def _record_unmarked(
         )
 
 
+# The rows an edition owns, each with the attributes that make one: what a copy carries over.
+_EDITION_ROWS: tuple[
+    tuple[type[RubricItem | PresentationItem | AwardTier], tuple[str, ...]], ...
+] = (
+    (RubricItem, RUBRIC_ATTRS),
+    (PresentationItem, PRESENTATION_ATTRS),
+    (AwardTier, TIER_ATTRS),
+)
+
+
+def _copy_rows(
+    *,
+    model: type[RubricItem | PresentationItem | AwardTier],
+    attrs: tuple[str, ...],
+    source: Edition,
+    edition: Edition,
+) -> None:
+    for row in model.objects.filter(edition=source).order_by("position"):
+        copy = model(edition=edition, **{a: getattr(row, a) for a in attrs})
+        copy.full_clean()
+        copy.save()
+
+
 def create_edition(
     *,
     by: User,
@@ -228,7 +310,8 @@ def create_edition(
     copy_from: Edition | None = None,
     ip: str | None = None,
 ) -> Edition:
-    """A new edition; with `copy_from`, that edition's rubric and award tiers come along."""
+    """A new edition; with `copy_from`, that edition's rubric, presentation sheet (its source
+    and its items) and award tiers come along."""
     _check_keys(fields)
     problems = edition_errors(fields)
     if problems:
@@ -239,17 +322,11 @@ def create_edition(
         edition.full_clean()
         edition.save()
         if copy_from is not None:
-            copies: list[models.Model] = [
-                RubricItem(edition=edition, **{a: getattr(item, a) for a in RUBRIC_ATTRS})
-                for item in copy_from.rubric_items.all()
-            ]
-            copies += [
-                AwardTier(edition=edition, **{a: getattr(tier, a) for a in TIER_ATTRS})
-                for tier in copy_from.award_tiers.all()
-            ]
-            for copy in copies:
-                copy.full_clean()
-                copy.save()
+            if edition.presentation_sheet_source != copy_from.presentation_sheet_source:
+                edition.presentation_sheet_source = copy_from.presentation_sheet_source
+                edition.save(update_fields=["presentation_sheet_source"])
+            for model, attrs in _EDITION_ROWS:
+                _copy_rows(model=model, attrs=attrs, source=copy_from, edition=edition)
         _record_unmarked(previous=previous, by=by, edition=edition, ip=ip)
         record(
             action="edition.create",
@@ -267,9 +344,9 @@ def create_edition(
 
 def _sync_rows(
     *,
-    model: type[RubricItem] | type[AwardTier],
+    model: type[RubricItem | PresentationItem | AwardTier],
     edition: Edition,
-    rows: Sequence[RubricRow] | Sequence[TierRow],
+    rows: Sequence[RubricRow] | Sequence[PresentationRow] | Sequence[TierRow],
     attrs: tuple[str, ...],
 ) -> dict[str, int]:
     """Make the edition's rows exactly `rows`: update kept ones, add new ones, delete the rest."""
@@ -302,18 +379,26 @@ def update_edition(
     edition: Edition,
     fields: Mapping[str, Any],
     rubric: Sequence[RubricRow],
+    presentation_source: str,
+    presentation: Sequence[PresentationRow],
     tiers: Sequence[TierRow],
     ip: str | None = None,
 ) -> Edition:
-    """Reconfigure an edition: its own fields, its whole rubric and its whole set of tiers."""
+    """Reconfigure an edition: its own fields, its whole rubric, its presentation sheet (where
+    it comes from and the edition's own items) and its whole set of tiers."""
     _check_keys(fields)
+    if presentation_source not in PresentationSheetSource.values:
+        raise ValueError(f"Not a presentation sheet source: {presentation_source!r}")
     values = {name: getattr(edition, name) for name in EDITION_FIELDS} | dict(fields)
-    problems = configuration_errors(values=values, rubric=rubric, tiers=tiers)
+    values["presentation_sheet_source"] = presentation_source
+    problems = configuration_errors(
+        values=values, rubric=rubric, presentation=presentation, tiers=tiers
+    )
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
-        changed = sorted(name for name, value in fields.items() if getattr(edition, name) != value)
-        for name, value in fields.items():
+        changed = sorted(name for name, value in values.items() if getattr(edition, name) != value)
+        for name, value in values.items():
             setattr(edition, name, value)
         previous = _unmark_current(keep=edition) if edition.is_active else None
         edition.full_clean()
@@ -321,13 +406,21 @@ def update_edition(
         rubric_changes = _sync_rows(
             model=RubricItem, edition=edition, rows=rubric, attrs=RUBRIC_ATTRS
         )
+        presentation_changes = _sync_rows(
+            model=PresentationItem, edition=edition, rows=presentation, attrs=PRESENTATION_ATTRS
+        )
         tier_changes = _sync_rows(model=AwardTier, edition=edition, rows=tiers, attrs=TIER_ATTRS)
         _record_unmarked(previous=previous, by=by, edition=edition, ip=ip)
         record(
             action="edition.update",
             actor=by,
             target=edition,
-            data={"fields": changed, "rubric": rubric_changes, "tiers": tier_changes},
+            data={
+                "fields": changed,
+                "rubric": rubric_changes,
+                "presentation": presentation_changes,
+                "tiers": tier_changes,
+            },
             ip=ip,
         )
     return edition

@@ -1,4 +1,5 @@
-"""The provincial admin's edition pages: list, create (optionally copying a rubric), configure."""
+"""The provincial admin's edition pages: list, create (optionally copying a rubric and a
+presentation sheet), configure."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.audit.services import client_ip
 from banzu.core.access import admin_required
-from banzu.editions import resolver, services
+from banzu.editions import resolver, selectors, services
 from banzu.editions.forms import EditionConfiguration, EditionCreateForm, add_service_error
 from banzu.editions.models import Edition
 
@@ -74,6 +75,9 @@ def edition_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "title": title,
             "form": config.form,
             "rubric": config.rubric,
+            "source": config.source,
+            "presentation": config.presentation,
+            "scaled_rubric": selectors.scaled_rubric(edition),
             "tiers": config.tiers,
         },
     )

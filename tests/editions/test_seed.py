@@ -74,3 +74,20 @@ def test_recommenders_seeded():
     assert city_names == cities
     assert Recommender.objects.get(kind="investment_group").name == "浙江省建设投资集团股份有限公司"
     assert Recommender.objects.get(short_name="杭州").number_prefix == "杭"
+
+
+def test_presentation_sheet_2026_has_five_items_adding_to_the_weight_20():
+    edition = Edition.objects.get(year=2026)
+
+    items = list(edition.presentation_items.values_list("position", "title", "max_points"))
+
+    assert edition.presentation_sheet_source == "own_items"
+    assert items == [
+        (1, "内容与典型经验", Decimal("6")),
+        (2, "成果与数据", Decimal("4")),
+        (3, "表达与逻辑", Decimal("4")),
+        (4, "演示材料", Decimal("3")),
+        (5, "时间控制与答辩", Decimal("3")),
+    ]
+    assert sum(points for _, _, points in items) == edition.presentation_weight == 20
+    assert all(item.text.strip() for item in edition.presentation_items.all())

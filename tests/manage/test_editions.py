@@ -1,4 +1,5 @@
-"""Edition pages: list, create (copying a rubric), configure with rubric and award tiers."""
+"""Edition pages: list, create (copying a rubric), configure with rubric, presentation sheet
+and award tiers."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from banzu.audit.models import AuditEntry
-from banzu.editions import services
-from banzu.editions.models import AwardTier, Edition, RubricItem
-from tests.conftest import SHANGHAI
+from banzu.editions import selectors, services
+from banzu.editions.models import AwardTier, Edition, PresentationItem, RubricItem
+from tests.conftest import SHANGHAI, client_for
 from tests.factories import ApplicationFactory
 from tests.manage import english_client
 
@@ -45,6 +46,26 @@ def _local(moment: dt.datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+def _rows(prefix: str, edition: Edition, items, texts: tuple[str, ...]) -> dict[str, str]:
+    """An inline formset of points items as the browser sends it back unchanged."""
+    items = list(items)
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(items)),
+        f"{prefix}-INITIAL_FORMS": str(len(items)),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, item in enumerate(items):
+        data |= {
+            f"{prefix}-{i}-id": str(item.pk),
+            f"{prefix}-{i}-edition": str(edition.pk),
+            f"{prefix}-{i}-position": str(item.position),
+            f"{prefix}-{i}-max_points": str(item.max_points),
+        }
+        data |= {f"{prefix}-{i}-{name}": getattr(item, name) for name in texts}
+    return data
+
+
 def config_data(edition: Edition, *, quotas=(3, 6, 10)) -> dict[str, str]:
     """The edit page's form as the browser sends it back unchanged, with tier quotas filled."""
     data = {
@@ -62,22 +83,9 @@ def config_data(edition: Edition, *, quotas=(3, 6, 10)) -> dict[str, str]:
     }
     if edition.is_active:
         data["is_active"] = "on"
-    items = list(edition.rubric_items.all())
-    data |= {
-        "rubric-TOTAL_FORMS": str(len(items)),
-        "rubric-INITIAL_FORMS": str(len(items)),
-        "rubric-MIN_NUM_FORMS": "0",
-        "rubric-MAX_NUM_FORMS": "1000",
-    }
-    for i, item in enumerate(items):
-        data |= {
-            f"rubric-{i}-id": str(item.pk),
-            f"rubric-{i}-edition": str(edition.pk),
-            f"rubric-{i}-position": str(item.position),
-            f"rubric-{i}-title": item.title,
-            f"rubric-{i}-criteria": item.criteria,
-            f"rubric-{i}-max_points": str(item.max_points),
-        }
+    data |= _rows("rubric", edition, edition.rubric_items.all(), ("title", "criteria"))
+    data["presentation_sheet_source"] = edition.presentation_sheet_source
+    data |= _rows("presentation", edition, edition.presentation_items.all(), ("title", "text"))
     tiers = list(edition.award_tiers.all())
     data |= {
         "tiers-TOTAL_FORMS": str(len(tiers)),
@@ -309,6 +317,7 @@ def test_edit_saves_timeline_in_shanghai_time_and_quotas(admin_user, edition):
     assert entry.data == {
         "fields": ["recommendation_deadline"],
         "rubric": {"created": 0, "updated": 0, "deleted": 0},
+        "presentation": {"created": 0, "updated": 0, "deleted": 0},
         "tiers": {"created": 0, "updated": 3, "deleted": 0},
     }
 
@@ -495,10 +504,253 @@ def test_update_service_refuses_rubric_not_summing_to_100(admin_user, edition):
     ][:4]
 
     with pytest.raises(services.ValidationError) as refused:
-        services.update_edition(by=admin_user, edition=edition, fields={}, rubric=rows, tiers=[])
+        services.update_edition(
+            by=admin_user,
+            edition=edition,
+            fields={},
+            rubric=rows,
+            presentation_source="rubric_scaled",
+            presentation=[],
+            tiers=[],
+        )
 
     assert refused.value.messages == [
         "The maximum points of the rubric items must add up to 100 (the materials are scored "
         "out of 100); now they add up to 85."
     ]
     assert edition.rubric_items.count() == 5
+
+
+# --- Presentation score sheet ---------------------------------------------------------------
+
+
+def presentation_points(edition: Edition) -> list[Decimal]:
+    return list(edition.presentation_items.values_list("max_points", flat=True))
+
+
+SHEET_2026 = [Decimal(p) for p in (6, 4, 4, 3, 3)]
+
+
+def test_edit_page_shows_presentation_sheet_two_extra_rows_and_that_the_notice_leaves_it(
+    admin_user, edition
+):
+    html = (
+        english_client(admin_user)
+        .get(reverse("manage:edition_edit", args=[edition.pk]))
+        .content.decode()
+    )
+
+    assert 'name="presentation-TOTAL_FORMS" value="7"' in html
+    assert "<legend>1. 内容与典型经验</legend>" in html
+    assert 'name="presentation-0-max_points" value="6.0" step="0.5"' in html
+    assert 'value="own_items" required id="id_presentation_sheet_source_0" checked>' in html
+    assert "The notice leaves the presentation score sheet to the association" in html
+
+
+def test_edit_page_in_chinese_says_the_notice_leaves_the_sheet_to_the_association(
+    admin_user, edition
+):
+    html = (
+        client_for(admin_user)
+        .get(reverse("manage:edition_edit", args=[edition.pk]))
+        .content.decode()
+    )
+
+    assert "通知未规定现场发布评分表，由协会确定。" in html
+
+
+def test_edit_presentation_sheet_saved(admin_user, edition):
+    data = config_data(edition) | {
+        "presentation-0-max_points": "5.5",
+        "presentation-1-max_points": "4.5",
+        "presentation-1-title": "成果与数据支撑",
+    }
+
+    english_client(admin_user).post(reverse("manage:edition_edit", args=[edition.pk]), data)
+
+    assert list(edition.presentation_items.values_list("title", "max_points")) == [
+        ("内容与典型经验", Decimal("5.5")),
+        ("成果与数据支撑", Decimal("4.5")),
+        ("表达与逻辑", Decimal("4")),
+        ("演示材料", Decimal("3")),
+        ("时间控制与答辩", Decimal("3")),
+    ]
+    entry = AuditEntry.objects.get(action="edition.update")
+    assert entry.data["presentation"] == {"created": 0, "updated": 2, "deleted": 0}
+
+
+def test_edit_presentation_sheet_summing_to_19_refused_naming_19(admin_user, edition):
+    data = config_data(edition) | {"presentation-0-max_points": "5"}
+
+    response = english_client(admin_user).post(
+        reverse("manage:edition_edit", args=[edition.pk]), data
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "The maximum points of the presentation items must add up to the presentation weight, "
+        "20; now they add up to 19." in html
+    )
+    assert (
+        '<li><a href="#presentation">Correct the presentation score sheet below.</a></li>' in html
+    )
+    assert presentation_points(edition) == SHEET_2026
+    assert not AuditEntry.objects.filter(action="edition.update").exists()
+
+
+def test_edit_presentation_duplicate_positions_and_odd_points_refused(admin_user, edition):
+    data = config_data(edition) | {
+        "presentation-1-position": "1",
+        "presentation-2-max_points": "4.2",
+    }
+
+    response = english_client(admin_user).post(
+        reverse("manage:edition_edit", args=[edition.pk]), data
+    )
+
+    html = response.content.decode()
+    assert "Use whole or half points, e.g. 15 or 12.5." in html
+    assert list(edition.presentation_items.values_list("position", flat=True)) == [1, 2, 3, 4, 5]
+    data["presentation-2-max_points"] = "4"
+    html = (
+        english_client(admin_user)
+        .post(reverse("manage:edition_edit", args=[edition.pk]), data)
+        .content.decode()
+    )
+    assert "Two presentation items have the same number: 1." in html
+
+
+def test_edit_rubric_scaled_source_saved_and_shown_scaled_to_15(admin_user, edition):
+    client = english_client(admin_user)
+    data = config_data(edition) | {
+        "presentation_sheet_source": "rubric_scaled",
+        "materials_weight": "85",
+        "presentation_weight": "15",
+    }
+
+    client.post(reverse("manage:edition_edit", args=[edition.pk]), data)
+    html = client.get(reverse("manage:edition_edit", args=[edition.pk])).content.decode()
+
+    edition.refresh_from_db()
+    assert (edition.presentation_sheet_source, edition.presentation_weight) == (
+        "rubric_scaled",
+        15,
+    )
+    # The own items stay as they were (they add up to 20, not 15): with the rubric they are unused.
+    assert presentation_points(edition) == SHEET_2026
+    assert [item.max_points for item in selectors.presentation_sheet(edition)] == [
+        Decimal("2.25"),
+        Decimal("3.75"),
+        Decimal("4.5"),
+        Decimal("2.25"),
+        Decimal("2.25"),
+    ]
+    assert "<caption>The materials rubric scaled to 15 points</caption>" in html
+    assert (
+        '<td>2</td><td>建设策划</td><td class="num" data-label="Maximum points">3.75</td>' in html
+    )
+    assert '<td>3</td><td>建设过程</td><td class="num" data-label="Maximum points">4.5</td>' in html
+    assert 'value="rubric_scaled" required id="id_presentation_sheet_source_1" checked>' in html
+
+
+def test_edit_rubric_scaled_source_needs_no_items(admin_user, edition):
+    data = config_data(edition) | {
+        "presentation_sheet_source": "rubric_scaled",
+        **{f"presentation-{i}-DELETE": "on" for i in range(5)},
+    }
+
+    english_client(admin_user).post(reverse("manage:edition_edit", args=[edition.pk]), data)
+
+    edition.refresh_from_db()
+    assert edition.presentation_sheet_source == "rubric_scaled"
+    assert edition.presentation_items.count() == 0
+    assert [item.max_points for item in selectors.presentation_sheet(edition)] == [
+        Decimal("3"),
+        Decimal("5"),
+        Decimal("6"),
+        Decimal("3"),
+        Decimal("3"),
+    ]
+
+
+def test_create_copying_from_2026_copies_presentation_sheet(admin_user, edition):
+    english_client(admin_user).post(
+        reverse("manage:edition_create"), new_edition_data(copy_from=str(edition.pk))
+    )
+
+    created = Edition.objects.get(year=2027)
+    assert list(created.presentation_items.values_list("position", "title", "max_points")) == list(
+        edition.presentation_items.values_list("position", "title", "max_points")
+    )
+    assert created.presentation_items.get(position=5).text == (
+        edition.presentation_items.get(position=5).text
+    )
+    assert created.presentation_sheet_source == "own_items"
+    assert PresentationItem.objects.filter(edition=edition).count() == 5
+
+
+def test_create_copying_an_edition_on_the_scaled_rubric_keeps_that_source(admin_user, edition):
+    Edition.objects.filter(pk=edition.pk).update(presentation_sheet_source="rubric_scaled")
+    edition.refresh_from_db()
+
+    created = services.create_edition(
+        by=admin_user, fields={**_edition_fields(2027), "is_active": False}, copy_from=edition
+    )
+
+    assert created.presentation_sheet_source == "rubric_scaled"
+    assert presentation_points(created) == SHEET_2026
+
+
+def test_edit_page_query_count_does_not_grow_with_presentation_items(
+    admin_user, edition, django_assert_num_queries
+):
+    client = english_client(admin_user)
+    edition.presentation_items.exclude(position=1).delete()
+    with CaptureQueriesContext(connection) as one_item:
+        client.get(reverse("manage:edition_edit", args=[edition.pk]))
+    for position in (2, 3):
+        PresentationItem.objects.create(
+            edition=edition, position=position, title=f"第{position}项", text="说明", max_points=7
+        )
+
+    with django_assert_num_queries(len(one_item.captured_queries)):
+        response = client.get(reverse("manage:edition_edit", args=[edition.pk]))
+
+    assert 'name="presentation-TOTAL_FORMS" value="5"' in response.content.decode()
+
+
+def test_update_service_refuses_presentation_sheet_not_summing_to_the_weight(admin_user, edition):
+    rubric = [
+        services.RubricRow(
+            pk=i.pk,
+            position=i.position,
+            title=i.title,
+            criteria=i.criteria,
+            max_points=i.max_points,
+        )
+        for i in edition.rubric_items.all()
+    ]
+    sheet = [
+        services.PresentationRow(
+            pk=i.pk, position=i.position, title=i.title, text=i.text, max_points=i.max_points
+        )
+        for i in edition.presentation_items.all()
+    ][:4]
+
+    with pytest.raises(services.ValidationError) as refused:
+        services.update_edition(
+            by=admin_user,
+            edition=edition,
+            fields={},
+            rubric=rubric,
+            presentation_source="own_items",
+            presentation=sheet,
+            tiers=[],
+        )
+
+    assert refused.value.messages == [
+        "The maximum points of the presentation items must add up to the presentation weight, "
+        "20; now they add up to 17."
+    ]
+    assert presentation_points(edition) == SHEET_2026
