@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from banzu.accounts.enums import Ownership, RecommenderKind, Role
 from banzu.accounts.validators import validate_phone
+from banzu.core import access
 
 
 class Recommender(models.Model):
@@ -111,16 +112,16 @@ class User(AbstractUser):
 
     @property
     def is_provincial_admin(self) -> bool:
-        return self.role == Role.ADMIN
+        return access.is_admin(self)  # for templates; the policy is core.access's
 
     @property
     def is_recommender_staff(self) -> bool:
-        return self.role == Role.RECOMMENDER
+        return access.is_recommender_staff(self)
 
     @property
     def is_applicant(self) -> bool:
-        return self.role == Role.APPLICANT
+        return access.is_applicant(self)
 
     @property
     def is_expert(self) -> bool:
-        return self.role == Role.EXPERT
+        return access.is_expert(self)

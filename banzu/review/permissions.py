@@ -14,14 +14,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from banzu.accounts.enums import Role
-from banzu.core.access import deny, require_admin
+from banzu.core.access import deny
 from banzu.review.enums import AssignmentState
 from banzu.review.models import Assignment, ExpertProfile
 from banzu.review.selectors import REVIEW_STATES
-
-
-def require_review_admin(request: HttpRequest, what: str = "review", pk: Any = "") -> None:
-    require_admin(request, what, pk)
 
 
 def assignment_for_expert_or_404(

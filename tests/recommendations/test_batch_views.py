@@ -442,6 +442,8 @@ def test_reopen_by_anyone_but_the_admin(
 
     assert response.status_code == status
     assert _hz_batch(open_edition, hangzhou).state == BatchState.SUBMITTED
+    denied = AuditEntry.objects.filter(action="access.denied").last()
+    assert denied.data["code"] == str(status)
 
 
 # --- quota ----------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from banzu.accounts.models import Recommender, User
 from banzu.applications.enums import ApplicationState
 from banzu.applications.selectors import time_left
 from banzu.audit.services import client_ip
-from banzu.core.access import admin_required, is_admin
+from banzu.core.access import admin_required, deny, is_admin
 from banzu.core.responses import attachment_response
 from banzu.core.service_calls import run_service
 from banzu.documents.render import CONTENT_TYPES, as_format
@@ -48,8 +47,8 @@ def _batch_url(user: User, recommender: Recommender) -> str:
 def _admin_recommender(request: AuthenticatedHttpRequest, recommender_pk: int) -> Recommender:
     """In scope first (another city's staff get 404), then the admin-only gate (403)."""
     recommender = recommender_for_user_or_404(request.user, recommender_pk)
-    if request.user.role != Role.ADMIN:
-        raise PermissionDenied
+    if not is_admin(request.user):
+        raise deny(request, "batch (the admin's)", recommender_pk, code="403")
     return recommender
 
 
@@ -94,7 +93,7 @@ def _batch_page(
 @login_required
 @require_GET
 def batch(request: AuthenticatedHttpRequest, recommender_pk: int | None = None) -> HttpResponse:
-    if recommender_pk is None and request.user.role == Role.ADMIN:
+    if recommender_pk is None and is_admin(request.user):
         return redirect("recommendations:board")
     return _batch_page(request, recommender_for_user_or_404(request.user, recommender_pk))
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.applications.models import Application
 from banzu.audit.services import client_ip
+from banzu.core.access import require_admin
 from banzu.core.errors import ServiceError
 from banzu.core.service_calls import Success, T, run_service, run_with_reason
 from banzu.editions.models import Edition
@@ -25,13 +26,12 @@ from banzu.review import problems as problem_text
 from banzu.review import results, selectors, services
 from banzu.review.forms.admin import AddExpertForm, ReviewSettingsForm
 from banzu.review.models import Assignment
-from banzu.review.permissions import require_review_admin
 from banzu.scoring.enums import SheetStage
 from banzu.scoring.models import ScoreSheet
 
 
 def _edition(request: HttpRequest) -> Edition:
-    require_review_admin(request)
+    require_admin(request, "review")
     return edition_or_404(request)
 
 

@@ -19,20 +19,20 @@ from django.views.decorators.http import require_GET
 
 from banzu.audit import actions
 from banzu.audit.services import client_ip, record
+from banzu.core.access import require_admin
 from banzu.core.responses import attachment_response
 from banzu.documents.render import CONTENT_TYPES, safe_filename
 from banzu.documents.render import render as render_document
 from banzu.editions.models import Edition
 from banzu.editions.resolver import edition_or_404
 from banzu.review.layouts import results_document
-from banzu.review.permissions import require_review_admin
 from banzu.review.results import ApplicationResult, LeniencyRow, edition_results, icc_band
 
 actions.register("export.review_results")
 
 
 def _edition(request: HttpRequest) -> Edition:
-    require_review_admin(request, "review results")
+    require_admin(request, "review results")
     return edition_or_404(request)
 
 
