@@ -8,6 +8,7 @@ from django.urls import reverse
 from banzu.applications import services
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application, Document
+from banzu.audit.models import AuditEntry
 from tests.applications.helpers import make_complete, upload
 from tests.conftest import client_for
 from tests.factories import ApplicationFactory, TeamFactory
@@ -358,6 +359,8 @@ def test_withdraw_by_others(request, submitted, persona, status):
     assert response.status_code == status
     submitted.refresh_from_db()
     assert submitted.state == ApplicationState.SUBMITTED
+    denied = AuditEntry.objects.filter(action="access.denied").last()
+    assert (denied.actor_id, denied.data["code"]) == (_persona(request, persona).pk, str(status))
 
 
 def test_withdraw_get_asks_for_confirmation_and_changes_nothing(submitted):

@@ -4,7 +4,6 @@ from typing import Protocol
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +30,7 @@ from banzu.applications.permissions import (
 )
 from banzu.applications.workflow import Actor
 from banzu.audit.services import client_ip
-from banzu.core.access import applicant_required, is_admin
+from banzu.core.access import applicant_required, deny, is_admin
 from banzu.core.errors import ServiceError
 from banzu.core.responses import download_response
 from banzu.core.service_calls import run_service
@@ -324,7 +323,7 @@ def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         user = request.user
         application = get_application_for_user_or_404(user, pk, ip=client_ip(request))
         if Actor.OWNER not in actors_for(user, application):
-            raise PermissionDenied
+            raise deny(request, "application", pk, code="403")
         return render(request, "applications/withdraw.html", {"application": application})
     return _owner_transition(
         request, pk, services.withdraw_application, _("Application withdrawn.")
@@ -352,6 +351,6 @@ def _owner_transition(
     ip = client_ip(request)
     application = get_application_for_user_or_404(user, pk, ip=ip)
     if Actor.OWNER not in actors_for(user, application):
-        raise PermissionDenied
+        raise deny(request, "application", pk, code="403")
     run_service(request, lambda: action(application=application, user=user, ip=ip), success=done)
     return redirect("applications:detail", pk=pk)

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +29,7 @@ from banzu.applications.models import Application
 from banzu.applications.permissions import get_document_for_user_or_404
 from banzu.applications.services import open_document
 from banzu.audit.services import client_ip
-from banzu.core.access import is_admin
+from banzu.core.access import deny, is_admin
 from banzu.core.responses import inline_pdf_response
 from banzu.core.service_calls import run_service, run_with_reason
 from banzu.editions.models import Edition, RubricItem
@@ -277,7 +276,7 @@ def score_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if user.role != Role.RECOMMENDER:
         # The provincial admin reads the staff's submitted sheets; scoring is the staff's.
         if request.method == "POST":
-            raise PermissionDenied
+            raise deny(request, "score sheet", pk, code="403")
         return _admin_sheet_view(request, application, rubric)
     sheet = _own_sheet(application, user)
     batch = batch_for_view(application.edition, application.recommender)
