@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "banzu.documents",
     "banzu.screening",
     "banzu.review",
+    "banzu.presentations",
     "banzu.demo",
     "banzu.ops",
     "django_tasks",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("documents/", include("banzu.documents_urls")),
     path("screening/", include("banzu.screening.urls")),
     path("review/", include("banzu.review.urls")),
+    path("event/", include("banzu.presentations.urls")),
     path("jobs/", include("banzu.jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

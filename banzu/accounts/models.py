@@ -125,3 +125,7 @@ class User(AbstractUser):
     @property
     def is_expert(self) -> bool:
         return access.is_expert(self)
+
+    @property
+    def is_secretary(self) -> bool:
+        return access.is_secretary(self)

@@ -31,6 +31,7 @@ class Role(models.TextChoices):
     RECOMMENDER = "recommender", _("Recommender staff")
     APPLICANT = "applicant", _("Applicant")
     EXPERT = "expert", _("Expert")
+    SECRETARY = "secretary", _("Room secretary")
 
 
 class Person(Protocol):
@@ -78,6 +79,12 @@ def is_applicant(user: Someone) -> bool:
 
 def is_expert(user: Someone) -> bool:
     return has_role(user, Role.EXPERT)
+
+
+def is_secretary(user: Someone) -> bool:
+    """A room secretary of the presentation event: runs the console of the one room the admin
+    bound them to."""
+    return has_role(user, Role.SECRETARY)
 
 
 def deny(

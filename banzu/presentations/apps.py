@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PresentationsConfig(AppConfig):
+    name = "banzu.presentations"
+    verbose_name = "Presentation event"
