@@ -92,3 +92,15 @@ def slot_score(slot: Slot, event: Event) -> SlotScore:
         totals, rule=edition.aggregation_rule, trim_min=edition.trim_min_experts
     )
     return SlotScore(score=result, submitted=len(totals), expected=len(scorer_ids))
+
+
+def slot_minutes(event: Event) -> int:
+    """Minutes one team takes in the schedule: presentation, questions, changeover."""
+    return event.presentation_minutes + event.question_minutes + event.changeover_minutes
+
+
+def planned_start(room: Room, position: int, event: Event) -> dt.datetime:
+    """When the team at `position` (1-based) is planned to start: the room's first start plus
+    one full slot per team before it. Absences and overruns do not move the plan; the live board
+    compares the plan with what happened."""
+    return room.starts_at + dt.timedelta(minutes=slot_minutes(event) * (position - 1))
