@@ -1,0 +1,1 @@
+"""The event's pages, one module per part: setup, live, scoring, results."""
