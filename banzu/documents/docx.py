@@ -24,7 +24,7 @@ from docx.oxml.parser import parse_xml
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from banzu.documents.model import Align, Cell, Document, Line, Para, Spacer, Table
+from banzu.documents.model import Align, Cell, Document, Line, PageBreak, Para, Spacer, Table
 
 LATIN_FONT = "Times New Roman"
 SONG = "宋体"
@@ -281,6 +281,8 @@ def render(document: Document) -> bytes:
         elif isinstance(block, Spacer):
             paragraph = word.add_paragraph()
             paragraph.paragraph_format.space_after = Mm(block.height_mm)
+        elif isinstance(block, PageBreak):
+            word.add_page_break()
         previous_was_table = isinstance(block, Table)
     # A document ending in a table needs a final paragraph (Word requires it after the table).
     if previous_was_table:

@@ -111,7 +111,12 @@ class Spacer:
     height_mm: float = 4
 
 
-Block = Para | Line | Table | Spacer
+@dataclass(frozen=True)
+class PageBreak:
+    """What follows starts on a new page (PDF and Word; Excel has no pages and ignores it)."""
+
+
+Block = Para | Line | Table | Spacer | PageBreak
 
 
 @dataclass(frozen=True)

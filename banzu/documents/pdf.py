@@ -10,7 +10,7 @@ import html
 from pathlib import Path
 
 from banzu.documents.fonts import FontSet
-from banzu.documents.model import Cell, Document, Line, Para, Spacer, Table
+from banzu.documents.model import Cell, Document, Line, PageBreak, Para, Spacer, Table
 
 STYLESHEET = Path(__file__).with_name("pdf.css")
 
@@ -80,6 +80,8 @@ def to_html(document: Document) -> str:
             blocks.append(_table(block))
         elif isinstance(block, Spacer):
             blocks.append(f'<div class="spacer" style="height: {block.height_mm}mm"></div>')
+        elif isinstance(block, PageBreak):
+            blocks.append('<div class="page-break"></div>')
     classes = ["landscape" if document.landscape else "portrait"]
     if document.footer_page_numbers:
         classes.append("with-page-numbers")
