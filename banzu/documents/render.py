@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -57,6 +58,13 @@ def render(document: Document, fmt: Format) -> bytes:
 
 def render_file(document: Document, stem: str, fmt: Format) -> Rendered:
     return Rendered(f"{safe_filename(stem)}.{fmt}", CONTENT_TYPES[fmt], render(document, fmt))
+
+
+def render_sheets_file(documents: Sequence[Document], stem: str) -> Rendered:
+    """One Excel workbook with a sheet per document (one table each)."""
+    return Rendered(
+        f"{safe_filename(stem)}.xlsx", CONTENT_TYPES["xlsx"], xlsx.render_sheets(documents)
+    )
 
 
 def safe_filename(stem: str) -> str:

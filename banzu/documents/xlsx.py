@@ -1,15 +1,18 @@
-"""Render a `Document` as an Excel workbook with openpyxl: one sheet, the document's paragraphs
-and lines as merged rows above its table, typed cells (numbers stay numbers), borders, wrapping,
-the header rows frozen and repeated on every printed page, A4 fitted to the page width."""
+"""Render a `Document` as an Excel workbook with openpyxl: one sheet (or one sheet per document of
+a list), the document's paragraphs and lines as merged rows above its table, typed cells (numbers
+stay numbers), borders, wrapping, row heights from the cells' minimum heights, the header rows
+frozen and repeated on every printed page, A4 fitted to the page width."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from banzu.documents.model import Cell, Document, Line, Para, Spacer, Table
 
@@ -27,6 +30,30 @@ def _never_a_formula(cell: Any) -> None:
 
 
 def render(document: Document) -> bytes:
+    return render_sheets([document])
+
+
+def render_sheets(documents: Sequence[Document]) -> bytes:
+    """One workbook, one sheet per document (a schedule's rooms), in the given order; the
+    workbook's properties are the first document's."""
+    if not documents:
+        raise ValueError("a workbook needs at least one document")
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    for index, document in enumerate(documents):
+        sheet = first if index == 0 else workbook.create_sheet()
+        _write_sheet(sheet, document)
+    workbook.properties.title = documents[0].title
+    workbook.properties.creator = documents[0].author or "banzu"
+    workbook.properties.language = "zh-CN"
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(sheet: Worksheet, document: Document) -> None:
     tables = document.tables()
     if len(tables) != 1:
         raise ValueError("an Excel rendering needs a document with exactly one table")
@@ -35,9 +62,6 @@ def render(document: Document) -> bytes:
     last = get_column_letter(columns)
     half = max(1, columns // 2)
 
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
     sheet.title = document.sheet_name
     row = 1
     table_top = 0
@@ -88,13 +112,6 @@ def render(document: Document) -> bytes:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
-    workbook.properties.title = document.title
-    workbook.properties.creator = document.author or "banzu"
-    workbook.properties.language = "zh-CN"
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _write_table(sheet: object, table: Table, top: int) -> int:
@@ -117,6 +134,9 @@ def _write_table(sheet: object, table: Table, top: int) -> int:
                 for offset in range(1, cell.colspan):
                     sheet.cell(row=row, column=column + offset).border = _BOX
             column += cell.colspan
+        heights = [cell.min_height_mm for cell in cells if cell.min_height_mm]
+        if heights:
+            sheet.row_dimensions[row].height = round(max(heights) * 72 / 25.4, 1)  # points
         row += 1
     return row
 
