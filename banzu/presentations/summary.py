@@ -47,6 +47,21 @@ def _rule(room: RoomResults) -> str:
     )
 
 
+def _fixed(number: Decimal | None, number_format: str) -> Cell:
+    """A figure printed with its decimals (a signed score reads 15.00, not 15), kept a number
+    in Excel."""
+    if number is None:
+        return value(None, align="center")
+    places = len(number_format.partition(".")[2])
+    text = f"{number:.{places}f}"
+    return Cell(
+        content=(Para(text, "body", "center"),),
+        align="center",
+        value=number,
+        number_format=number_format,
+    )
+
+
 def _member_name(room: RoomResults, index: int) -> str:
     member = room.panel[index]
     name = member.expert.display_name
@@ -61,12 +76,12 @@ def _cell(row: TeamRow, index: int) -> Cell:
         return value(RETURNED, align="center")
     if cell.sheet is None:
         return value(MISSING if row.missing else "", align="center")
-    return value(cell.sheet.total, align="center", number_format=ONE)
+    return _fixed(cell.sheet.total, ONE)
 
 
 def _dropped(row: TeamRow) -> str:
     return "、".join(
-        blank(cell.sheet.total) for cell in row.cells if cell.mark == Mark.DROPPED and cell.sheet
+        f"{cell.sheet.total:.1f}" for cell in row.cells if cell.mark == Mark.DROPPED and cell.sheet
     )
 
 
@@ -103,7 +118,7 @@ def room_document(room: RoomResults, *, today: dt.date) -> Document:
                 *(_cell(row, index) for index in range(members)),
                 value(f"{row.submitted}/{row.expected}", align="center"),
                 value(_dropped(row), align="center"),
-                value(row.score.score, align="center", number_format=TWO),
+                _fixed(row.score.score, TWO),
             )
         )
     names = "、".join(_member_name(room, index) for index in range(members))
@@ -118,7 +133,7 @@ def room_document(room: RoomResults, *, today: dt.date) -> Document:
             "note",
         ),
         Table(
-            widths=(9.0, 16, 22, 26, *(11.0 for _member in room.panel), 10, 12, 12),
+            widths=(8.0, 19, 18, 24, *(12.0 for _member in room.panel), 10, 13, 12),
             rows=tuple(rows),
             header_rows=1,
             rows_can_split=False,
