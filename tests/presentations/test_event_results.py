@@ -358,3 +358,9 @@ def test_secretary_cannot_export_the_sheets(scored):
     assert response.status_code == 404
     assert AuditEntry.objects.filter(action="access.denied").count() == before + 1
     assert not AuditEntry.objects.filter(action="export.presentation_sheets").exists()
+
+
+def test_review_results_page_links_to_the_event_results(edition, admin_user):
+    response = client_for(admin_user).get(reverse("review:results"))
+
+    assert '<a href="/event/results/">Presentation event results</a>' in response.content.decode()
