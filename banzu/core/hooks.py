@@ -28,3 +28,16 @@ longer reviews the application. No receiver, or only False answers: the scorer s
 def answered_yes(signal: Signal, sender: type, **named: object) -> bool:
     """Ask a question hook: True if any receiver answered True."""
     return any(answer is True for _receiver, answer in signal.send(sender=sender, **named))
+
+
+dashboard_cards = Signal()
+"""Sent by the applicant's home page with ``request`` and ``user``. A receiver answers with a
+rendered snippet of HTML (a SafeString) to show on the page, or None: the presentation event
+shows the applicant their room, position and planned time once the order is drawn."""
+
+
+def answers(signal: Signal, sender: type, **named: object) -> list[object]:
+    """Ask a hook for contributions: every receiver's answer that is not None, in order."""
+    return [
+        answer for _receiver, answer in signal.send(sender=sender, **named) if answer is not None
+    ]

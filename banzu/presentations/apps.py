@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PresentationsConfig(AppConfig):
     name = "banzu.presentations"
     verbose_name = "Presentation event"
+
+    def ready(self) -> None:
+        from banzu.presentations import dashboard  # noqa: F401  (connects its receiver)

@@ -30,6 +30,7 @@ from banzu.applications.permissions import (
 )
 from banzu.applications.workflow import Actor
 from banzu.audit.services import client_ip
+from banzu.core import hooks
 from banzu.core.access import applicant_required, deny, is_admin
 from banzu.core.errors import ServiceError
 from banzu.core.responses import download_response
@@ -72,6 +73,7 @@ def _applicant_dashboard(request: HttpRequest, user: User) -> HttpResponse:
             "applications": applications,
             "time_left": _time_left(),
             "has_enterprise": user.enterprise_id is not None,
+            "cards": hooks.answers(hooks.dashboard_cards, sender=User, request=request, user=user),
         },
     )
 
