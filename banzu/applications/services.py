@@ -21,7 +21,7 @@ from banzu.applications.messages import refusal_message, upload_message
 from banzu.applications.models import Application, Document, Honour, Team
 from banzu.applications.permissions import actors_for
 from banzu.applications.rules import Problem, problems, team_name_carries_parent
-from banzu.applications.workflow import APPLICATION
+from banzu.applications.workflow import APPLICATION, Actor
 from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.core import filestore
@@ -66,8 +66,14 @@ def transition(
     ip: str | None = None,
     now: dt.datetime | None = None,
     extra: dict[str, Any] | None = None,
+    acting_as: Actor | None = None,
 ) -> Application:
-    """Move an application to a new state, if this actor may, now. Writes the audit entry."""
+    """Move an application to a new state, if this actor may, now. Writes the audit entry.
+
+    `acting_as` is for a move a later stage makes on the association's rule when the user who
+    caused it holds no such role (a room secretary closing a presentation room moves its teams
+    to `presented`): the rule is checked for that actor, and the journal names the user and
+    records `acting_as`. The calling service decides who may cause the move."""
 
     def update(locked: Application, move: Move) -> None:
         locked.state_changed_at = move.now
@@ -87,7 +93,7 @@ def transition(
         application,
         target=to,
         actor=actor,
-        actors=lambda locked: actors_for(actor, locked),
+        actors=lambda locked: actors_for(actor, locked) | ({acting_as} if acting_as else set()),
         reason=reason,
         ip=ip,
         now=now,
@@ -95,7 +101,7 @@ def transition(
         related=("edition", "team"),
         update=update,
         after=after,
-        data=extra,
+        data={**(extra or {}), **({"acting_as": str(acting_as)} if acting_as else {})},
         refusal_message=lambda code, _locked: refusal_message(code),
     )
 
