@@ -1,0 +1,66 @@
+"""The paper fallback: the room's blank presentation sheets, one page per team in drawn order."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from banzu.editions.selectors import presentation_sheet
+from banzu.presentations import live, printing
+from tests.conftest import client_for
+
+
+def test_blank_sheets_layout_one_team_per_page_in_order(world):
+    live.move_to_end(slot=world.slots_a[1], by=world.secretary_a)
+    items = presentation_sheet(world.event.edition)
+
+    document = printing.build(
+        year=2026, room_name="第一分会场", items=items, teams=printing.teams_of(world.room_a)
+    )
+
+    names = [
+        s.application.team.name for s in (world.slots_a[0], world.slots_a[2], world.slots_a[1])
+    ]
+    team_lines = [b.value for b in document.blocks if getattr(b, "label", "") == "班组名称："]
+    assert team_lines == names
+    assert sum(type(b).__name__ == "PageBreak" for b in document.blocks) == 2
+    sheet = document.tables()[0]
+    assert len(sheet.rows) == len(items) + 2  # header, the items, the total
+    assert sheet.rows[-1][1].text == f"{printing.blank(sum(i.max_points for i in items))} 分"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_blank_sheets_pdf_from_the_console(world):
+    response = client_for(world.secretary_a).get(
+        reverse("presentations:blank_sheets", args=[world.room_a.pk])
+    )
+    content = b"".join([response.content])
+
+    reader = PdfReader(io.BytesIO(content))
+    assert response["Content-Type"] == "application/pdf"
+    assert len(reader.pages) == 3
+    texts = [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), "-", "-"],
+            input=content,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        for n in (1, 2, 3)
+    ]
+    for text, slot in zip(texts, world.slots_a, strict=True):
+        assert slot.application.team.name in text
+        assert "评委签名" in text
+
+
+def test_blank_sheets_are_404_for_another_rooms_secretary(world):
+    response = client_for(world.secretary_b).get(
+        reverse("presentations:blank_sheets", args=[world.room_a.pk])
+    )
+
+    assert response.status_code == 404
