@@ -167,7 +167,7 @@ def mail_positions(room_pk: int) -> int:
                 "time": formats.date_format(starts, "Y-m-d H:i"),
             }
             subject = (
-                _("Presentation order drawn: %(team)s presents %(position)s. in %(room)s") % values
+                _("Presentation order drawn: %(team)s, number %(position)s in %(room)s") % values
             )
             body = (
                 _(
