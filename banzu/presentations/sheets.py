@@ -207,9 +207,12 @@ def submit_sheet(
     try:
         with transaction.atomic():
             # The console's moves lock the slot too: the state read here holds until commit.
-            locked = Slot.objects.select_for_update().select_related("room").get(pk=slot.pk)
+            locked = (
+                Slot.objects.select_for_update(of=("self",)).select_related("room").get(pk=slot.pk)
+            )
             sheet = (
                 PresentationSheet.objects.select_for_update()
+                .order_by()  # the model's ordering joins the nullable room
                 .filter(slot=locked, expert_id=expert.pk)
                 .first()
             )
@@ -377,7 +380,7 @@ def return_sheet(
         reason=reason,
         ip=ip,
         now=now,
-        related=("slot__room", "slot__application"),
+        related=("slot",),
         guard=guard,
         update=keep_version,
         journal_target=lambda locked: locked.slot.application,
@@ -404,9 +407,10 @@ def enter_paper_sheet(
     first."""
     refusal = ""
     with transaction.atomic():
-        locked = Slot.objects.select_for_update().select_related("room").get(pk=slot.pk)
+        locked = Slot.objects.select_for_update(of=("self",)).select_related("room").get(pk=slot.pk)
         sheet = (
             PresentationSheet.objects.select_for_update()
+            .order_by()  # the model's ordering joins the nullable room
             .filter(slot=locked, expert_id=expert.pk)
             .first()
         )
