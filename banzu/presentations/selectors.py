@@ -79,8 +79,14 @@ class SlotScore:
 def slot_score(slot: Slot, event: Event) -> SlotScore:
     """The team's presentation score: the edition's aggregation (mean, or the trimmed mean from
     `trim_min_experts` sheets up) over the submitted sheets of its scorers, rounded half up once
-    to two decimals. Sheets of recused members never count."""
+    to two decimals. Sheets of recused members never count; an absent team has no score."""
     edition = event.edition
+    if slot.state == SlotState.ABSENT:
+        return SlotScore(
+            score=core.aggregate_sheets({}, rule=edition.aggregation_rule, trim_min=0),
+            submitted=0,
+            expected=scorers(slot).count(),
+        )
     scorer_ids = set(scorers(slot).values_list("expert_id", flat=True))
     totals = {
         sheet.pk: sheet.total
