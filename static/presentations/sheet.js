@@ -121,7 +121,7 @@
       return texts.step;
     }
     if (value > maxOf(input)) {
-      return texts.over;
+      return texts.over.replace("{max}", String(maxOf(input)));
     }
     return "";
   }
