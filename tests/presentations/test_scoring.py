@@ -17,6 +17,7 @@ from banzu.presentations import sheets
 from banzu.presentations.enums import RoomState, SheetState, SlotState
 from banzu.presentations.models import PanelMember, PresentationSheet, Recusal
 from tests.conftest import client_for
+from tests.presentations.conftest import make_expert
 
 GOOD = [("1", "5.5"), ("2", "4"), ("3", "3.5"), ("4", "2.5"), ("5", "3")]  # 18.5 of 20
 
@@ -370,3 +371,37 @@ def test_anonymous_visitors_go_to_the_login_page(world, client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_expert_home_page_has_a_way_to_the_scoring_page(world):
+    response = client_for(world.panel_a[1]).get(reverse("home"))
+
+    assert 'href="/event/score/"' in response.content.decode()
+
+
+def test_an_expert_on_no_panel_is_told_so(world):
+    free = make_expert("expert_free", "自由专家")
+
+    response = client_for(free).get(reverse("presentations:score_home"))
+
+    assert response.status_code == 200
+    assert "You are not on the panel of any room" in response.content.decode()
+
+
+@pytest.mark.parametrize("returned", [0, 2])
+def test_the_polled_status_reads_a_fixed_number_of_queries(
+    world, returned, django_assert_num_queries
+):
+    member = world.panel_a[1]
+    for slot in world.slots_a[1 : 1 + returned]:
+        PresentationSheet.objects.create(
+            slot=slot, expert=member, state=SheetState.RETURNED, items=[{"position": 1}]
+        )
+    client = client_for(member)
+    url = reverse("presentations:score_status", args=[world.room_a.pk])
+    url += f"?slot={world.slots_a[0].pk}"
+
+    with django_assert_num_queries(6):
+        response = client.get(url)
+
+    assert response.content.decode().count("Correct it") == returned
