@@ -195,6 +195,7 @@ def test_recused_member_sees_that_they_do_not_score(world):
 
     page = response.content.decode()
     assert "You are recused from this team (曾指导该班组): you do not score it." in page
+    assert "The server does not have your sheet" not in page
     assert 'id="score-form"' not in page
 
 
