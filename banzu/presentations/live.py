@@ -96,7 +96,9 @@ def timer_event(
     now = now or timezone.now()
     refused: ServiceError | None = None
     with transaction.atomic():
-        locked = Slot.objects.select_for_update().select_related("room").get(pk=slot.pk)
+        # Only the slot's row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of
+        # the join to its room.
+        locked = Slot.objects.select_for_update(of=("self",)).select_related("room").get(pk=slot.pk)
         assert locked.room is not None
         _require_staff(by, locked.room)
         if locked.state != SlotState.PRESENTING:
@@ -241,7 +243,7 @@ def _check_sheets(room: Room, *, confirm: bool, reason: str) -> None:
 
 def _locked_room(room: Room) -> Room:
     return (
-        Room.objects.select_for_update()
+        Room.objects.select_for_update(of=("self",))
         .select_related("event__edition", "current__application__team")
         .get(pk=room.pk)
     )
