@@ -256,3 +256,51 @@ def test_the_applicant_sees_nothing_before_the_draw(edition, admin_user, applica
     page = client_for(applicant_a).get(reverse("home")).content.decode()
 
     assert "Your presentation" not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "tab", "heading"),
+    [
+        ("setup_event", [], "event", "<h1>Presentation event · 2026</h1>"),
+        ("setup_selection", [], "selection", "<h1>Who presents · 2026</h1>"),
+        ("setup_rooms", [], "rooms", "<h1>Rooms · 2026</h1>"),
+        ("setup_room_new", [], "rooms", "<h1>New room</h1>"),
+        ("setup_secretary_new", [], "rooms", "<h1>New secretary account</h1>"),
+        ("setup_panels", [], "panels", "<h1>Panels · 2026</h1>"),
+        ("setup_draw", [], "draw", "<h1>The draw (抽签) · 2026</h1>"),
+        ("setup_schedule", [], "schedule", "<h1>Schedule · 2026</h1>"),
+    ],
+)
+def test_the_admin_reaches_every_setup_page(drawn, admin_user, name, args, tab, heading):
+    response = client_for(admin_user).get(reverse(f"presentations:{name}", args=args))
+
+    assert (response.status_code, response.context["tab"]) == (200, tab)
+    assert heading in response.content.decode()
+
+
+def test_the_room_edit_page_shows_the_room(drawn, admin_user):
+    room = drawn.rooms[1]
+
+    response = client_for(admin_user).get(reverse("presentations:setup_room_edit", args=[room.pk]))
+
+    assert (response.context["room"], response.context["form"]["name"].value()) == (
+        room,
+        "第二分会场",
+    )
+
+
+def test_the_rooms_page_costs_the_same_queries_for_one_or_three_teams(edition, admin_user):
+    fresh = fresh_event(edition, rooms=1, teams=1)
+    setup.distribute(event=fresh.event, by=admin_user)
+    client = client_for(admin_user)
+    client.get(reverse("presentations:setup_rooms"))
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("presentations:setup_rooms"))
+    for number in (2, 3):
+        application = scored_application(number, edition=edition)
+        Slot.objects.create(event=fresh.event, application=application, room=fresh.rooms[0])
+    with CaptureQueriesContext(connection) as three:
+        client.get(reverse("presentations:setup_rooms"))
+
+    assert len(three.captured_queries) == len(one.captured_queries)
