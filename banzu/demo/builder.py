@@ -19,6 +19,7 @@ from banzu.accounts.services import create_enterprise, create_user
 from banzu.applications import services
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
+from banzu.demo.event import EventDemo
 from banzu.demo.past import build_past_edition
 from banzu.demo.review import ReviewDemo
 from banzu.editions.models import Edition
@@ -34,6 +35,7 @@ DEMO_LOGINS = [
     ("recommender", Role.RECOMMENDER, "杭州市建筑业协会"),
     ("applicant", Role.APPLICANT, "申报单位"),
     ("expert", Role.EXPERT, "评审专家"),
+    ("secretary", Role.SECRETARY, "第一分会场会务秘书"),
 ]
 
 CITY_ENTERPRISES = {
@@ -208,6 +210,13 @@ class DemoBuilder:
             fill_fields=fill_fields,
             out=self.out,
         )
+        EventDemo(
+            builder=self,
+            admin=self.admin,
+            password=DEMO_PASSWORD,
+            fill_fields=fill_fields,
+            out=self.out,
+        ).build(edition)
 
     def _recommender_stage(self, edition: Edition) -> None:
         """宁波 and 温州 have scored, recommended and submitted their batches; 杭州 is half done."""

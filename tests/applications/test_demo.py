@@ -31,7 +31,7 @@ def test_demo_loader_builds_valid_data_through_the_services(
     assert "banzu-demo" in out
     current = Application.objects.filter(edition__year=2026)
     states = Counter(current.values_list("state", flat=True))
-    assert sum(states.values()) == 40
+    assert sum(states.values()) == 40 + 10  # and the ten teams of the event (banzu/demo/event.py)
     assert set(states) == {
         "draft",
         "submitted",
@@ -39,8 +39,10 @@ def test_demo_loader_builds_valid_data_through_the_services(
         "recommended",
         "not_recommended",
         "under_review",
+        "scored",
     }
     assert states["under_review"] == 4
+    assert states["scored"] == 10
     batches = dict(
         Batch.objects.filter(edition__year=2026).values_list("recommender__short_name", "state")
     )
@@ -67,13 +69,15 @@ def test_demo_loader_builds_valid_data_through_the_services(
 
     subjects = Counter(m.subject.split("：")[0] for m in mail.outbox)
     assert subjects == {
-        "推荐批次已提交": 2 + 3,  # 2026 and, for the past edition, 2025's three batches
-        "申报已获推荐": 6 + 5,
+        # 2026, the six batches of the event's teams, and 2025's three batches
+        "推荐批次已提交": 2 + 6 + 3,
+        "申报已获推荐": 6 + 10 + 5,
         "申报已被退回": 1,
         "申报未获推荐": 1,
         # Each expert once for the automatic run, and once per addition by hand, in 2026;
-        # and each of the eight experts of 2025's run once.
-        "评审任务": 13 + 8,
+        # each of the event's ten teams' three experts; and each of the eight experts of
+        # 2025's run once.
+        "评审任务": 13 + 30 + 8,
         "专家申报利益冲突": 1,
         "评分表已退回重评": 1,
     }
@@ -82,7 +86,7 @@ def test_demo_loader_builds_valid_data_through_the_services(
     _assert_past_edition()
 
     call_command("load_demo")  # a second run changes nothing
-    assert Application.objects.count() == 45
+    assert Application.objects.count() == 55
     call_command("verify_audit")
 
 
@@ -90,7 +94,7 @@ def _assert_review_demo():
     """Experts, assignments and sheets in every state."""
     expert = User.objects.get(username="expert")
     assert expert.expert_profile.specialities == ["房屋建筑工程", "市政公用工程"]
-    assert User.objects.filter(role="expert", is_demo=True).count() == 8
+    assert User.objects.filter(role="expert", is_demo=True).count() == 8 + 2  # two for the event
     assert set(Assignment.objects.values_list("state", flat=True)) == {
         "pending",
         "confirmed",
