@@ -418,7 +418,9 @@ def move_slot(*, slot: Slot, room: Room, by: User, ip: str | None = None) -> Slo
     room's panel must still leave the team enough scorers."""
     with transaction.atomic():
         slot = (
-            Slot.objects.select_for_update().select_related("room", "application").get(pk=slot.pk)
+            Slot.objects.select_for_update(of=("self",))
+            .select_related("room", "application")
+            .get(pk=slot.pk)
         )
         room = Room.objects.select_for_update().get(pk=room.pk)
         if slot.event_id != room.event_id or not slot.presenting:
