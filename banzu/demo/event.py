@@ -237,7 +237,9 @@ class EventDemo:
                 expected_version=None,
                 submit=True,
             )
-            recommendations.recommend_application(application=application, actor=staff[city])
+            application = recommendations.recommend_application(
+                application=application, actor=staff[city]
+            )
             teams.append(application)
         for city, person in staff.items():
             recommendations.transition_batch(
@@ -253,6 +255,10 @@ class EventDemo:
         # which the demo keeps under review.
         for application in teams:
             applications.transition(application, to=ApplicationState.SCORED, actor=self.admin)
+        fresh = Application.objects.select_related("team__enterprise").in_bulk(
+            [application.pk for application in teams]
+        )
+        teams = [fresh[application.pk] for application in teams]
         self.out(
             f"Demo: {len(teams)} more 2026 applications recommended by {len(staff)} "
             "recommenders, screened and scored by three experts each."
