@@ -62,6 +62,8 @@ SERVERS = {
         "8",
         "--bind",
         "127.0.0.1:{port}",
+        "--keep-alive",
+        "10",
         "--log-level",
         "warning",
     ],
@@ -79,7 +81,8 @@ def server_env(seed_file: Path) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         # The bench speaks plain HTTP on the loopback; production sits behind TLS.
         SECURE_SSL_REDIRECT="0",
-        # The experts' second factor guards their login, which the bench does not measure.
+        # The seeded sessions stand for logins made before the event; the second factor guards
+        # the login, which the bench does not measure.
         REQUIRE_SECOND_FACTOR="0",
         AXES_FAILURE_LIMIT="1000",
         BENCH_SEED_FILE=str(seed_file),
@@ -167,10 +170,17 @@ def seed(rooms: int, panel: int, out: Path) -> None:
                 supervising_phone="0571-81956046",
             )
             team = Team.objects.create(enterprise=enterprise, name=f"钢筋{number}班")
+            owner = User.objects.create(
+                username=f"bench_app{number}",
+                role=Role.APPLICANT,
+                enterprise=enterprise,
+                password=password,
+            )
             application = Application.objects.create(
                 edition=edition,
                 team=team,
                 recommender=recommender,
+                created_by=owner,
                 state=ApplicationState.SCORED,
                 recommendation_number=f"杭-2026-{number:03d}",
                 experience_title=f"以精细化管理提升一次合格率（{number}）",
@@ -201,19 +211,44 @@ def seed(rooms: int, panel: int, out: Path) -> None:
             }
         )
     seeded["maxima"] = [str(item.max_points) for item in presentation_sheet(edition)]
+    admin = User.objects.create(
+        username="bench_admin", full_name="管理员", role=Role.ADMIN, password=password
+    )
+    seeded["admin"] = "bench_admin"
+    # Every client arrives signed in, as phones and consoles are on the day: the sessions are
+    # made here, so the load measures the event's pages and not sixty password hashes at once.
+    seeded["sessions"] = {
+        user.username: signed_in_session(user)
+        for user in User.objects.filter(role__in=[Role.EXPERT, Role.SECRETARY])
+    } | {admin.username: signed_in_session(admin)}
+    seeded["board"] = reverse("presentations:board_rooms")
     seeded["password"] = PASSWORD
     seeded["login"] = reverse("accounts:login")
     out.write_text(json.dumps(seeded, ensure_ascii=False, indent=1))
 
 
+def signed_in_session(user: Any) -> str:
+    """A session as django.contrib.auth.login leaves it, for the user."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return str(session.session_key)
+
+
 def room_urls(room: Any, reverse: Any) -> dict[str, str]:
     """The URLs each client polls or posts to, as the pages do."""
     return {
-        "console": reverse("presentations:console_live", args=[room.pk]),
-        "screen": reverse("presentations:screen_live", args=[room.screen_token]),
+        "console": reverse("presentations:console_status", args=[room.pk]),
+        "screen": reverse("presentations:screen_stage", args=[room.screen_token]),
         "score_page": reverse("presentations:score", args=[room.pk]),
-        "score_live": reverse("presentations:score_live", args=[room.pk]),
-        "submit": reverse("presentations:sheet_submit", args=[room.pk]),
+        "score_live": reverse("presentations:score_status", args=[room.pk])
+        + f"?slot={room.current_id}",
+        "submit": reverse("presentations:score_submit", args=[room.pk]),
     }
 
 
@@ -299,7 +334,7 @@ def run_one(name: str, options: argparse.Namespace, workdir: Path) -> dict[str, 
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
     try:
         wait_ready(port)
-        users = options.rooms * (options.panel + 2) + options.viewers
+        users = options.rooms * (options.panel + 2) + options.viewers + 1
         prefix = workdir / name
         load_env = env | {
             "BENCH_ACKNOWLEDGED_FILE": str(acknowledged),
@@ -373,8 +408,8 @@ def report(results: dict[str, dict[str, Any]], options: argparse.Namespace) -> N
     clients = options.rooms * (options.panel + 2) + options.viewers
     print(
         f"\nEvent load: {options.rooms} rooms × ({options.panel} expert phones + a console + a big"
-        f" screen) + {options.viewers} viewers = {clients} clients, {options.seconds} s each,"
-        " PostgreSQL\n"
+        f" screen) + {options.viewers} viewers + the admin's board = {clients + 1} clients,"
+        f" {options.seconds} s each, PostgreSQL\n"
     )
     endpoints = sorted({endpoint for result in results.values() for endpoint in result["stats"]})
     header = f"{'endpoint':<26}" + "".join(
