@@ -6,4 +6,6 @@ class PresentationsConfig(AppConfig):
     verbose_name = "Presentation event"
 
     def ready(self) -> None:
-        from banzu.presentations import dashboard  # noqa: F401  (connects its receiver)
+        from banzu.presentations import changes, dashboard  # noqa: F401  (connects its receiver)
+
+        changes.connect()

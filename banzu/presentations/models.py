@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -143,6 +144,9 @@ class Room(models.Model):
         "Slot", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Counts every change the room's live pages show (banzu.presentations.changes): a polling
+    # page that already shows this version is answered 204 and keeps what it has.
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["event", "position"]
@@ -155,6 +159,17 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving a room never writes its `version`: only banzu.presentations.changes counts it
+        up, in the database, so an instance read before a change cannot set it back."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "version"
+            ]
+        super().save(*args, **kwargs)
 
 
 class PanelMember(models.Model):

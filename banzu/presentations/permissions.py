@@ -18,7 +18,7 @@ from banzu.core.access import deny, is_admin, is_expert, is_secretary
 from banzu.presentations.enums import RoomState
 from banzu.presentations.models import PanelMember, Room
 
-ROOM_RELATED = ("event__edition", "current__application__team__enterprise", "chair", "secretary")
+ROOM_RELATED = ("event__edition", "current__application__team__enterprise")
 
 
 def get_room_for_staff_or_404(request: HttpRequest, pk: Any) -> Room:
@@ -76,3 +76,33 @@ def staff_actors(user: Any, room: Room) -> set[str]:
     if is_expert(user) and room.chair_id == getattr(user, "pk", None):
         actors.add("chair")
     return actors
+
+
+# The polls' fast path (banzu.presentations.changes): "is the version this page shows still the
+# room's?", asked within the same scope as the getters above, in one small query. Anything else
+# (out of scope, closed, changed) takes the full path, which refuses or renders.
+
+
+def screen_unchanged(token: str, version: int) -> bool:
+    return (
+        Room.objects.filter(screen_token=token, version=version)
+        .exclude(state=RoomState.CLOSED)
+        .exists()
+    )
+
+
+def seat_unchanged(user: Any, room_pk: Any, version: int) -> bool:
+    return is_expert(user) and (
+        PanelMember.objects.filter(
+            room_id=room_pk, expert_id=user.pk, room__version=version
+        ).exists()
+    )
+
+
+def staff_unchanged(user: Any, room_pk: Any, version: int) -> bool:
+    rooms = Room.objects.filter(pk=room_pk, version=version)
+    if is_admin(user):
+        return rooms.exists()
+    if is_secretary(user):
+        return rooms.filter(secretary_id=user.pk).exists()
+    return False

@@ -29,9 +29,10 @@ from banzu.core.access import deny
 from banzu.core.responses import attachment_response, download_response
 from banzu.core.service_calls import run_service
 from banzu.presentations import live, printing, selectors, timer
+from banzu.presentations.changes import not_modified, shown_version
 from banzu.presentations.enums import RoomState, SlotState
 from banzu.presentations.models import Room, Slot
-from banzu.presentations.permissions import get_room_for_staff_or_404
+from banzu.presentations.permissions import get_room_for_staff_or_404, staff_unchanged
 
 
 class ReasonForm(forms.Form):
@@ -150,6 +151,9 @@ def console(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def console_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The part of the console that changes by itself (polled): the timer and the sheets."""
+    version = shown_version(request)
+    if version is not None and staff_unchanged(request.user, pk, version):
+        return not_modified()
     room = get_room_for_staff_or_404(request, pk)
     return render(
         request, "presentations/live/_console_status.html", _status_context(room, timezone.now())

@@ -28,10 +28,11 @@ from banzu.core.errors import ServiceError
 from banzu.core.service_calls import run_with_reason
 from banzu.editions.resolver import edition_for
 from banzu.presentations import sheet_reads, sheets
+from banzu.presentations.changes import not_modified, shown_version
 from banzu.presentations.enums import SheetState
 from banzu.presentations.forms_scoring import ReturnForm, SheetPostForm
 from banzu.presentations.models import PanelMember, PresentationSheet, Room, Slot
-from banzu.presentations.permissions import ROOM_RELATED, get_seat_or_404
+from banzu.presentations.permissions import ROOM_RELATED, get_seat_or_404, seat_unchanged
 
 expert_required = role_required(Role.EXPERT, what="presentation scoring")
 
@@ -157,6 +158,9 @@ def score(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def score_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The small partial the page polls: the team now presenting, whether the server has the
     sheet on screen, and the sheets returned for correction."""
+    version = shown_version(request)
+    if version is not None and seat_unchanged(request.user, pk, version):
+        return not_modified()
     seat = get_seat_or_404(request, pk)
     shown = request.GET.get("slot", "")
     view = sheet_reads.expert_view(seat.room, request.user, shown)

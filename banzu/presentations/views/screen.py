@@ -17,9 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from banzu.presentations import live, selectors
+from banzu.presentations.changes import not_modified, shown_version
 from banzu.presentations.enums import ShowScore, SlotState
 from banzu.presentations.models import Room
-from banzu.presentations.permissions import get_room_for_screen_or_404
+from banzu.presentations.permissions import get_room_for_screen_or_404, screen_unchanged
 from banzu.presentations.views.console import qr_svg, scoring_url
 
 
@@ -62,6 +63,9 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def stage(request: HttpRequest, token: str) -> HttpResponse:
     """The polled part of the screen: the team, the timer's reading, the score if allowed."""
+    version = shown_version(request)
+    if version is not None and screen_unchanged(token, version):
+        return not_modified()
     room = get_room_for_screen_or_404(request, token)
     return render(
         request, "presentations/live/_screen_stage.html", {**stage_context(room), "token": token}
