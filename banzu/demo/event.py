@@ -21,13 +21,11 @@ team's score banzu.presentations.selectors.slot_score.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Protocol
 
 from django.utils import timezone
@@ -68,7 +66,6 @@ from banzu.review import services as review
 from banzu.scoring.enums import SheetStage
 from banzu.scoring.services import ItemInput, save_sheet
 from banzu.screening import services as screening
-from banzu.uploads import validation
 
 SECRETARY = ("secretary", "王丽")
 
@@ -226,8 +223,7 @@ class EventDemo:
                 honours=[],
                 expected_version=application.version,
             )
-            with parse_checks_reused():
-                self.builder.files.upload(application, user, [kind.value for kind in DocumentKind])
+            self.builder.files.upload(application, user, [kind.value for kind in DocumentKind])
             application = applications.submit_application(application=application, user=user)
             save_sheet(
                 application=application,
@@ -446,33 +442,6 @@ class EventDemo:
             comment=self.rng.choice(SHEET_COMMENTS),
             submitted_at=moment,
         )
-
-
-_PARSED: set[tuple[validation.FileKind, str, validation.Limits]] = set()
-
-
-@contextlib.contextmanager
-def parse_checks_reused() -> Iterator[None]:
-    """The demo uploads the same three generated files again and again; each upload's parse
-    check is a child process of about half a second. Bytes that parsed once parse again, so the
-    answer is reused (as tests/conftest.py does for the suite); the first upload of each file,
-    and anything else, still goes to the child. Every other check of the upload runs as always."""
-    real = validation.parse_check
-
-    def parse_check(kind: validation.FileKind, path: Path, limits: validation.Limits) -> str | None:
-        key = (kind, hashlib.sha256(path.read_bytes()).hexdigest(), limits)
-        if key in _PARSED:
-            return None
-        failure = real(kind, path, limits)
-        if failure is None:
-            _PARSED.add(key)
-        return failure
-
-    validation.parse_check = parse_check
-    try:
-        yield
-    finally:
-        validation.parse_check = real
 
 
 def _recusal_reason(code: str) -> str:

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from banzu.accounts.models import User
 from banzu.demo.builder import DEMO_LOGINS, DEMO_PASSWORD, DemoBuilder
+from banzu.demo.parsecheck import parse_checks_reused
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         elif User.objects.filter(username__in=[u for u, _r, _n in DEMO_LOGINS]).exists():
             raise CommandError("A non-demo account uses a demo login name; not loading the demo.")
         else:
-            with transaction.atomic():
+            with transaction.atomic(), parse_checks_reused():
                 DemoBuilder(out=self.stdout.write).build()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
