@@ -28,15 +28,28 @@ class Screenshot(Protocol):
     def __call__(self, name: str, *, phone: bool = False) -> Path: ...
 
 
+# The one Chromium of the run. A test module outside tests/browser imports `browser` to use it,
+# which makes pytest hold a second session fixture of the same function; Playwright's sync API
+# cannot start twice in one thread, so the second one lends the browser the first one started.
+_RUNNING: list[Browser] = []
+
+
 @pytest.fixture(scope="session")
 def browser(django_db_setup: None) -> Iterator[Browser]:
+    if _RUNNING:
+        yield _RUNNING[0]
+        return
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         # Playwright's sync API keeps an event loop running in the test thread, so Django would
         # refuse the tests' own ORM calls (set-up, final checks) as "async unsafe".
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        _RUNNING.append(browser)
+        try:
+            yield browser
+        finally:
+            _RUNNING.clear()
+            browser.close()
 
 
 @pytest.fixture
