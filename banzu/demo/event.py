@@ -178,6 +178,10 @@ class EventDemo:
                 room.secretary = secretary
                 room.save(update_fields=["secretary"])
                 self._run_half(event, room, sheet, current=experts["expert"])
+            last_day = timezone.localdate(room.starts_at)
+            if last_day > event.starts_on:  # 第二分会场 starts after midnight
+                event.ends_on = last_day
+                event.save(update_fields=["ends_on"])
         self.out(
             "Demo: the 2026 presentation event — 第一分会场 has scored two teams and the third is "
             "presenting (the demo expert's sheet to fill); 第二分会场 is drawn."
