@@ -1,4 +1,5 @@
-"""Provincial admins and experts reach no page before their second factor is confirmed."""
+"""Provincial admins, experts and room secretaries reach no page before their second factor is
+confirmed."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from django_otp.middleware import is_verified
 from banzu.accounts.enums import Role
 from banzu.accounts.models import User
 
-SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.EXPERT})
+# A room secretary sees no score, but moves the event: opens and closes teams, marks a team
+# absent (it then has no presentation score) and closes the room (its teams' scores are final).
+# A guessed or shared password must not do that, so they confirm each login like the experts.
+SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.EXPERT, Role.SECRETARY})
 EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/")
 
 

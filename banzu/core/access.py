@@ -147,3 +147,16 @@ def require_admin(request: HttpRequest, what: str = "page", pk: Any = "") -> Non
 
 admin_required = role_required(Role.ADMIN)
 applicant_required = role_required(Role.APPLICANT)
+
+# The roles of the competition itself: applying, recommending, reviewing and running it. A page
+# "for every signed-in user" is for these. The room secretary is not among them: an event-day
+# account whose scope is their room's console and what it links to (banzu.presentations), so a
+# general page does not exist for them (404) — and a role added later starts outside too.
+PIPELINE_ROLES = (Role.ADMIN, Role.RECOMMENDER, Role.APPLICANT, Role.EXPERT)
+
+
+def require_public_scope(request: HttpRequest, what: str = "page", pk: Any = "") -> None:
+    """A public page (reached without logging in): a signed-in user outside the pipeline roles
+    is outside its scope, like any other general page (404, journalled)."""
+    if request.user.is_authenticated:
+        require_role(request, *PIPELINE_ROLES, what=what, pk=pk)

@@ -31,7 +31,7 @@ from banzu.applications.permissions import (
 from banzu.applications.workflow import Actor
 from banzu.audit.services import client_ip
 from banzu.core import hooks
-from banzu.core.access import applicant_required, deny, is_admin
+from banzu.core.access import PIPELINE_ROLES, applicant_required, deny, is_admin, role_required
 from banzu.core.errors import ServiceError
 from banzu.core.responses import download_response
 from banzu.core.service_calls import run_service
@@ -45,6 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "home.html")
     if user.role == Role.APPLICANT:
         return _applicant_dashboard(request, user)
+    if user.role == Role.SECRETARY:
+        # A room secretary's page is their room, which the presentation event answers.
+        return render(request, "applications/secretary_home.html", {"cards": _cards(request, user)})
     if user.role in (Role.ADMIN, Role.RECOMMENDER):
         return render(
             request,
@@ -73,12 +76,16 @@ def _applicant_dashboard(request: HttpRequest, user: User) -> HttpResponse:
             "applications": applications,
             "time_left": _time_left(),
             "has_enterprise": user.enterprise_id is not None,
-            "cards": hooks.answers(hooks.dashboard_cards, sender=User, request=request, user=user),
+            "cards": _cards(request, user),
         },
     )
 
 
-@login_required
+def _cards(request: HttpRequest, user: User) -> list[object]:
+    return hooks.answers(hooks.dashboard_cards, sender=User, request=request, user=user)
+
+
+@role_required(*PIPELINE_ROLES, what="application list")
 @require_GET
 def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user

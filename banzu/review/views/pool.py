@@ -24,7 +24,7 @@ from banzu.accounts.enums import Role
 from banzu.accounts.forms.manage import add_service_error
 from banzu.accounts.models import User
 from banzu.audit.services import client_ip, record
-from banzu.core.access import role_required
+from banzu.core.access import require_public_scope, role_required
 from banzu.core.responses import attachment_response
 from banzu.core.service_calls import run_service
 from banzu.documents.xlsx import XLSX_CONTENT_TYPE
@@ -202,7 +202,8 @@ def expert_invite_all(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def expert_welcome(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """Public: the invited expert chooses a password. Nobody is logged in here; the login
-    (with its second factor) comes next."""
+    (with its second factor) comes next. A room secretary's session is for their room only."""
+    require_public_scope(request, "expert welcome link")
     expert = pool.expert_for_welcome(uidb64, token)
     if expert is None:
         record(
