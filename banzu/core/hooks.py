@@ -31,9 +31,10 @@ def answered_yes(signal: Signal, sender: type, **named: object) -> bool:
 
 
 dashboard_cards = Signal()
-"""Sent by the applicant's home page with ``request`` and ``user``. A receiver answers with a
-rendered snippet of HTML (a SafeString) to show on the page, or None: the presentation event
-shows the applicant their room, position and planned time once the order is drawn."""
+"""Sent by the home page of an applicant and of a room secretary with ``request`` and ``user``.
+A receiver answers with a rendered snippet of HTML (a SafeString) to show on the page, or None:
+the presentation event shows the applicant their room, position and planned time once the order
+is drawn, and the secretary their room with the way to its console."""
 
 
 def answers(signal: Signal, sender: type, **named: object) -> list[object]:

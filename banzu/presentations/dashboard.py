@@ -1,20 +1,22 @@
-"""The applicant's home page shows their drawn presentation slot: the room, its place, the
-position and the planned time (answered through banzu.core.hooks.dashboard_cards, since the
-applications app below may not import the event)."""
+"""The event's cards on the home page (answered through banzu.core.hooks.dashboard_cards, since
+the applications app below may not import the event): the applicant's drawn presentation slot
+(the room, its place, the position and the planned time), and the room secretary's room (its
+state, the team on stage and the way to its console)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from banzu.core import hooks
-from banzu.core.access import is_applicant
-from banzu.presentations.enums import RoomState
-from banzu.presentations.models import Slot
+from banzu.core.access import is_applicant, is_secretary
+from banzu.presentations.enums import RoomState, SlotState
+from banzu.presentations.models import Room, Slot
 from banzu.presentations.selectors import planned_start
 
 
@@ -46,4 +48,33 @@ def applicant_slot_card(sender: type, request: Any, user: Any, **kwargs: Any) ->
     ]
     return render_to_string(
         "presentations/setup/_applicant_card.html", {"slots": placed}, request=request
+    )
+
+
+def secretary_rooms(user: Any) -> list[Room]:
+    """The rooms the admin bound the secretary to (one per event), the newest edition first,
+    each with its teams counted (``done``, ``absent``, ``total``) in the same query."""
+    if not is_secretary(user):
+        return []
+    presenting = Q(slots__presenting=True)
+    return list(
+        Room.objects.filter(secretary_id=user.pk)
+        .select_related("event__edition", "current__application__team__enterprise")
+        .annotate(
+            total=Count("slots", filter=presenting),
+            done=Count("slots", filter=presenting & Q(slots__state=SlotState.DONE)),
+            absent=Count("slots", filter=presenting & Q(slots__state=SlotState.ABSENT)),
+        )
+        .order_by("-event__edition__year", "position")
+    )
+
+
+@receiver(hooks.dashboard_cards, dispatch_uid="presentations.secretary_room")
+def secretary_room_card(sender: type, request: Any, user: Any, **kwargs: Any) -> SafeString | None:
+    """The secretary's way to their console; or, plainly, that no room is bound to them yet."""
+    if not is_secretary(user):
+        return None
+    rooms = [(room, timezone.localtime(room.starts_at)) for room in secretary_rooms(user)]
+    return render_to_string(
+        "presentations/live/_secretary_card.html", {"rooms": rooms}, request=request
     )
