@@ -4,6 +4,7 @@ any time, the room secretary's once the room is closed)."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -23,6 +24,7 @@ from banzu.presentations.summary import room_summary_file, sheets_xlsx
 actions.register("export.presentation_summary", "export.presentation_sheets")
 
 
+@login_required  # anonymous visitors log in first (a secretary's expired session, too)
 @require_GET
 def results(request: HttpRequest) -> HttpResponse:
     require_admin(request, "presentation results")
@@ -39,6 +41,7 @@ def results(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 @require_GET
 def sheets_export(request: HttpRequest) -> HttpResponse:
     require_admin(request, "presentation sheets")
@@ -58,6 +61,7 @@ def sheets_export(request: HttpRequest) -> HttpResponse:
     return attachment_response(content, filename=filename, content_type=CONTENT_TYPES["xlsx"])
 
 
+@login_required
 @require_GET
 def room_summary(request: HttpRequest, pk: int, fmt: Format) -> HttpResponse:
     room = get_room_for_staff_or_404(request, pk)
