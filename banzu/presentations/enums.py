@@ -1,5 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# Short state words carry a context: "Running", "Closed", "Waiting", "Draft" … read differently
+# elsewhere on the site (a job running, a deadline closed), so each gets its own translation.
 
 
 class Selection(models.TextChoices):
@@ -9,33 +13,33 @@ class Selection(models.TextChoices):
 
 
 class ShowScore(models.TextChoices):
-    NEVER = "never", _("Never")
-    AFTER_TEAM = "after_team", _("After each team")
-    AFTER_ROOM = "after_room", _("At the end of the room")
+    NEVER = "never", pgettext_lazy("show the score", "Never")
+    AFTER_TEAM = "after_team", pgettext_lazy("show the score", "After each team")
+    AFTER_ROOM = "after_room", pgettext_lazy("show the score", "At the end of the room")
 
 
 class RoomState(models.TextChoices):
-    SETUP = "setup", _("Being set up")
-    DRAWN = "drawn", _("Order drawn")
-    RUNNING = "running", _("Running")
-    CLOSED = "closed", _("Closed")
+    SETUP = "setup", pgettext_lazy("room state", "Being set up")
+    DRAWN = "drawn", pgettext_lazy("room state", "Order drawn")
+    RUNNING = "running", pgettext_lazy("room state", "Running")
+    CLOSED = "closed", pgettext_lazy("room state", "Closed")
 
 
 class SlotState(models.TextChoices):
-    WAITING = "waiting", _("Waiting")
-    PRESENTING = "presenting", _("Presenting now")
-    DONE = "done", _("Presented")
-    ABSENT = "absent", _("Absent")
+    WAITING = "waiting", pgettext_lazy("team's presentation state", "Waiting")
+    PRESENTING = "presenting", pgettext_lazy("team's presentation state", "Presenting now")
+    DONE = "done", pgettext_lazy("team's presentation state", "Presented")
+    ABSENT = "absent", pgettext_lazy("team's presentation state", "Absent")
 
 
 class SheetState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted (locked)")
-    RETURNED = "returned", _("Returned for correction")
+    DRAFT = "draft", pgettext_lazy("sheet state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("sheet state", "Submitted (locked)")
+    RETURNED = "returned", pgettext_lazy("sheet state", "Returned for correction")
 
 
 class TimerMarkKind(models.TextChoices):
-    START = "start", _("Start")
-    PAUSE = "pause", _("Pause")
-    RESUME = "resume", _("Resume")
-    STOP = "stop", _("Stop")
+    START = "start", pgettext_lazy("timer", "Start")
+    PAUSE = "pause", pgettext_lazy("timer", "Pause")
+    RESUME = "resume", pgettext_lazy("timer", "Resume")
+    STOP = "stop", pgettext_lazy("timer", "Stop")

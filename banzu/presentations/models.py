@@ -88,7 +88,7 @@ class Event(models.Model):
         default=ShowScore.NEVER,
     )
     fairness_flag = models.DecimalField(
-        _("flag rooms whose means differ by more than (points of 20)"),
+        _("flag rooms whose means differ by more than (points)"),
         max_digits=4,
         decimal_places=2,
         default=Decimal("1.50"),
