@@ -338,7 +338,10 @@ def run_one(name: str, options: argparse.Namespace, workdir: Path) -> dict[str, 
             for part in SERVERS[name]
         ),
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
+    log = (workdir / f"{name}-server.log").open("w")
+    server = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         wait_ready(port)
         users = options.rooms * (options.panel + 2) + options.viewers + 1
@@ -382,6 +385,7 @@ def run_one(name: str, options: argparse.Namespace, workdir: Path) -> dict[str, 
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        log.close()
     stats = read_stats(prefix)
     check_out = workdir / f"{name}-check.json"
     child(
@@ -396,7 +400,25 @@ def run_one(name: str, options: argparse.Namespace, workdir: Path) -> dict[str, 
         ],
         env,
     )
-    return {"stats": stats, "sheets": json.loads(check_out.read_text())}
+    return {
+        "stats": stats,
+        "sheets": json.loads(check_out.read_text()),
+        "server_errors": server_errors(workdir / f"{name}-server.log"),
+    }
+
+
+def server_errors(log: Path) -> dict[str, int]:
+    """The distinct last lines of the server's tracebacks, counted (the causes of its 500s)."""
+    counts: dict[str, int] = {}
+    lines = log.read_text(errors="replace").splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            end = number + 1
+            while end < len(lines) and (lines[end].startswith(" ") or not lines[end].strip()):
+                end += 1
+            cause = lines[end][:140] if end < len(lines) else "?"
+            counts[cause] = counts.get(cause, 0) + 1
+    return counts
 
 
 def read_stats(prefix: Path) -> dict[str, dict[str, float]]:
@@ -451,6 +473,8 @@ def report(results: dict[str, dict[str, Any]], options: argparse.Namespace) -> N
             f"{sheets['key_differs']}, stored but never acknowledged "
             f"{sheets['stored_unacknowledged']}"
         )
+        for cause, count in sorted(results[name]["server_errors"].items(), key=lambda i: -i[1]):
+            print(f"  server error ×{count}: {cause}")
 
 
 def main() -> None:
