@@ -1,8 +1,9 @@
 """Reads of the presentation sheets for the expert's phone and the chair's page.
 
-An expert reads only their own sheets. The chair reads the sheets of their own room, and the
-points of the others only for a team whose own sheet the chair has submitted (or does not
-score): seeing them cannot move the chair's own score. Nobody here reads a team's aggregate.
+An expert reads only their own sheets. The chair sees, for each team of their room, who has
+submitted and who has not, and returns a sheet its expert asks to correct; the points of the
+others are the admin's alone (the issue: nobody but the admin sees the scores before
+publication, and experts never see each other's). Nobody here reads a team's aggregate.
 """
 
 from __future__ import annotations
@@ -151,11 +152,7 @@ def chair_rows(room: Room, viewer: User) -> list[ChairRow]:
                     and (is_admin(viewer) or sheet.expert_id != viewer.pk),
                 )
             )
-        own = next((e for e in row.entries if e.member.expert_id == viewer.pk), None)
-        row.show_points = is_admin(viewer) or (
-            own is not None
-            and (own.recused or (own.sheet is not None and own.sheet.state == SheetState.SUBMITTED))
-        )
+        row.show_points = is_admin(viewer)
         if row.show_points:
             for entry in row.entries:
                 if entry.sheet is not None and entry.sheet.state == SheetState.SUBMITTED:
