@@ -26,6 +26,7 @@ from banzu.core.access import is_admin, is_expert
 from banzu.core.errors import ServiceError
 from banzu.core.workflow import Move, TransitionRefused, apply
 from banzu.editions.selectors import SheetItem, presentation_sheet
+from banzu.presentations import selectors
 from banzu.presentations.enums import RoomState, SheetState, SlotState
 from banzu.presentations.models import (
     PanelMember,
@@ -426,7 +427,7 @@ def enter_paper_sheet(
             refusal = "submitted"
         else:
             values = check_sheet(presentation_sheet(slot.event.edition), points)
-            return _save_submitted(
+            saved = _save_submitted(
                 locked,
                 sheet,
                 expert=expert,
@@ -439,4 +440,9 @@ def enter_paper_sheet(
                 now=now,
                 paper=scan,
             )
+            if locked.room.state == RoomState.CLOSED:
+                # The room's scores were recorded when it closed: this sheet counts too.
+                locked.score = selectors.slot_score(locked, locked.event).score.score
+                locked.save(update_fields=["score"])
+            return saved
     raise _refuse(refusal, slot=slot, expert=expert, by=by, ip=ip)

@@ -185,3 +185,22 @@ def test_only_the_admin_enters_paper_sheets(world, request, who):
 
     assert response.status_code == 404
     assert AuditEntry.objects.get(action="access.denied").actor_id == user.pk
+
+
+def test_a_paper_sheet_typed_after_closing_counts_in_the_recorded_score(
+    world, closed_room, admin_user
+):
+    """The room's scores were recorded when it closed; a paper sheet typed afterwards is part
+    of the team's score from then on (here the only sheet: 17.0 → 17.00)."""
+    slot, expert = world.slots_a[1], world.panel_a[2]
+
+    post_paper(
+        client_for(admin_user),
+        closed_room,
+        slot,
+        expert,
+        SimpleUploadedFile("评分表.png", png_bytes(), content_type="image/png"),
+    )
+
+    slot.refresh_from_db()
+    assert slot.score == Decimal("17.00")
