@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "banzu.screening",
     "banzu.review",
     "banzu.presentations",
+    "banzu.results",
     "banzu.demo",
     "banzu.ops",
     "django_tasks",

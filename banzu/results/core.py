@@ -1,0 +1,1 @@
+"""The edition's results (pure core, no Django): see issue 15."""

@@ -1,0 +1,1 @@
+"""Working days in mainland China (pure, no Django): see issue 15."""
