@@ -166,6 +166,15 @@ class AwardTier(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("Used with score thresholds."),
     )
+    share_percent = models.DecimalField(
+        _("share of the ranked teams (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Used with shares of the ranked teams."),
+    )
 
     class Meta:
         ordering = ["edition", "position"]
