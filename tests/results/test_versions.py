@@ -1,0 +1,327 @@
+"""Computing, sealing, comparing and verifying results versions (banzu.results.versions) on the
+world of test_gather (its docstring has the figures)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal as D
+
+import pytest
+
+from banzu.applications import services as application_services
+from banzu.applications.enums import ApplicationState
+from banzu.audit.models import AuditEntry
+from banzu.core.errors import ServiceError
+from banzu.editions.models import AwardTier
+from banzu.presentations.enums import SheetState as PresentationSheetState
+from banzu.presentations.models import PresentationSheet
+from banzu.results.enums import TierMode, TieRule, VersionState
+from banzu.results.models import ResultsVersion
+from banzu.results.versions import Move, diff, preview, seal, settings_for, verify
+from banzu.scoring.models import ScoreSheet
+from tests.results.test_gather import ResultsWorld, _english, build_results  # noqa: F401
+
+
+@pytest.fixture
+def world(edition) -> ResultsWorld:
+    found = build_results(edition)
+    settings = settings_for(edition)
+    settings.non_presenter_tier = "优秀奖"
+    settings.room_award = "最佳发布奖"
+    settings.save()
+    return found
+
+
+def names(world: ResultsWorld) -> dict[int, str]:
+    return {application.pk: name for name, application in world.teams.items()}
+
+
+def figures(world, rows) -> list[tuple]:
+    team = names(world)
+    return [
+        (
+            team[row.application_id],
+            row.rank,
+            row.tier,
+            str(row.total.materials_score),
+            str(row.total.materials_share),
+            str(row.total.presentation),
+            str(row.total.total),
+            row.room_award,
+        )
+        for row in rows
+    ]
+
+
+def sheet_pk(world, kind: str, team: str, total: str) -> int:
+    if kind == "materials":
+        return ScoreSheet.objects.get(application=world.teams[team], total=D(total)).pk
+    return PresentationSheet.objects.get(slot=world.slots[team], total=D(total)).pk
+
+
+# --- Preview -----------------------------------------------------------------------------------
+
+
+def test_preview_totals_ranks_tiers_and_room_awards_are_exact(world):
+    found = preview(world.edition)
+
+    assert figures(world, found.rows) == [
+        ("甲班组", 1, "一等奖", "88.00", "70.40", "17.50", "87.90", True),
+        # 68.53 + 18.83 would be 87.36: the total is rounded once, from the exact parts.
+        ("乙班组", 2, "二等奖", "85.67", "68.53", "18.83", "87.37", True),
+        # 丁 and 丙 tie on 82.10; 丁's higher presentation score ranks it first.
+        ("丁班组", 3, "三等奖", "81.17", "64.93", "17.17", "82.10", False),
+        ("丙班组", 4, None, "82.00", "65.60", "16.50", "82.10", False),
+    ]
+    team = names(world)
+    assert [
+        (team[row.application_id], row.reason, row.tier, row.materials_score) for row in found.apart
+    ] == [
+        ("戊班组", "not_presented", "优秀奖", D("79.00")),
+        ("己班组", "not_presented", "优秀奖", D("71.00")),
+        ("庚班组", "eliminated", None, None),
+        ("辛班组", "disqualified", None, None),
+    ]
+    assert found.counts() == {"一等奖": 1, "二等奖": 1, "三等奖": 1, "优秀奖": 2}
+
+
+def test_preview_marks_the_teams_whose_tier_one_sheet_would_change(world):
+    found = preview(world.edition)
+
+    changes = {names(world)[row.application_id]: row.changes for row in found.rows}
+    # Without 甲's 90 its materials mean is 87 and its total 87.10, below 乙's 87.37.
+    assert changes["甲班组"] == (
+        ("materials", sheet_pk(world, "materials", "甲班组", "90"), "二等奖"),
+    )
+    assert changes["乙班组"] == (
+        ("materials", sheet_pk(world, "materials", "甲班组", "90"), "一等奖"),
+    )
+    # Without 丙's 80 (mean 83: 82.90) or its 16 (16.75: 82.35) 丙 passes 丁; without 丁's 81.5
+    # (81.97) or its 17.5 (81.93) 丁 falls below 丙.
+    assert changes["丙班组"] == (
+        ("materials", sheet_pk(world, "materials", "丙班组", "80"), "三等奖"),
+        ("presentation", sheet_pk(world, "presentation", "丙班组", "16"), "三等奖"),
+        ("materials", sheet_pk(world, "materials", "丁班组", "81.5"), "三等奖"),
+        ("presentation", sheet_pk(world, "presentation", "丁班组", "17.5"), "三等奖"),
+    )
+    assert [row.stable for row in found.rows] == [False, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("tie_rule", "expected"),
+    [
+        (TieRule.MATERIALS_FIRST, [("丙班组", 3, "三等奖"), ("丁班组", 4, None)]),
+        # Sharing rank 3, both take the third tier: a tie is never split.
+        (TieRule.EQUAL, [("丙班组", 3, "三等奖"), ("丁班组", 3, "三等奖")]),
+    ],
+)
+def test_preview_follows_the_editions_tie_rule(world, tie_rule, expected):
+    settings = settings_for(world.edition)
+    settings.tie_rule = tie_rule
+    settings.save()
+
+    found = preview(world.edition)
+
+    rows = figures(world, found.rows)[2:]
+    assert [(name, rank, tier) for name, rank, tier, *_ in rows] == expected
+
+
+def test_preview_assigns_tiers_by_threshold_and_by_share(world):
+    settings = settings_for(world.edition)
+    settings.tier_mode = TierMode.THRESHOLD
+    settings.save()
+    for position, score in ((1, "87.50"), (2, "85"), (3, "82.10")):
+        AwardTier.objects.filter(edition=world.edition, position=position).update(
+            min_score=D(score)
+        )
+
+    by_threshold = [row[2] for row in figures(world, preview(world.edition).rows)]
+
+    settings.tier_mode = TierMode.SHARE
+    settings.save()
+    for position, share in ((1, "25"), (2, "25"), (3, "50")):
+        AwardTier.objects.filter(edition=world.edition, position=position).update(
+            share_percent=D(share)
+        )
+
+    by_share = [row[2] for row in figures(world, preview(world.edition).rows)]
+
+    assert by_threshold == ["一等奖", "二等奖", "三等奖", "三等奖"]
+    assert by_share == ["一等奖", "二等奖", "三等奖", "三等奖"]
+
+
+def test_preview_is_refused_while_a_presenting_team_has_no_presentation_score(world):
+    PresentationSheet.objects.filter(
+        slot__in=[world.slots["丙班组"], world.slots["丁班组"]]
+    ).update(state=PresentationSheetState.RETURNED)
+
+    with pytest.raises(ServiceError) as refused:
+        preview(world.edition)
+
+    assert refused.value.code == "incomplete"
+    assert str(refused.value) == "Every presenting team needs a presentation score: 丙班组、丁班组."
+    assert ResultsVersion.objects.count() == 0
+
+
+def test_preview_is_refused_while_a_tier_has_no_quota(world):
+    AwardTier.objects.filter(edition=world.edition, position=2).update(quota=None)
+
+    with pytest.raises(ServiceError) as refused:
+        preview(world.edition)
+
+    assert str(refused.value) == "Set the number of awards of every award tier first: 二等奖."
+
+
+# --- Seal --------------------------------------------------------------------------------------
+
+
+def test_seal_stores_the_sheets_rules_and_rows_with_their_hash_and_journals_it(world, admin_user):
+    version = seal(world.edition, by=admin_user)
+
+    version.refresh_from_db()
+    payload = version.payload
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert version.sha256 == hashlib.sha256(canonical.encode()).hexdigest()
+    assert (version.number, version.state, version.sealed_by, version.previous) == (
+        1,
+        VersionState.SEALED,
+        admin_user,
+        None,
+    )
+    # Four presenting teams and two that did not present, three sheets each.
+    assert (len(payload["sheets"]["materials"]), len(payload["sheets"]["presentation"])) == (18, 12)
+    first = payload["sheets"]["materials"][0]
+    assert first == {
+        "id": sheet_pk(world, "materials", "甲班组", "90"),
+        "application": world.pk("甲班组"),
+        "scorer": world.reviewers[0].pk,
+        "total": "90.0",
+        "items": [
+            [item.pk, points]
+            for item, points in zip(
+                world.edition.rubric_items.order_by("position"),
+                ["15.0", "25.0", "20.0", "15.0", "15.0"],
+                strict=True,
+            )
+        ],
+        "version": 1,
+    }
+    assert payload["rules"] == {
+        "materials_weight": 80,
+        "presentation_weight": 20,
+        "aggregation_rule": "trimmed_mean",
+        "trim_min": 5,
+        "tie_rule": "presentation_first",
+        "tier_mode": "quota",
+    }
+    assert payload["settings"]["non_presenter_tier"] == "优秀奖"
+    assert payload["rows"][1] == {
+        "application": world.pk("乙班组"),
+        "rank": 2,
+        "tier": "二等奖",
+        "room": world.rooms[1].pk,
+        "room_award": True,
+        "materials_score": "85.67",
+        "materials_share": "68.53",
+        "presentation": "18.83",
+        "total": "87.37",
+        "materials_dropped": [],
+        "presentation_dropped": [],
+        "stability": [["materials", sheet_pk(world, "materials", "甲班组", "90"), "一等奖"]],
+    }
+    entry = AuditEntry.objects.get(action="results.sealed")
+    assert (entry.actor_id, entry.target_id) == (admin_user.pk, version.pk)
+    assert entry.data == {
+        "edition": 2026,
+        "number": 1,
+        "sha256": version.sha256,
+        "reason": "",
+        "previous": None,
+    }
+
+
+def test_seal_gives_the_same_hash_for_the_same_inputs(world, admin_user):
+    first = seal(world.edition, by=admin_user)
+    again = preview(world.edition)
+
+    second = seal(world.edition, by=admin_user, reason="复核：未发现变动")
+
+    assert again.sha256 == first.sha256
+    assert (second.number, second.previous, second.sha256) == (2, first, first.sha256)
+
+
+def test_seal_a_second_version_needs_a_reason(world, admin_user):
+    seal(world.edition, by=admin_user)
+
+    with pytest.raises(ServiceError) as refused:
+        seal(world.edition, by=admin_user, reason="  ")
+
+    assert refused.value.code == "reason"
+    assert ResultsVersion.objects.filter(edition=world.edition).count() == 1
+
+
+def test_diff_after_a_disqualification_names_who_left_who_moved_and_who_changed_tier(
+    world, admin_user
+):
+    first = seal(world.edition, by=admin_user)
+    application_services.transition(
+        world.teams["乙班组"],
+        to=ApplicationState.DISQUALIFIED,
+        actor=admin_user,
+        reason="异议成立：发布内容与申报材料不一致",
+    )
+    second = seal(world.edition, by=admin_user, reason="异议 YY-2026-001 成立，乙班组取消资格")
+
+    found = diff(first, second)
+
+    pk = world.pk
+    assert found.left == [Move(pk("乙班组"), "乙班组", 2, "disqualified")]
+    assert found.moved == [Move(pk("丁班组"), "丁班组", 3, 2), Move(pk("丙班组"), "丙班组", 4, 3)]
+    assert found.retiered == [
+        Move(pk("丁班组"), "丁班组", "三等奖", "二等奖"),
+        Move(pk("丙班组"), "丙班组", None, "三等奖"),
+    ]
+    assert found.entered == []
+    assert second.sha256 != first.sha256
+    assert verify(first) is None  # the earlier version still reproduces from its own sheets
+    assert verify(second) is None
+
+
+# --- Verify ------------------------------------------------------------------------------------
+
+
+def test_verify_a_sealed_version_finds_no_difference(world, admin_user):
+    version = seal(world.edition, by=admin_user)
+
+    assert verify(ResultsVersion.objects.get(pk=version.pk)) is None
+
+
+def test_verify_names_a_sheet_whose_total_changed_in_the_database(world, admin_user):
+    version = seal(world.edition, by=admin_user)
+    pk = sheet_pk(world, "presentation", "丁班组", "17.5")
+    PresentationSheet.objects.filter(pk=pk).update(total=D("18.0"))
+
+    assert verify(version) == (
+        f'presentation sheet {pk} (丁班组): total is "18.0", "17.5" recorded'
+    )
+
+
+def test_verify_names_a_recomputed_figure_that_differs_from_the_recorded_one(world, admin_user):
+    version = seal(world.edition, by=admin_user)
+    payload = version.payload
+    payload["rows"][0]["total"] = "87.91"
+    version.sha256 = hashlib.sha256(
+        json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+
+    assert verify(version) == 'rows 1 (甲班组): total recomputes to "87.90", "87.91" recorded'
+
+
+def test_verify_names_a_payload_that_no_longer_matches_its_hash(world, admin_user):
+    version = seal(world.edition, by=admin_user)
+    recorded = version.sha256
+    version.payload["rows"][0]["tier"] = "二等奖"
+
+    assert verify(version).endswith(f", {recorded} recorded")
+    assert verify(version).startswith("the payload's SHA-256 is ")
