@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import ROUND_HALF_UP, localcontext
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
@@ -15,12 +21,22 @@ from banzu.audit.models import AuditEntry
 from banzu.core.errors import ServiceError
 from banzu.editions.models import AwardTier
 from banzu.presentations.enums import SheetState as PresentationSheetState
-from banzu.presentations.models import PresentationSheet
+from banzu.presentations.enums import SlotState
+from banzu.presentations.models import PresentationSheet, Slot
 from banzu.results.enums import TierMode, TieRule, VersionState
 from banzu.results.models import ResultsVersion
 from banzu.results.versions import Move, diff, preview, seal, settings_for, verify
 from banzu.scoring.models import ScoreSheet
-from tests.results.test_gather import ResultsWorld, _english, build_results  # noqa: F401
+from tests.results.test_gather import (  # noqa: F401
+    MATERIALS,
+    ResultsWorld,
+    _english,
+    application,
+    build_results,
+    materials_sheet,
+    presentation_sheet,
+)
+from tests.review.conftest import assign
 
 
 @pytest.fixture
@@ -325,3 +341,75 @@ def test_verify_names_a_payload_that_no_longer_matches_its_hash(world, admin_use
 
     assert verify(version).endswith(f", {recorded} recorded")
     assert verify(version).startswith("the payload's SHA-256 is ")
+
+
+# --- Properties and queries --------------------------------------------------------------------
+
+
+def exact_total(materials: list[str], presentation: list[str]) -> D:
+    """80 % of the materials mean plus the presentation mean (three sheets each: a plain mean),
+    rounded half up to two decimals once."""
+    share = Fraction(sum(Fraction(D(x)) for x in materials), len(materials)) * Fraction(4, 5)
+    value = share + Fraction(sum(Fraction(D(x)) for x in presentation), len(presentation))
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        return (D(value.numerator) / D(value.denominator)).quantize(D("0.01"))
+
+
+half_points = st.integers(min_value=0, max_value=40).map(lambda n: str(D(n) / 2))
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(st.tuples(half_points, half_points, half_points), min_size=4, max_size=4))
+def test_a_sealed_version_recomputes_to_its_own_figures_for_any_presentation_sheets(
+    world, admin_user, totals
+):
+    presenters = ("甲班组", "乙班组", "丙班组", "丁班组")
+    for name, sheet_totals in zip(presenters, totals, strict=True):
+        for sheet, total in zip(
+            PresentationSheet.objects.filter(slot=world.slots[name]).order_by("pk"),
+            sheet_totals,
+            strict=True,
+        ):
+            PresentationSheet.objects.filter(pk=sheet.pk).update(total=D(total))
+    reason = "" if not ResultsVersion.objects.exists() else "复核"
+
+    version = seal(world.edition, by=admin_user, reason=reason)
+
+    assert verify(version) is None
+    recorded = {row["application"]: row["total"] for row in version.payload["rows"]}
+    assert recorded == {
+        world.pk(name): str(exact_total(list(MATERIALS[name]), list(sheet_totals)))
+        for name, sheet_totals in zip(presenters, totals, strict=True)
+    }
+    ranks = [row["rank"] for row in version.payload["rows"]]
+    assert ranks == sorted(ranks)
+
+
+def test_preview_reads_in_a_fixed_number_of_queries(world):
+    with CaptureQueriesContext(connection) as four:
+        preview(world.edition)
+    for number, name in enumerate(("壬班组", "癸班组"), start=9):
+        extra = application(world.edition, name, number, ApplicationState.PRESENTED)
+        for expert, total in zip(world.reviewers, ("75", "76", "77"), strict=True):
+            assign(extra, expert)
+            materials_sheet(extra, expert, total)
+        slot = Slot.objects.create(
+            event=world.event,
+            application=extra,
+            room=world.rooms[1],
+            position=number,
+            state=SlotState.DONE,
+        )
+        for expert, total in zip(world.panels[1], ("15", "15.5", "16"), strict=True):
+            presentation_sheet(slot, expert, total)
+
+    with CaptureQueriesContext(connection) as six:
+        found = preview(world.edition)
+
+    assert len(found.rows) == 6
+    assert len(six) == len(four)
