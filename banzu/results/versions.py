@@ -152,7 +152,9 @@ def compute(
     )
     marks = {
         found.id: found
-        for found in core.stability(entries, found_rules, found_tiers, mode, near=NEAR)
+        for found in core.stability(
+            entries, found_rules, found_tiers, mode, near=rules["stability_near"]
+        )
     }
 
     def name(index: int | None) -> str | None:
@@ -296,6 +298,7 @@ def _payload_inputs(edition: Edition, settings: ResultsSettings, inputs: Inputs)
             "trim_min": edition.trim_min_experts,
             "tie_rule": settings.tie_rule,
             "tier_mode": settings.tier_mode,
+            "stability_near": NEAR,
         },
         "tiers": tiers,
         "settings": {

@@ -230,6 +230,7 @@ def test_seal_stores_the_sheets_rules_and_rows_with_their_hash_and_journals_it(w
         "trim_min": 5,
         "tie_rule": "presentation_first",
         "tier_mode": "quota",
+        "stability_near": 2,
     }
     assert payload["settings"]["non_presenter_tier"] == "优秀奖"
     assert payload["rows"][1] == {
