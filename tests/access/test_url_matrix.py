@@ -41,6 +41,7 @@ from banzu.review.models import Assignment, ExpertProfile
 from banzu.scoring.enums import SheetStage, SheetState
 from banzu.scoring.models import ScoreSheet
 from banzu.screening.models import SimilarityReport
+from tests.access import matrix_parts
 from tests.conftest import parse_checks_reused
 
 pytestmark = pytest.mark.demo
@@ -202,6 +203,8 @@ def _build_world(files: Path) -> World:
         },
         "jobs:status": {"pk": package.pk},
     }
+    for part in matrix_parts.parts():
+        args |= part.args(users)
     # One signed-in client per persona for the whole module: its session row is the module's.
     clients = {"anonymous": Client()}
     for persona, user in users.items():
@@ -477,6 +480,10 @@ EXPECTED: dict[str, str] = {
     "screening:workspace": "login 404 404 404 404 404 404 200 404",
     "set_language": "302 302 302 302 302 302 302 302 302",
 }
+
+
+for _part in matrix_parts.parts():
+    EXPECTED |= _part.ROWS
 
 
 def _row(text: str) -> dict[str, str]:
