@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "banzu.review",
     "banzu.presentations",
     "banzu.results",
+    "banzu.publicity",
+    "banzu.certificates",
     "banzu.demo",
     "banzu.ops",
     "django_tasks",

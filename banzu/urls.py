@@ -12,6 +12,9 @@ urlpatterns = [
     path("screening/", include("banzu.screening.urls")),
     path("review/", include("banzu.review.urls")),
     path("event/", include("banzu.presentations.urls")),
+    path("results/", include("banzu.results.urls")),
+    path("publicity/", include("banzu.publicity.urls")),
+    path("certificates/", include("banzu.certificates.urls")),
     path("jobs/", include("banzu.jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

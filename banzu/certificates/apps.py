@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CertificatesConfig(AppConfig):
+    name = "banzu.certificates"
+    verbose_name = "Certificates (证书)"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PublicityConfig(AppConfig):
+    name = "banzu.publicity"
+    verbose_name = "Publicity (公示) and objections (异议)"
