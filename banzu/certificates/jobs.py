@@ -1,5 +1,5 @@
 """The certificates of a results version as one ZIP, built by a background job (banzu.jobs)
-with progress: one PDF per certificate of the version. The ZIP is derived data: a newer build
+with progress: one PDF per valid certificate of the version. The ZIP is derived data: a newer build
 replaces the older file."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from banzu.accounts.models import User
-from banzu.certificates.models import Certificate
+from banzu.certificates.models import Certificate, CertificateState
 from banzu.certificates.pdf import write_zip
 from banzu.core.access import is_admin
 from banzu.jobs import registry, services
@@ -26,7 +26,9 @@ def zip_scope(version: ResultsVersion) -> Scope:
 
 def _build(job: Job, progress: Progress) -> Outcome:
     version = ResultsVersion.objects.get(pk=job.scope_id)
-    certificates = list(Certificate.objects.filter(version=version).order_by("serial"))
+    certificates = list(
+        Certificate.objects.filter(version=version, state=CertificateState.VALID).order_by("serial")
+    )
     stored = store_written(
         lambda out: write_zip(out, certificates, progress=lambda done, total: progress(done, total))
     )

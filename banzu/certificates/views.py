@@ -31,6 +31,8 @@ from banzu.core import filestore
 from banzu.core.access import (
     Role,
     admin_required,
+    deny,
+    is_admin,
     require_admin,
     require_public_scope,
     require_role,
@@ -172,6 +174,8 @@ def revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_role(request, Role.ADMIN, Role.APPLICANT, Role.RECOMMENDER, what="certificate", pk=pk)
     certificate = get_certificate_for_user_or_404(request.user, pk, ip=client_ip(request))
+    if not certificate.is_valid and not is_admin(request.user):
+        raise deny(request, "certificate", pk)  # revoked: no longer the holder's to print
     record(
         action="export.certificate",
         actor=request.user,

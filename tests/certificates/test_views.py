@@ -141,3 +141,12 @@ def test_the_admin_revokes_with_a_reason_through_the_page(issued, admin_user, ap
     certificate.refresh_from_db()
     assert (certificate.state, certificate.reason) == (CertificateState.REVOKED, "异议成立")
     assert AuditEntry.objects.filter(action="certificate.revoke").count() == 1
+
+
+def test_a_revoked_certificate_no_longer_downloads_but_for_the_admin(
+    issued, admin_user, applicant_a, recommender_hz
+):
+    own = services.revoke(issued[0], by=admin_user, reason="异议成立")
+    assert _pdf(applicant_a, own).status_code == 404
+    assert _pdf(recommender_hz, own).status_code == 404
+    assert _pdf(admin_user, own).status_code == 200
