@@ -13,5 +13,6 @@ urlpatterns: list[URLPattern] = [
     path("admin/objections/<int:pk>/", views.objection, name="objection"),
     path("admin/objections/<int:pk>/files/<int:file_pk>/", views.objection_file, name="file"),
     path("<int:year>/", views.public, name="public"),
+    path("<int:year>/notice.<str:fmt>", views.notice, name="notice"),
     path("<int:year>/objection/", views.objection_form, name="object"),
 ]

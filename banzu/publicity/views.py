@@ -3,8 +3,6 @@ look-up, and the admin's pages (opening the window, the objections and their dec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,6 +15,8 @@ from banzu.audit.services import client_ip
 from banzu.core import filestore
 from banzu.core.access import require_admin, require_public_scope
 from banzu.core.errors import ServiceError
+from banzu.core.responses import attachment_response
+from banzu.documents.render import as_format
 from banzu.editions.models import Edition
 from banzu.publicity import services
 from banzu.publicity.forms import (
@@ -28,50 +28,10 @@ from banzu.publicity.forms import (
     OpenForm,
 )
 from banzu.publicity.models import Objection, ObjectionState, ObjectorKind, Publicity
+from banzu.publicity.notice import notice_file
 from banzu.publicity.permissions import get_objection_for_user_or_404
+from banzu.publicity.selectors import listed_rows
 from banzu.results.versions import settings_for
-
-
-@dataclass(frozen=True)
-class ListedRow:
-    application: int
-    team: str
-    enterprise: str
-    experience: str
-    recommender: str
-    tier: str
-    total: str | None
-
-
-def listed_rows(publicity: Publicity) -> list[ListedRow]:
-    """The proposed award list of the version shown: every team with a tier, by tier."""
-    payload = publicity.version.payload
-    show_scores = settings_for(publicity.edition).show_scores_in_publicity
-    tiers = [tier["name"] for tier in payload.get("tiers", [])]
-    apps = payload.get("applications", {})
-    found = []
-    for row in [*payload.get("rows", []), *payload.get("apart", [])]:
-        names = [name for name in (row.get("tier"), row.get("room_award")) if name]
-        if not names:
-            continue
-        app = apps.get(str(row["application"]), {})
-        found.append(
-            ListedRow(
-                application=int(row["application"]),
-                team=app.get("team", ""),
-                enterprise=app.get("enterprise", ""),
-                experience=app.get("experience", ""),
-                recommender=app.get("recommender", ""),
-                tier=" · ".join(names),
-                total=row.get("total") if show_scores else None,
-            )
-        )
-
-    def order(row: ListedRow) -> tuple[int, int]:
-        first = row.tier.split(" · ")[0]
-        return (tiers.index(first) if first in tiers else len(tiers), row.application)
-
-    return sorted(found, key=order)
 
 
 def _publicity_or_404(request: HttpRequest, year: int) -> Publicity:
@@ -301,3 +261,16 @@ def objection_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_http_methods(["GET"])
+def notice(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+    publicity = _publicity_or_404(request, year)
+    chosen = as_format(fmt, ("docx", "pdf"))
+    if chosen is None:
+        raise Http404
+    show_scores = settings_for(publicity.edition).show_scores_in_publicity
+    rendered = notice_file(publicity, chosen, show_scores=show_scores)
+    return attachment_response(
+        rendered.content, filename=rendered.filename, content_type=rendered.content_type
+    )

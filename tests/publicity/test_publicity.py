@@ -4,6 +4,9 @@ status look-up and the admin's handling, with the personas of tests/conftest and
 from __future__ import annotations
 
 import datetime as dt
+import io
+import subprocess
+import zipfile
 
 import pytest
 from django.core import mail
@@ -406,3 +409,36 @@ def test_an_upheld_objection_leads_to_disqualification_and_a_new_version(filed, 
     text = Client().get(reverse("publicity:public", kwargs={"year": 2026})).content.decode()
     assert "甲班组" not in text
     assert "乙班组" in text
+
+
+# --- The notice of publicity -------------------------------------------------------------------
+
+
+def test_the_notice_downloads_as_pdf_and_word_with_the_window_and_the_list(opened, tmp_path):
+    pdf = Client().get(reverse("publicity:notice", kwargs={"year": 2026, "fmt": "pdf"}))
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "%E5%85%AC%E7%A4%BA_2026.pdf" in pdf["Content-Disposition"]  # 公示_2026.pdf
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(pdf.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "关于2026年度浙江省工程建设质量信得过班组拟表彰名单的公示" in text
+    assert "公示期为2026年12月07日至2026年12月11日（5个工作日）" in text
+    for team in ("甲班组", "乙班组", "丁班组", "戊班组", "己班组"):
+        assert team in text
+    assert "丙班组" not in text
+    docx = Client().get(reverse("publicity:notice", kwargs={"year": 2026, "fmt": "docx"}))
+    assert docx.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(docx.content)) as archive:
+        xml = archive.read("word/document.xml").decode()
+    assert "甲班组" in xml
+    assert "拟获奖等级" in xml
+    missing = Client().get(reverse("publicity:notice", kwargs={"year": 2026, "fmt": "xlsx"}))
+    assert missing.status_code == 404
+
+
+def test_the_notice_does_not_exist_before_the_window(sealed):
+    response = Client().get(reverse("publicity:notice", kwargs={"year": 2026, "fmt": "pdf"}))
+    assert response.status_code == 404

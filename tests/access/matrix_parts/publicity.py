@@ -27,6 +27,7 @@ from banzu.results.models import ResultsVersion
 
 ROWS: dict[str, str] = {
     "publicity:public": "200 200 200 200 200 200 200 200 404",
+    "publicity:notice": "200 200 200 200 200 200 200 200 404",
     "publicity:object": "200 200 200 200 200 200 200 200 404",
     "publicity:status": "200 200 200 200 200 200 200 200 404",
     "publicity:open": "login 404 404 404 404 404 404 200 404",
@@ -101,6 +102,7 @@ def args(users: dict[str, Any]) -> dict[str, dict[str, Any]]:
     )
     return {
         "publicity:public": {"year": edition.year},
+        "publicity:notice": {"year": edition.year, "fmt": "pdf"},
         "publicity:object": {"year": edition.year},
         "publicity:open": {"year": edition.year},
         "publicity:objections": {"year": edition.year},
