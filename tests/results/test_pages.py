@@ -17,6 +17,7 @@ from django.utils.timezone import localtime
 from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
 from banzu.audit.models import AuditEntry
+from banzu.editions.models import AwardTier
 from banzu.presentations.enums import SheetState as PresentationSheetState
 from banzu.presentations.models import PresentationSheet
 from banzu.results.models import ResultsVersion
@@ -270,3 +271,20 @@ def test_a_missing_version_is_404_and_journalled(world, admin, admin_user):
 
     assert responses == [404, 404]
     assert AuditEntry.objects.filter(action="access.denied", actor_id=admin_user.pk).count() == 2
+
+
+def test_preview_refuses_while_a_tier_has_no_quota(world, admin):
+    AwardTier.objects.filter(edition=world.edition, position=2).update(quota=None)
+
+    page = text(admin.get(reverse("results:preview")))
+
+    assert (
+        "The results cannot be computed yet. "
+        "Set the number of awards of every award tier first: 二等奖." in page
+    )
+
+
+def test_the_admins_navigation_links_to_the_results(world, admin):
+    response = admin.get(reverse("results:versions"))
+
+    assert '<a href="/results/">Results</a>' in response.content.decode()
