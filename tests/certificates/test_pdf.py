@@ -74,3 +74,12 @@ def test_render_for_a_look(issued, tmp_path):
         ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(Path(target) / "cert")],
         check=True,
     )
+
+
+def test_the_qr_code_is_that_of_the_public_verification_url(issued, settings):
+    from banzu.certificates.pdf import qr_svg, to_html
+
+    settings.SITE_URL = "https://banzu.example.org"
+    url = f"https://banzu.example.org/certificates/v/{issued[0].token}/"
+    assert qr_svg(url) in to_html(issued[0])
+    assert qr_svg(url) != qr_svg(url.replace(issued[0].token, issued[1].token))
