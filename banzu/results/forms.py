@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from banzu.accounts.models import User
 from banzu.audit import actions
 from banzu.audit.services import record
+from banzu.editions.enums import AwardMode
 from banzu.editions.models import AwardTier, Edition
 from banzu.results.enums import TierMode
 from banzu.results.models import ResultsSettings
@@ -185,6 +186,14 @@ class SettingsPage:
         deleted = [form.instance.pk for form in self.tiers.deleted_forms if form.instance.pk]
         with transaction.atomic():
             settings: ResultsSettings = self.form.save()
+            # The edition page checks its tiers under the edition's award mode: keep it the
+            # same where the edition has the mode (it has no shares).
+            synced = settings.tier_mode in AwardMode.values and (
+                self.edition.award_mode != settings.tier_mode
+            )
+            if synced:
+                self.edition.award_mode = settings.tier_mode
+                self.edition.save(update_fields=["award_mode"])
             AwardTier.objects.filter(edition=self.edition, pk__in=deleted).delete()
             AwardTier.objects.filter(edition=self.edition).update(position=F("position") + _PARKED)
             for form in kept:
@@ -201,6 +210,7 @@ class SettingsPage:
                 data={
                     "edition": self.edition.year,
                     "fields": sorted(self.form.changed_data),
+                    "edition_award_mode": self.edition.award_mode if synced else None,
                     "tiers": [
                         {
                             "name": tier.name,

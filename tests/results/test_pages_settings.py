@@ -165,6 +165,20 @@ def test_threshold_mode_saves_descending_minimums(edition, admin):
     assert admin.post(URL, data).status_code == 302
     assert [row[3] for row in tiers(edition)] == [D("90.00"), D("85.50"), D("80.00")]
     assert settings_for(edition).tier_mode == "threshold"
+    # The edition page checks its tiers under the edition's award mode: the same one.
+    edition.refresh_from_db()
+    assert edition.award_mode == "threshold"
+    entry = AuditEntry.objects.get(action="results.settings_updated")
+    assert (entry.data["fields"], entry.data["edition_award_mode"]) == (
+        [
+            "non_presenter_tier",
+            "publicity_working_days",
+            "room_award",
+            "show_scores_in_publicity",
+            "tier_mode",
+        ],
+        "threshold",
+    )
 
 
 def test_share_mode_refuses_shares_above_100_percent_in_total(edition, admin):
