@@ -51,7 +51,13 @@ class ObjectionForm(forms.Form):
     objector_kind = forms.ChoiceField(
         label=_("Filed by"), choices=ObjectorKind.choices, widget=forms.RadioSelect
     )
-    real_name = forms.CharField(label=_("Real name"), max_length=100, required=False)
+    real_name = forms.CharField(
+        label=_("Real name"),
+        max_length=100,
+        error_messages={
+            "required": _("Anonymous objections are not accepted: give your real name.")
+        },
+    )
     organisation = forms.CharField(
         label=_("Organisation (for an individual: where you work)"), max_length=200, required=False
     )
