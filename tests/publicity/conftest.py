@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 from pypdf import PdfWriter
 
@@ -60,6 +61,18 @@ def png_bytes() -> bytes:
 
 def pdf_file(name: str = "证据.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
+
+
+@pytest.fixture(autouse=True)
+def _english(settings, request):
+    """The strings asserted are the English msgids, whatever the lead translates later; the
+    browser walk keeps the visitor's Chinese."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
