@@ -48,6 +48,7 @@ for _name in (
     actions.register(_name)
 
 ATTEMPTS_PER_HOUR = 5
+LOOKUPS_PER_HOUR = 20
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
 EXTENSIONS = {"pdf": "pdf", "jpg": "jpeg", "jpeg": "jpeg", "png": "png"}
@@ -204,13 +205,17 @@ def hash_ip(ip: str | None) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
-def rate_limited(ip: str | None, now: datetime | None = None) -> bool:
-    """Counts this attempt; True once the address has made ATTEMPTS_PER_HOUR in the last hour."""
+def rate_limited(
+    ip: str | None, now: datetime | None = None, *, kind: str = "objection", limit: int = 0
+) -> bool:
+    """Counts this attempt; True once the address has made `limit` (ATTEMPTS_PER_HOUR for the
+    form, LOOKUPS_PER_HOUR for the status look-up) in the last hour."""
     now = now or timezone.now()
-    key = hash_ip(ip)
+    limit = limit or (ATTEMPTS_PER_HOUR if kind == "objection" else LOOKUPS_PER_HOUR)
+    key = hash_ip(f"{kind}:{ip or ''}")
     recent = ObjectionAttempt.objects.filter(ip_hash=key, at__gte=now - timedelta(hours=1))
-    if recent.count() >= ATTEMPTS_PER_HOUR:
-        record(action="publicity.objection_rate_limited", actor=None, data={}, ip=ip)
+    if recent.count() >= limit:
+        record(action="publicity.objection_rate_limited", actor=None, data={"kind": kind}, ip=ip)
         return True
     ObjectionAttempt.objects.create(ip_hash=key)
     ObjectionAttempt.objects.filter(at__lt=now - timedelta(days=1)).delete()

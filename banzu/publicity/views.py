@@ -114,11 +114,17 @@ def status(request: HttpRequest) -> HttpResponse:
     require_public_scope(request, "objection_status")
     form = LookupForm(request.POST or None)
     found: Objection | None = None
-    if request.method == "POST" and form.is_valid():
+    status_code = 200
+    if request.method == "POST" and services.rate_limited(client_ip(request), kind="lookup"):
+        form.add_error(None, _("Too many attempts from your address. Try again in an hour."))
+        status_code = 429
+    elif request.method == "POST" and form.is_valid():
         found = services.lookup(form.cleaned_data["receipt"], form.cleaned_data["email"])
         if found is None:
             form.add_error(None, _("No objection matches this receipt number and e-mail."))
-    return render(request, "publicity/status.html", {"form": form, "found": found})
+    return render(
+        request, "publicity/status.html", {"form": form, "found": found}, status=status_code
+    )
 
 
 # --- The admin's pages -----------------------------------------------------------------------

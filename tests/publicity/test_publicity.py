@@ -333,6 +333,22 @@ def test_the_objector_sees_the_status_with_receipt_and_email(filed):
     assert "data-state" not in wrong.content.decode()
 
 
+def test_the_status_look_up_is_rate_limited_per_address(filed):
+    url = reverse("publicity:status")
+    wrong = {"receipt": "AAAA-AAAA-AAAA-AAAA", "email": filed.email}
+    answers = [
+        Client().post(url, wrong, REMOTE_ADDR="10.0.0.7").status_code
+        for _ in range(services.LOOKUPS_PER_HOUR + 1)
+    ]
+    assert answers == [200] * services.LOOKUPS_PER_HOUR + [429]
+    # Even the right receipt is held back now; the objection form's own count is separate.
+    right = {"receipt": filed.receipt, "email": filed.email}
+    held = Client().post(url, right, REMOTE_ADDR="10.0.0.7")
+    assert held.status_code == 429
+    assert "data-state" not in held.content.decode()
+    assert Client().post(url, right, REMOTE_ADDR="10.0.0.8").status_code == 200
+
+
 def test_the_objectors_identity_reaches_the_admin_alone(
     filed, admin_user, applicant_a, applicant_b, recommender_hz, recommender_nb, expert, secretary
 ):
