@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from banzu.accounts.models import User
 from banzu.applications.models import Application
@@ -15,6 +16,14 @@ from tests.factories import ApplicationFactory, TeamFactory
 
 ISSUED_ON = dt.date(2026, 12, 8)
 NOTICE = "浙质协〔2026〕15号"
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The pages in English, so the assertions read the source strings."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @dataclass
