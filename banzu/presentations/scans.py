@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
@@ -56,7 +57,8 @@ def kind_of(name: str) -> str:
     return EXTENSIONS.get(ext.lower(), "") if dot else ""
 
 
-def _check_image(path: Path, kind: str) -> None:
+def check_image(path: Path, kind: str) -> None:
+    """A JPEG or PNG: its signature, then Pillow reads the whole image under the pixel limit."""
     signature, pillow_format = IMAGE_SIGNATURES[kind]
     with path.open("rb") as fh:
         if not fh.read(len(signature)).startswith(signature):
@@ -84,34 +86,52 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    stored_name: str
+    sha256: str
+    kind: str  # "pdf", "jpeg" or "png"
+    size: int
+
+
+def check_and_store(upload: UploadedFile, *, max_bytes: int) -> StoredFile:
+    """The one way a PDF, JPEG or PNG the user attaches (a paper sheet's scan, an objection's
+    evidence) is checked and stored: the extension, then the size, then the content (a PDF
+    through banzu.uploads.validation, an image by `check_image`); raises UploadRejected with
+    the code ("extension", "too_large", "empty", "magic", "parse", …) and keeps nothing."""
+    name = upload.name or "file"
+    kind = kind_of(name)
+    if not kind:
+        raise UploadRejected("extension", name[:200])
+    if upload.size is not None and upload.size > max_bytes:
+        raise UploadRejected("too_large", "")
+    temp = filestore.write_temp(upload.chunks())
+    try:
+        size = temp.stat().st_size
+        if size == 0:
+            raise UploadRejected("empty", "")
+        if size > max_bytes:
+            raise UploadRejected("too_large", "")
+        if kind == "pdf":
+            sha256 = validate_upload(
+                temp, name, expected={FileKind.PDF}, limits=Limits(max_bytes=max_bytes)
+            ).sha256
+        else:
+            check_image(temp, kind)
+            sha256 = _sha256(temp)
+        return StoredFile(filestore.commit_temp(temp), sha256, kind, size)
+    finally:
+        filestore.discard(temp)
+
+
 def store_scan(upload: UploadedFile, *, by: User, ip: str | None = None) -> PaperScan:
     """Check and store the scan; the caller discards it if its sheet is refused."""
     name = upload.name or "scan"
-    kind = kind_of(name)
-    if not kind:
-        raise _rejected("extension", name, by, ip)
-    if upload.size is not None and upload.size > MAX_SCAN_BYTES:
-        raise _rejected("too_large", name, by, ip)
-    temp = filestore.write_temp(upload.chunks())
     try:
-        try:
-            if temp.stat().st_size == 0:
-                raise UploadRejected("empty", "")
-            if temp.stat().st_size > MAX_SCAN_BYTES:
-                raise UploadRejected("too_large", "")
-            if kind == "pdf":
-                checked = validate_upload(
-                    temp, name, expected={FileKind.PDF}, limits=Limits(max_bytes=MAX_SCAN_BYTES)
-                )
-                sha256 = checked.sha256
-            else:
-                _check_image(temp, kind)
-                sha256 = _sha256(temp)
-        except UploadRejected as rejected:
-            raise _rejected(rejected.code, name, by, ip) from rejected
-        return PaperScan(stored_name=filestore.commit_temp(temp), sha256=sha256)
-    finally:
-        filestore.discard(temp)
+        stored = check_and_store(upload, max_bytes=MAX_SCAN_BYTES)
+    except UploadRejected as rejected:
+        raise _rejected(rejected.code, name, by, ip) from rejected
+    return PaperScan(stored_name=stored.stored_name, sha256=stored.sha256)
 
 
 def _rejected(code: str, name: str, by: User, ip: str | None) -> ScanRejected:

@@ -23,7 +23,7 @@ from banzu.audit.services import record
 from banzu.core import filestore, outbox
 from banzu.core.errors import ServiceError
 from banzu.editions.models import Edition
-from banzu.presentations.scans import _check_image  # the one image check
+from banzu.presentations.scans import check_and_store  # the one check of attached files
 from banzu.publicity.models import (
     Objection,
     ObjectionAttempt,
@@ -36,7 +36,7 @@ from banzu.results import workdays
 from banzu.results.enums import VersionState
 from banzu.results.models import ResultsVersion
 from banzu.results.versions import seal, settings_for
-from banzu.uploads.validation import FileKind, Limits, UploadRejected, validate_upload
+from banzu.uploads.validation import UploadRejected
 
 for _name in (
     "publicity.opened",
@@ -51,7 +51,6 @@ ATTEMPTS_PER_HOUR = 5
 LOOKUPS_PER_HOUR = 20
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
-EXTENSIONS = {"pdf": "pdf", "jpg": "jpeg", "jpeg": "jpeg", "png": "png"}
 IMAGE_SIGNATURES = {"jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n"}
 
 
@@ -235,54 +234,23 @@ class ObjectionData:
     evidence: tuple[UploadedFile, ...] = ()
 
 
-def _kind_of(name: str) -> str:
-    _stem, dot, ext = name.rpartition(".")
-    return EXTENSIONS.get(ext.lower(), "") if dot else ""
-
-
 def _store(upload: UploadedFile, field_name: str) -> tuple[str, str, str, int]:
     """Check one file (PDF, JPEG or PNG) and store it: (stored name, sha256, kind, size)."""
     name = upload.name or "file"
-    kind = _kind_of(name)
     refusal = {
         "extension": _("Attach PDF, JPEG or PNG files only."),
         "too_large": _("A file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // 2**20},
         "empty": _("A file is empty."),
     }
-    if not kind:
-        raise ServiceError(
-            refusal["extension"], code="file", field_errors={field_name: refusal["extension"]}
-        )
-    if upload.size is not None and upload.size > MAX_FILE_BYTES:
-        raise ServiceError(
-            refusal["too_large"], code="file", field_errors={field_name: refusal["too_large"]}
-        )
-    temp = filestore.write_temp(upload.chunks())
     try:
-        size = temp.stat().st_size
-        try:
-            if size == 0:
-                raise UploadRejected("empty", "")
-            if size > MAX_FILE_BYTES:
-                raise UploadRejected("too_large", "")
-            if kind == "pdf":
-                sha256 = validate_upload(
-                    temp, name, expected={FileKind.PDF}, limits=Limits(max_bytes=MAX_FILE_BYTES)
-                ).sha256
-            else:
-                _check_image(temp, kind)
-                sha256 = hashlib.sha256(temp.read_bytes()).hexdigest()
-        except UploadRejected as rejected:
-            message = refusal.get(
-                rejected.code,
-                _("%(name)s could not be opened as a PDF, JPEG or PNG file.") % {"name": name},
-            )
-            raise ServiceError(
-                message, code="file", field_errors={field_name: message}
-            ) from rejected
-        return filestore.commit_temp(temp), sha256, kind, size
-    finally:
-        filestore.discard(temp)
+        stored = check_and_store(upload, max_bytes=MAX_FILE_BYTES)
+    except UploadRejected as rejected:
+        message = refusal.get(
+            rejected.code,
+            _("%(name)s could not be opened as a PDF, JPEG or PNG file.") % {"name": name},
+        )
+        raise ServiceError(message, code="file", field_errors={field_name: message}) from rejected
+    return stored.stored_name, stored.sha256, stored.kind, stored.size
 
 
 def file_objection(
