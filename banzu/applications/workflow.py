@@ -56,6 +56,9 @@ TRANSITIONS: dict[tuple[S, S], Rule] = {
     (S.SCORED, S.UNDER_REVIEW): _rule("reopen_review", Actor.ADMIN, reason=True),
     (S.SCORED, S.PRESENTED): _rule("record_presentation", Actor.ADMIN),
     (S.PRESENTED, S.RANKED): _rule("rank", Actor.ADMIN),
+    # A team that did not present is listed apart in the published results (or given the
+    # non-presenters' award), so it is ranked and published with the others.
+    (S.SCORED, S.RANKED): _rule("rank", Actor.ADMIN),
     (S.RANKED, S.PUBLISHED): _rule("publish", Actor.ADMIN),
     **{
         (state, S.DISQUALIFIED): _rule("disqualify", Actor.ADMIN, reason=True)

@@ -49,6 +49,18 @@ class Publicity(models.Model):
     )
     closed = models.BooleanField(default=False)
     published = models.BooleanField(default=False)
+    # Final publication (banzu.publicity.publication): the commendation notice's number and
+    # date are printed on the notice and on every certificate.
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    notice_number = models.CharField(_("commendation notice number"), max_length=100, blank=True)
+    notice_date = models.DateField(_("commendation notice date"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("publicity")
@@ -62,6 +74,10 @@ class Publicity(models.Model):
 
     def has_started(self, day: date) -> bool:
         return day >= self.starts_on
+
+    def is_over_on(self, day: date) -> bool:
+        """The window has closed: its last day has passed."""
+        return day > self.ends_on
 
 
 class ObjectionState(models.TextChoices):
