@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from banzu.publicity import views
+from banzu.publicity import urls_downloads, views
 
 app_name = "publicity"
 
@@ -15,4 +15,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:year>/", views.public, name="public"),
     path("<int:year>/notice.<str:fmt>", views.notice, name="notice"),
     path("<int:year>/objection/", views.objection_form, name="object"),
+    *urls_downloads.urlpatterns,
 ]
