@@ -95,3 +95,21 @@ class NotesForm(forms.Form):
 
 class DisqualifyForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the disqualification"), widget=forms.Textarea)
+
+
+class PublishForm(forms.Form):
+    notice_number = forms.CharField(
+        label=_("Commendation notice number"),
+        max_length=100,
+        help_text=_(
+            "As printed on the notice and on every certificate, e.g. 浙建质协〔2026〕15号."
+        ),
+    )
+    notice_date = forms.DateField(
+        label=_("Date of the notice"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I have checked the list: publishing is final, and every listed team is told by mail."
+        )
+    )

@@ -18,7 +18,7 @@ from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
 from banzu.documents.render import as_format
 from banzu.editions.models import Edition
-from banzu.publicity import services
+from banzu.publicity import publication, services
 from banzu.publicity.forms import (
     DecisionForm,
     DisqualifyForm,
@@ -26,6 +26,7 @@ from banzu.publicity.forms import (
     NotesForm,
     ObjectionForm,
     OpenForm,
+    PublishForm,
 )
 from banzu.publicity.models import Objection, ObjectionState, ObjectorKind, Publicity
 from banzu.publicity.notice import notice_file
@@ -170,6 +171,45 @@ def open_window(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
             "form": form,
             "ends_on": ends_on,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+    require_admin(request, "publicity_publish", year)
+    edition = get_object_or_404(Edition, year=year)
+    publicity = get_object_or_404(Publicity.objects.select_related("version"), edition=edition)
+    ready = publication.readiness(publicity)
+    form = PublishForm(request.POST or None, initial={"notice_date": services.today()})
+    if request.method == "POST" and not publicity.published and form.is_valid():
+        try:
+            publication.publish(
+                publicity,
+                notice_number=form.cleaned_data["notice_number"],
+                notice_date=form.cleaned_data["notice_date"],
+                by=request.user,
+                ip=client_ip(request),
+            )
+        except ServiceError as refused:
+            form.add_error(None, str(refused))
+            for name, message in refused.field_errors.items():
+                if name in form.fields:
+                    form.add_error(name, message)
+        else:
+            messages.success(request, _("The final results are published."))
+            return redirect("publicity:publish", year=year)
+    return render(
+        request,
+        "publicity/publish.html",
+        {
+            "edition": edition,
+            "publicity": publicity,
+            "ready": ready,
+            "count": len(publication.published_ids(publicity)),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
     )
 
 

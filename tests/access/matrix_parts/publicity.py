@@ -32,6 +32,7 @@ ROWS: dict[str, str] = {
     "publicity:status": "200 200 200 200 200 200 200 200 404",
     "publicity:open": "login 404 404 404 404 404 404 200 404",
     "publicity:objections": "login 404 404 404 404 404 404 200 404",
+    "publicity:publish": "login 404 404 404 404 404 404 200 404",
     "publicity:objection": "login 404 404 404 404 404 404 200 404",
     "publicity:file": "login 404 404 404 404 404 404 200 404",
 }
@@ -106,6 +107,7 @@ def args(users: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "publicity:object": {"year": edition.year},
         "publicity:open": {"year": edition.year},
         "publicity:objections": {"year": edition.year},
+        "publicity:publish": {"year": edition.year},
         "publicity:objection": {"pk": objection.pk},
         "publicity:file": {"pk": objection.pk, "file_pk": objection.files.get().pk},
     }
