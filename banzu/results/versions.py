@@ -497,31 +497,46 @@ class Diff:
 
 
 def _team(payload: Mapping[str, Any], pk: int) -> str:
-    application = payload["applications"].get(str(pk))
-    return application["team"] if application else str(pk)
+    application = (payload.get("applications") or {}).get(str(pk))
+    return application.get("team", str(pk)) if application else str(pk)
+
+
+def _rows_by_application(payload: Mapping[str, Any], part: str) -> dict[int, Mapping[str, Any]]:
+    """A payload's rows of `part` ("rows" or "apart") by application pk. An older or hand-made
+    version may lack the part, or a row its application: those count as none."""
+    return {
+        row["application"]: row
+        for row in payload.get(part) or []
+        if isinstance(row, Mapping) and row.get("application") is not None
+    }
 
 
 def diff(a: ResultsVersion, b: ResultsVersion) -> Diff:
     """What changed from version `a` to version `b`: who moved rank, who changed tier, who left
-    the ranked list (and why) and who entered it."""
-    before = {row["application"]: row for row in a.payload["rows"]}
-    after = {row["application"]: row for row in b.payload["rows"]}
-    apart_after = {row["application"]: row for row in b.payload["apart"]}
+    the ranked list (and why) and who entered it. A version whose payload lacks its rows, the
+    teams listed apart or the applications has none of them."""
+    before = _rows_by_application(a.payload, "rows")
+    after = _rows_by_application(b.payload, "rows")
+    apart_after = _rows_by_application(b.payload, "apart")
+
+    def order(pk: int) -> tuple[bool, int, int]:
+        rank = (after.get(pk) or before[pk]).get("rank")
+        return (rank is None, rank if isinstance(rank, int) else 0, pk)
+
     moved, retiered, left, entered = [], [], [], []
-    for pk in sorted(
-        set(before) | set(after), key=lambda pk: (after.get(pk) or before[pk])["rank"]
-    ):
-        team = _team(b.payload, pk) if pk in after else _team(a.payload, pk)
-        if pk not in after:
+    for pk in sorted(set(before) | set(after), key=order):
+        old, new = before.get(pk), after.get(pk)
+        team = _team(b.payload, pk) if new is not None else _team(a.payload, pk)
+        if old is not None and new is not None:
+            if old.get("rank") != new.get("rank"):
+                moved.append(Move(pk, team, old.get("rank"), new.get("rank")))
+            if old.get("tier") != new.get("tier"):
+                retiered.append(Move(pk, team, old.get("tier"), new.get("tier")))
+        elif old is not None:
             reason = apart_after.get(pk)
-            left.append(Move(pk, team, before[pk]["rank"], reason["reason"] if reason else None))
-        elif pk not in before:
-            entered.append(Move(pk, team, None, after[pk]["rank"]))
-        else:
-            if before[pk]["rank"] != after[pk]["rank"]:
-                moved.append(Move(pk, team, before[pk]["rank"], after[pk]["rank"]))
-            if before[pk]["tier"] != after[pk]["tier"]:
-                retiered.append(Move(pk, team, before[pk]["tier"], after[pk]["tier"]))
+            left.append(Move(pk, team, old.get("rank"), reason.get("reason") if reason else None))
+        elif new is not None:
+            entered.append(Move(pk, team, None, new.get("rank")))
     return Diff(moved=moved, retiered=retiered, left=left, entered=entered)
 
 
@@ -564,14 +579,23 @@ def _first_difference(
     recorded: Sequence[Mapping[str, Any]],
     recomputed: Sequence[Mapping[str, Any]],
 ) -> str | None:
+    """The first figure of `part` ("rows" or "apart") that recomputes differently, in words."""
+    ranked = part == "rows"
     for position, (old, new) in enumerate(zip(recorded, recomputed, strict=False), start=1):
         for key in sorted(set(old) | set(new)):
             if old.get(key) != new.get(key):
-                return _(
-                    "%(part)s %(position)s (%(team)s): %(field)s recomputes to %(found)s, "
-                    "%(recorded)s recorded"
-                ) % {
-                    "part": part,
+                message = (
+                    _(
+                        "ranked row %(position)s (%(team)s): %(field)s recomputes to %(found)s, "
+                        "%(recorded)s recorded"
+                    )
+                    if ranked
+                    else _(
+                        "row %(position)s listed apart (%(team)s): %(field)s recomputes to "
+                        "%(found)s, %(recorded)s recorded"
+                    )
+                )
+                return message % {
                     "position": position,
                     "team": _team(payload, old["application"]),
                     "field": key,
@@ -579,11 +603,12 @@ def _first_difference(
                     "recorded": json.dumps(old.get(key), ensure_ascii=False),
                 }
     if len(recorded) != len(recomputed):
-        return _("%(part)s: %(found)s recomputed, %(recorded)s recorded") % {
-            "part": part,
-            "found": len(recomputed),
-            "recorded": len(recorded),
-        }
+        message = (
+            _("ranked rows: %(found)s recomputed, %(recorded)s recorded")
+            if ranked
+            else _("rows listed apart: %(found)s recomputed, %(recorded)s recorded")
+        )
+        return message % {"found": len(recomputed), "recorded": len(recorded)}
     return None
 
 
@@ -619,12 +644,18 @@ def _stored_sheets(payload: Mapping[str, Any]) -> dict[tuple[str, int], CountedS
     return found
 
 
+def _sheet_label(side: str) -> str:
+    """A recorded sheet in words, with %(id)s and %(team)s to fill in."""
+    if side == MATERIALS:
+        return _("materials sheet %(id)s (%(team)s)")
+    return _("presentation sheet %(id)s (%(team)s)")
+
+
 def _sheets_difference(payload: Mapping[str, Any]) -> str | None:
     stored = _stored_sheets(payload)
     for side in (MATERIALS, PRESENTATION):
         for recorded in payload["sheets"][side]:
-            label = _("%(side)s sheet %(id)s (%(team)s)") % {
-                "side": side,
+            label = _sheet_label(side) % {
                 "id": recorded["id"],
                 "team": _team(payload, recorded["application"]),
             }

@@ -79,7 +79,9 @@ class Table:
 
 def _scorers(payload: Mapping[str, Any]) -> dict[tuple[str, int], str]:
     """Each recorded sheet's expert by name, as (side, sheet pk) → name."""
-    sheets = [(side, sheet) for side, found in payload["sheets"].items() for sheet in found]
+    sheets = [
+        (side, sheet) for side, found in (payload.get("sheets") or {}).items() for sheet in found
+    ]
     people = User.objects.in_bulk({sheet["scorer"] for _side, sheet in sheets})
     return {
         (side, sheet["id"]): people[sheet["scorer"]].display_name
@@ -102,8 +104,11 @@ def _change(scorers: Mapping[tuple[str, int], str], change: list[Any]) -> str:
 
 
 def table(payload: Mapping[str, Any]) -> Table:
-    applications = payload["applications"]
-    rooms = payload["rooms"]
+    """The list as shown. An older or hand-made payload may lack a part (its tiers, rows, teams
+    listed apart, applications, rooms, sheets or settings): it shows none of it."""
+    applications = payload.get("applications") or {}
+    rooms = payload.get("rooms") or {}
+    settings = payload.get("settings") or {}
     scorers = _scorers(payload)
 
     def about(pk: int) -> dict[str, str]:
@@ -115,11 +120,11 @@ def table(payload: Mapping[str, Any]) -> Table:
             "recommender": found.get("recommender", ""),
         }
 
-    groups: list[Group] = [Group(tier["name"]) for tier in payload["tiers"]]
+    groups: list[Group] = [Group(tier["name"]) for tier in payload.get("tiers") or []]
     unawarded = Group(None)
     by_name = {group.tier: group for group in groups}
     awards: dict[str, list[str]] = {}
-    for row in payload["rows"]:
+    for row in payload.get("rows") or []:
         shown = ShownRow(
             rank=row["rank"],
             **about(row["application"]),
@@ -137,7 +142,7 @@ def table(payload: Mapping[str, Any]) -> Table:
         if row["room_award"]:
             awards.setdefault(shown.room, []).append(shown.team)
     apart = []
-    for row in payload["apart"]:
+    for row in payload.get("apart") or []:
         found = about(row["application"])
         apart.append(
             ShownApart(
@@ -151,7 +156,7 @@ def table(payload: Mapping[str, Any]) -> Table:
             )
         )
     counts = [(group.tier or "", len(group.rows)) for group in groups]
-    non_presenter = payload["settings"]["non_presenter_tier"]
+    non_presenter = settings.get("non_presenter_tier")
     if non_presenter:
         counts.append((non_presenter, sum(1 for row in apart if row.tier == non_presenter)))
     if unawarded.rows:
@@ -161,8 +166,8 @@ def table(payload: Mapping[str, Any]) -> Table:
         apart=apart,
         counts=counts,
         room_awards=sorted(awards.items()),
-        room_award_name=payload["settings"]["room_award"],
-        ranked=len(payload["rows"]),
+        room_award_name=settings.get("room_award", ""),
+        ranked=len(payload.get("rows") or []),
     )
 
 

@@ -20,6 +20,7 @@ from banzu.audit.models import AuditEntry
 from banzu.editions.models import AwardTier
 from banzu.presentations.enums import SheetState as PresentationSheetState
 from banzu.presentations.models import PresentationSheet
+from banzu.results.enums import VersionState
 from banzu.results.models import ResultsVersion
 from banzu.results.versions import seal, settings_for
 from tests.conftest import client_for
@@ -259,6 +260,27 @@ def test_the_same_version_twice_has_no_difference(world, admin, admin_user):
     page = text(admin.get(reverse("results:diff"), {"a": 1, "b": 1}))
 
     assert "No team moved, changed tier, left or entered the list." in page
+
+
+def test_a_version_whose_payload_lacks_its_parts_shows_and_compares(world, admin, admin_user):
+    ResultsVersion.objects.create(
+        edition=world.edition,
+        number=1,
+        state=VersionState.SEALED,
+        payload={"format": 1},
+        sha256="0" * 64,
+        created_by=admin_user,
+    )
+    seal(world.edition, by=admin_user, reason="重新计算")
+
+    shown = admin.get(reverse("results:version", args=[1]))
+    compared = text(admin.get(reverse("results:diff"), {"a": 1, "b": 2}))
+
+    assert shown.status_code == 200
+    assert (shown.context["table"].ranked, shown.context["table"].apart) == (0, [])
+    assert "From version 1 to version 2" in compared
+    entered = "甲班组: rank 1 乙班组: rank 2 丁班组: rank 3 丙班组: rank 4"
+    assert f"Entered the ranked list {entered}" in compared
 
 
 def test_a_missing_version_is_404_and_journalled(world, admin, admin_user):

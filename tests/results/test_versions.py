@@ -25,7 +25,7 @@ from banzu.presentations.enums import SlotState
 from banzu.presentations.models import PresentationSheet, Slot
 from banzu.results.enums import TierMode, TieRule, VersionState
 from banzu.results.models import ResultsVersion
-from banzu.results.versions import Move, diff, preview, seal, settings_for, verify
+from banzu.results.versions import Diff, Move, diff, preview, seal, settings_for, verify
 from banzu.scoring.models import ScoreSheet
 from tests.results.test_gather import (  # noqa: F401
     MATERIALS,
@@ -305,6 +305,81 @@ def test_diff_after_a_disqualification_names_who_left_who_moved_and_who_changed_
     assert verify(second) is None
 
 
+def hand_made(version: ResultsVersion, number: int, payload: dict) -> ResultsVersion:
+    """A version of the same edition whose payload is only `payload` (an older format, or one
+    made by hand), stored as it is."""
+    return ResultsVersion.objects.create(
+        edition=version.edition,
+        number=number,
+        state=VersionState.SEALED,
+        payload=payload,
+        sha256="0" * 64,
+        created_by=version.created_by,
+        reason="旧版本",
+    )
+
+
+def test_diff_with_a_version_that_has_no_rows_apart_or_applications(world, admin_user):
+    sealed = seal(world.edition, by=admin_user)
+    empty = hand_made(sealed, 2, {"format": 1})
+
+    entered = diff(empty, sealed)
+    left = diff(sealed, empty)
+
+    pk = world.pk
+    ranked = [("甲班组", 1), ("乙班组", 2), ("丁班组", 3), ("丙班组", 4)]
+    assert entered == Diff(
+        moved=[],
+        retiered=[],
+        left=[],
+        entered=[Move(pk(name), name, None, rank) for name, rank in ranked],
+    )
+    # Without the applications of the later version the names come from the earlier one; no
+    # team is listed apart in a payload without "apart".
+    assert left == Diff(
+        moved=[],
+        retiered=[],
+        left=[Move(pk(name), name, rank, None) for name, rank in ranked],
+        entered=[],
+    )
+    assert diff(empty, empty).empty
+
+
+def test_diff_with_rows_that_lack_their_rank_tier_or_team_names(world, admin_user):
+    sealed = seal(world.edition, by=admin_user)
+    pk = world.pk
+    older = hand_made(
+        sealed,
+        2,
+        {
+            "rows": [
+                {"application": pk("甲班组"), "rank": 2},  # no tier: it had none
+                {"application": pk("乙班组")},  # neither rank nor tier
+                {"rank": 9},  # no application: not a team's row
+            ],
+        },
+    )
+
+    found = diff(older, sealed)
+
+    assert found.moved == [
+        Move(pk("甲班组"), "甲班组", 2, 1),
+        Move(pk("乙班组"), "乙班组", None, 2),
+    ]
+    assert found.retiered == [
+        Move(pk("甲班组"), "甲班组", None, "一等奖"),
+        Move(pk("乙班组"), "乙班组", None, "二等奖"),
+    ]
+    assert found.entered == [
+        Move(pk("丁班组"), "丁班组", None, 3),
+        Move(pk("丙班组"), "丙班组", None, 4),
+    ]
+    assert found.left == []
+    # Without applications in either payload a team is named by its application's number.
+    bare = hand_made(sealed, 3, {"rows": [{"application": pk("甲班组"), "rank": 1}]})
+    assert diff(bare, older).moved == [Move(pk("甲班组"), str(pk("甲班组")), 1, 2)]
+
+
 # --- Verify ------------------------------------------------------------------------------------
 
 
@@ -332,7 +407,7 @@ def test_verify_names_a_recomputed_figure_that_differs_from_the_recorded_one(wor
         json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     ).hexdigest()
 
-    assert verify(version) == 'rows 1 (甲班组): total recomputes to "87.90", "87.91" recorded'
+    assert verify(version) == 'ranked row 1 (甲班组): total recomputes to "87.90", "87.91" recorded'
 
 
 def test_verify_names_a_payload_that_no_longer_matches_its_hash(world, admin_user):
