@@ -66,6 +66,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's real address behind the reverse proxy, and the body size cap.
+    "banzu.core.proxy.TrustedProxyMiddleware",
+    "banzu.core.proxy.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,6 +183,14 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# The reverse proxies (addresses or networks) allowed to set X-Forwarded-For and
+# X-Forwarded-Proto (banzu.core.proxy); from anyone else those headers are dropped. Empty: no
+# proxy is trusted and REMOTE_ADDR is the client.
+BANZU_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("BANZU_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+if BANZU_TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # No inline script or style anywhere: everything comes from our own static files.
@@ -229,6 +240,12 @@ BANZU_UPLOAD_LIMITS_MB = {
     "pptx": int(os.environ.get("BANZU_MAX_PPTX_MB", "100")),
 }
 BANZU_MAX_APPLICATION_MB = int(os.environ.get("BANZU_MAX_APPLICATION_MB", "250"))
+# The largest request body accepted at all (banzu.core.proxy): the largest upload slot and its
+# form fields; the admin's archive import (a ZIP of up to 500 MB) has its own cap.
+BANZU_MAX_REQUEST_MB = int(
+    os.environ.get("BANZU_MAX_REQUEST_MB", str(max(BANZU_UPLOAD_LIMITS_MB.values()) + 10))
+)
+BANZU_REQUEST_LIMITS_MB = {"/screening/archive/import/": 510}
 
 # --- Background work ------------------------------------------------------------------------
 # Mail and other slow work run as tasks in a worker (`manage.py db_worker`), never in a request.

@@ -1,0 +1,37 @@
+"""gunicorn's configuration for banzu in production (`gunicorn -c deploy/gunicorn.conf.py`).
+
+gthread workers: each process serves several requests at once on threads, so a slow upload or a
+document being rendered does not hold the whole process; the number of processes follows the
+cores. nginx in front buffers request bodies (deploy/nginx/banzu.conf), so a slow client never
+holds a thread while it sends. Every value can be set from the environment (deploy/banzu.env).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BANZU_BIND", "127.0.0.1:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("BANZU_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("BANZU_THREADS", "8"))
+# A request that takes longer than this is killed and logged (documents render in the worker
+# jobs, not in requests; uploads are checked within their own CPU limit).
+timeout = int(os.environ.get("BANZU_TIMEOUT", "120"))
+graceful_timeout = 30
+keepalive = 10
+# Recycle each process after a few thousand requests (jittered so they do not restart together):
+# keeps memory flat over months of uptime.
+max_requests = int(os.environ.get("BANZU_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Header limits as gunicorn's defaults, said explicitly: the request line and header fields.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+# Only the reverse proxy on this machine may set X-Forwarded-* (banzu.core.proxy reads the
+# client's address from X-Forwarded-For only when the peer is a trusted proxy).
+forwarded_allow_ips = os.environ.get("BANZU_TRUSTED_PROXIES", "127.0.0.1,::1")
+# The workers' heartbeat files in memory, not on a disk that may stall (gunicorn's advice).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+accesslog = os.environ.get("BANZU_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("BANZU_LOG_LEVEL", "info")
+proc_name = "banzu"
