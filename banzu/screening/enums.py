@@ -30,3 +30,10 @@ class EliminationReason(models.TextChoices):
     PLAGIARISM = "plagiarism", _("Plagiarism")
     WORD_PDF_MISMATCH = "word_pdf_mismatch", _("Word and PDF differ")
     OTHER = "other", _("Other")
+
+
+class ArchiveSource(models.TextChoices):
+    """Where an archive document came from."""
+
+    IMPORT = "import", _("Imported ZIP")
+    PUBLICATION = "publication", _("Published edition")

@@ -1,7 +1,8 @@
 """The screening's background jobs on the job framework (banzu.jobs): the automatic checks, the
-plagiarism scan, the archive import and the rescan of one application, and the services that
-start them. A scan writes its reports in one transaction at its end, so a failure leaves the
-previous reports untouched. Every screening job is the provincial admin's alone."""
+plagiarism scan, the archive import, the archive's intake of a published edition and the rescan
+of one application, and the services that start them. A scan writes its reports in one
+transaction at its end, so a failure leaves the previous reports untouched. Every screening job
+is the provincial admin's alone."""
 
 from __future__ import annotations
 
@@ -21,12 +22,13 @@ from banzu.jobs.files import store_chunks
 from banzu.jobs.models import Job
 from banzu.jobs.registry import JobKind, Progress, Scope
 from banzu.jobs.selectors import latest_job
-from banzu.screening import archive, scan, services_checks
+from banzu.screening import archive, published, scan, services_checks
 
 SCAN = "screening.scan"
 CHECKS = "screening.checks"
 ARCHIVE_IMPORT = "screening.archive_import"
 RESCAN = "screening.rescan"
+ARCHIVE_PUBLISHED = "screening.archive_published"
 
 
 def edition_scope(edition: Edition) -> Scope:
@@ -63,6 +65,16 @@ def _import(job: Job, progress: Progress) -> dict[str, Any]:
         archive_path(job),
         user=user,
         progress=lambda done, total: progress(done, total),
+    )
+    return summary.as_json()
+
+
+def _take_published(job: Job, progress: Progress) -> dict[str, Any]:
+    user = job.created_by
+    if user is None:  # start_archive_published always names the admin who published
+        raise archive.ArchiveError("The intake has no user to record as the importer.")
+    summary = published.archive_published(
+        _edition(job), user=user, progress=lambda done, total: progress(done, total)
     )
     return summary.as_json()
 
@@ -140,6 +152,23 @@ for kind in (
         element_id="job-status-archive_import",
     ),
     JobKind(
+        name=ARCHIVE_PUBLISHED,
+        label=_("Archive intake of a published edition"),
+        run=_take_published,
+        can_see=_admin,
+        start_action="screening.archive.take_published",
+        plain_errors=(archive.ArchiveError,),
+        texts={
+            "empty": _("No published edition has been added to the archive yet."),
+            "queued": WAITING,
+            "running": _("Adding the published materials to the archive…"),
+            "progress": _("%(done)s of %(total)s published applications"),
+            "failed": _("The published materials could not be added to the archive."),
+        },
+        result_template="screening/_published_result.html",
+        element_id="job-status-archive_published",
+    ),
+    JobKind(
         name=RESCAN,
         label=_("Plagiarism check of one application"),
         run=_rescan,
@@ -181,6 +210,14 @@ def start_import(
     )
 
 
+def start_archive_published(*, edition: Edition, user: User) -> Job:
+    """Queue the intake of the edition's published materials into the archive (after the
+    publication has committed), or return the one under way."""
+    return services.start(
+        ARCHIVE_PUBLISHED, edition_scope(edition), user, data={"edition": edition.year}
+    )
+
+
 def queue_rescan(application: Application, *, user: User | None = None) -> Job:
     """After one application's materials changed: check that one again, in the background.
     The job row is made with the upload, so a failed rescan shows like any failed job."""
@@ -194,3 +231,8 @@ def queue_rescan(application: Application, *, user: User | None = None) -> Job:
 
 def latest(edition: Edition, kind: str) -> Job | None:
     return latest_job(kind, edition_scope(edition))
+
+
+def latest_of_any_edition(kind: str) -> Job | None:
+    """The newest job of this kind whatever its edition (the archive serves every edition)."""
+    return Job.objects.filter(kind=kind).first()

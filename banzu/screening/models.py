@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from banzu.applications.models import Application
 from banzu.editions.models import Edition
 from banzu.jobs.models import Job
-from banzu.screening.enums import CheckCode, CheckStatus, EliminationReason
+from banzu.screening.enums import ArchiveSource, CheckCode, CheckStatus, EliminationReason
 
 RATIO = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 
@@ -80,7 +80,8 @@ class CheckResult(models.Model):
 
 
 class ArchiveDocument(models.Model):
-    """A past edition's published document, a source for the plagiarism check only."""
+    """A past edition's published document, a source for the plagiarism check only: imported
+    from a ZIP, or taken from an edition's published applications when it was published."""
 
     year = models.PositiveIntegerField(_("year"))
     enterprise_name = models.CharField(_("enterprise"), max_length=200)
@@ -95,6 +96,19 @@ class ArchiveDocument(models.Model):
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=ArchiveSource.choices, default=ArchiveSource.IMPORT
+    )
+    # The published application the document was taken from (banzu.screening.published): one
+    # archive document per application, so taking an edition in again adds nothing.
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="archive_document",
+        editable=False,
     )
 
     class Meta:

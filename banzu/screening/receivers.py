@@ -1,6 +1,6 @@
-"""The screening's answers to the earlier stages' hooks (banzu.core.hooks), connected in
-ScreeningConfig.ready(): it reacts to new materials and to an arriving batch without those
-stages importing it."""
+"""The screening's answers to the other stages' hooks (banzu.core.hooks, banzu.editions.signals),
+connected in ScreeningConfig.ready(): it reacts to new materials, to an arriving batch and to
+an edition's publication without those stages importing it."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from django.dispatch import receiver
 from banzu.accounts.models import User
 from banzu.applications.models import Application
 from banzu.core import hooks
+from banzu.editions.models import Edition
+from banzu.editions.signals import edition_published
 from banzu.recommendations.models import Batch
-from banzu.screening.jobs import queue_rescan, start_checks
+from banzu.screening.jobs import queue_rescan, start_archive_published, start_checks
 from banzu.screening.models import SimilarityReport
 
 
@@ -33,3 +35,10 @@ def check_on_arrival(
     submission is committed."""
     edition = batch.edition
     transaction.on_commit(lambda: start_checks(edition=edition, user=actor, ip=ip))
+
+
+@receiver(edition_published, dispatch_uid="screening.archive_published")
+def archive_on_publication(sender: Any, *, edition: Edition, by: User, **kwargs: Any) -> None:
+    """The published applications' materials join the plagiarism archive for the next editions,
+    in the background (the signal is sent once the publication has committed)."""
+    start_archive_published(edition=edition, user=by)

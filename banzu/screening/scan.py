@@ -83,12 +83,20 @@ def extract_stored(stored_name: str, suffix: str) -> tuple[str, str | None]:
 
 def materials_text(application: Application) -> tuple[str, str | None]:
     """The current Word materials' text, else the PDF's; never raises (a crash is the reason)."""
+    _document, text, error = read_materials(application)
+    return text, error
+
+
+def read_materials(application: Application) -> tuple[StoredDocument | None, str, str | None]:
+    """The current materials file the text comes from (Word, else PDF), its text, and the
+    reasons when neither reads (then the document is the first one uploaded, None if none)."""
     current = {
         document.kind: document
         for document in _current_documents(application)
         if document.kind in (DocumentKind.MATERIALS_DOCX, DocumentKind.MATERIALS_PDF)
     }
     reasons = []
+    first: StoredDocument | None = None
     for kind, suffix in (
         (DocumentKind.MATERIALS_DOCX, ".docx"),
         (DocumentKind.MATERIALS_PDF, ".pdf"),
@@ -97,14 +105,23 @@ def materials_text(application: Application) -> tuple[str, str | None]:
         if document is None:
             reasons.append(f"{suffix[1:]}: not uploaded")
             continue
+        first = first or document
         try:
             text, error = extract_stored(document.stored_name, suffix)
         except Exception as crash:  # one file's crash marks that file, never the scan
             text, error = "", f"{type(crash).__name__}: {crash}"
         if error is None:
-            return text, None
+            return document, text, None
         reasons.append(f"{suffix[1:]}: {error}")
-    return "", "; ".join(reasons)
+    return first, "", "; ".join(reasons)
+
+
+def materials_query() -> QuerySet[StoredDocument]:
+    """The current materials files, to prefetch as `current_materials`."""
+    return StoredDocument.objects.filter(
+        superseded_at__isnull=True,
+        kind__in=[DocumentKind.MATERIALS_DOCX, DocumentKind.MATERIALS_PDF],
+    )
 
 
 def _current_documents(application: Application) -> list[StoredDocument]:
@@ -124,14 +141,12 @@ def template_texts(edition: Edition) -> list[str]:
 
 
 def scanned_applications(edition: Edition) -> QuerySet[Application]:
-    materials = StoredDocument.objects.filter(
-        superseded_at__isnull=True,
-        kind__in=[DocumentKind.MATERIALS_DOCX, DocumentKind.MATERIALS_PDF],
-    )
     return (
         Application.objects.filter(edition=edition, recommendation_number__isnull=False)
         .select_related("team__enterprise")
-        .prefetch_related(Prefetch("documents", queryset=materials, to_attr="current_materials"))
+        .prefetch_related(
+            Prefetch("documents", queryset=materials_query(), to_attr="current_materials")
+        )
         .order_by("recommendation_number", "pk")
     )
 

@@ -102,5 +102,6 @@ def _archive_page(request: HttpRequest, form: ArchiveUploadForm, status: int = 2
         "page": page,
         "total": page.paginator.count,
         "latest_import": jobs.latest(edition, jobs.ARCHIVE_IMPORT),
+        "latest_published": jobs.latest_of_any_edition(jobs.ARCHIVE_PUBLISHED),
     }
     return render(request, "screening/archive.html", context, status=status)
