@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 MANAGE := $(PY) manage.py
 
-.PHONY: run test system-packages lint typecheck pytest pytest-postgres messages demo check-files verify-audit clean
+.PHONY: run test system-packages lint typecheck pytest pytest-postgres production-check messages demo check-files verify-audit clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ run: $(VENV)/.runtime-installed
 	$(MANAGE) db_worker --interval 2 & \
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: $(VENV)/.dev-installed system-packages lint typecheck pytest
+test: $(VENV)/.dev-installed system-packages lint typecheck pytest production-check
 
 system-packages:
 	@scripts/system-packages test
@@ -58,6 +58,12 @@ pytest: $(VENV)/.dev-installed
 	$(MANAGE) makemigrations --check --dry-run
 	$(PYTEST) -n auto -m "not (serial or demo or browser)"
 	$(PYTEST) -m "serial or demo or browser"
+
+# The production configuration (gunicorn with deploy/gunicorn.conf.py, production settings)
+# started on this machine and checked as the reverse proxy would talk to it.
+production-check: $(VENV)/.dev-installed
+	$(MANAGE) prepare_fonts
+	$(PY) scripts/production_check.py
 
 # The same suite against the local PostgreSQL server (CI runs both).
 pytest-postgres:

@@ -1,0 +1,252 @@
+"""Start banzu's production configuration on this machine and check that it serves.
+
+    .venv/bin/python scripts/production_check.py [--keep]
+
+With production settings (BANZU_ENV=production, a fresh SQLite database and file store in a
+temporary directory, static files collected) it runs `check --deploy`, starts gunicorn with
+deploy/gunicorn.conf.py on a free port, and checks as the reverse proxy would talk to it:
+
+- plain http is redirected to https; through the proxy (X-Forwarded-Proto) the login page
+  answers 200 with HSTS, CSP and nosniff headers;
+- a static file of the page is served (WhiteNoise, compressed and cached);
+- a recommender signs in (CSRF, secure cookies) and downloads the blank Attachment 3 as PDF;
+- a body over the cap is refused with 413 before it is read;
+- the client's address comes from X-Forwarded-For only from the trusted proxy.
+
+Prints one line per check and exits 1 on the first failure (tests/deploy runs it; so does CI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+USER, PASSWORD = "prodcheck", "Prod-check-2026-pass!"
+
+
+class Failed(Exception):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def production_env(var: Path, port: int) -> dict[str, str]:
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", str(var)),
+        "LANG": "C.UTF-8",
+        "BANZU_ENV": "production",
+        "SECRET_KEY": "prod-check-" + "k" * 20 + "-Zx9!q" + "r" * 30,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{port}",
+        "SITE_URL": f"https://127.0.0.1:{port}",
+        "BANZU_VAR_DIR": str(var),
+        "SQLITE_PATH": str(var / "banzu.sqlite3"),
+        "BANZU_TRUSTED_PROXIES": "127.0.0.1",
+        "BANZU_BIND": f"127.0.0.1:{port}",
+        "BANZU_WORKERS": "2",
+        "BANZU_THREADS": "4",
+        "BANZU_ACCESS_LOG": str(var / "access.log"),
+        "STATIC_ROOT": str(var / "static"),
+        # The fonts reduced once for this checkout (`manage.py prepare_fonts`), not again.
+        "BANZU_FONT_DIR": str(ROOT / "var" / "fonts"),
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise Failed(f"manage.py {' '.join(args)}: {result.stderr.strip()[-800:]}")
+    return result.stdout
+
+
+class Client:
+    """http.client as the proxy speaks to gunicorn: X-Forwarded-Proto https, the client's address
+    in X-Forwarded-For, cookies kept by hand (they are Secure, so no library would send them over
+    plain http)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        proxied: bool = True,
+    ) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        sent = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
+        if proxied:
+            sent.setdefault("X-Forwarded-Proto", "https")
+            sent.setdefault("X-Forwarded-For", "203.0.113.77")
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        data = response.read()
+        for value in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(value)
+            for key, morsel in cookie.items():
+                self.cookies[key] = morsel.value
+        found = {k.lower(): v for k, v in response.getheaders()}
+        connection.close()
+        return response.status, found, data
+
+
+def expect(condition: bool, what: str) -> None:
+    if not condition:
+        raise Failed(what)
+    print(f"ok   {what}")
+
+
+def wait_until_serving(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise Failed(f"gunicorn exited with {server.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise Failed("gunicorn did not start within 30 s")
+
+
+def checks(port: int, var: Path) -> None:
+    client = Client(port)
+    status, headers, _body = client.request("GET", "/accounts/login/", proxied=False)
+    expect(
+        status == 301 and headers.get("location", "").startswith("https://"),
+        "plain http is redirected to https",
+    )
+    status, headers, body = client.request("GET", "/accounts/login/")
+    expect(status == 200, "the login page answers 200 through the proxy")
+    expect("max-age=31536000" in headers.get("strict-transport-security", ""), "HSTS is sent")
+    expect("default-src 'self'" in headers.get("content-security-policy", ""), "CSP is sent")
+    expect(headers.get("x-content-type-options") == "nosniff", "nosniff is sent")
+    static = re.search(rb'href="(/static/[^"]+\.css)"', body)
+    expect(static is not None, "the page links its stylesheet from /static/")
+    assert static is not None
+    status, headers, css = client.request(
+        "GET", static.group(1).decode(), headers={"Accept-Encoding": "gzip"}
+    )
+    expect(
+        status == 200 and len(css) > 100 and "max-age" in headers.get("cache-control", ""),
+        f"the static file {static.group(1).decode()} is served with a cache lifetime",
+    )
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    expect(token is not None, "the login form carries a CSRF token")
+    assert token is not None
+    form = f"csrfmiddlewaretoken={token.group(1).decode()}&username={USER}&password={PASSWORD}"
+    status, headers, _body = client.request(
+        "POST",
+        "/accounts/login/",
+        body=form.encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"https://127.0.0.1:{port}/accounts/login/",
+            "Origin": f"https://127.0.0.1:{port}",
+        },
+    )
+    expect(status == 302 and "sessionid" in client.cookies, "a recommender signs in")
+    status, headers, pdf = client.request("GET", "/documents/editions/2026/attachment3.pdf")
+    expect(
+        status == 200 and pdf.startswith(b"%PDF") and "attachment" in headers.get(
+            "content-disposition", ""
+        ),
+        f"the blank Attachment 3 downloads as PDF ({len(pdf):,} bytes)",
+    )
+    status, _headers, _body = client.request(
+        "POST",
+        "/accounts/login/",
+        headers={
+            "Content-Type": "multipart/form-data; boundary=x",
+            "Content-Length": str(2 * 1024**3),
+        },
+    )
+    expect(status == 413, "a 2 GiB body is refused with 413 before it is read")
+    journal = manage(
+        production_env(var, port),
+        "shell",
+        "--no-imports",
+        "-c",
+        "from banzu.audit.models import AuditEntry;"
+        "print(AuditEntry.objects.filter(action='account.login')"
+        ".order_by('-pk').values_list('ip', flat=True).first())",
+    ).strip()
+    expect(journal == "203.0.113.77", f"the journal records the client's address ({journal})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    options = parser.parse_args()
+    var = Path(tempfile.mkdtemp(prefix="banzu-prod-"))
+    port = free_port()
+    env = production_env(var, port)
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        manage(env, "prepare_fonts")
+        out = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+        expect("no issues" in out, "check --deploy is clean with production settings")
+        manage(
+            env,
+            "shell",
+            "--no-imports",
+            "-c",
+            "from banzu.accounts.models import Recommender;"
+            "from banzu.accounts.services import create_user;"
+            f"create_user(by=None, username='{USER}', password='{PASSWORD}', role='recommender',"
+            " recommender=Recommender.objects.order_by('pk').first())",
+        )
+        server = subprocess.Popen(
+            [PY, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "banzu.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(var / "gunicorn.log", "wb"),  # noqa: SIM115
+        )
+        wait_until_serving(port, server)
+        print(f"ok   gunicorn (gthread, 2 workers × 4 threads) serves on 127.0.0.1:{port}")
+        checks(port, var)
+    except Failed as failed:
+        print(f"FAIL {failed}")
+        log = var / "gunicorn.log"
+        if log.exists():
+            print(log.read_text()[-2000:])
+        return 1
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        if not options.keep:
+            subprocess.run(["rm", "-rf", str(var)], check=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
