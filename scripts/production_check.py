@@ -22,6 +22,7 @@ import argparse
 import http.client
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -69,7 +70,7 @@ def production_env(var: Path, port: int) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
@@ -173,9 +174,9 @@ def checks(port: int, var: Path) -> None:
     expect(status == 302 and "sessionid" in client.cookies, "a recommender signs in")
     status, headers, pdf = client.request("GET", "/documents/editions/2026/attachment3.pdf")
     expect(
-        status == 200 and pdf.startswith(b"%PDF") and "attachment" in headers.get(
-            "content-disposition", ""
-        ),
+        status == 200
+        and pdf.startswith(b"%PDF")
+        and "attachment" in headers.get("content-disposition", ""),
         f"the blank Attachment 3 downloads as PDF ({len(pdf):,} bytes)",
     )
     status, _headers, _body = client.request(
@@ -223,7 +224,7 @@ def main() -> int:
             f"create_user(by=None, username='{USER}', password='{PASSWORD}', role='recommender',"
             " recommender=Recommender.objects.order_by('pk').first())",
         )
-        server = subprocess.Popen(
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn
             [PY, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "banzu.wsgi"],
             cwd=ROOT,
             env=env,
@@ -244,7 +245,7 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
         if not options.keep:
-            subprocess.run(["rm", "-rf", str(var)], check=False)
+            shutil.rmtree(var, ignore_errors=True)
     return 0
 
 
