@@ -1,6 +1,7 @@
-"""The applicant's certificates on the home page (through banzu.core.hooks.dashboard_cards,
-since banzu.applications below may not import certificates), and the recommender's way to its
-region's certificates."""
+"""The applicant's published results on its home page (through banzu.core.hooks.dashboard_cards,
+since banzu.applications below may not import certificates), each with its page and certificate.
+Before publication there is no card: one query finds no published application. A recommender
+reaches its region's results and certificates through the navigation (certificates:mine)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,18 @@ from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from banzu.certificates.permissions import certificates_for_user
+from banzu.certificates.results import published_applications, results_for
 from banzu.core import hooks
-from banzu.core.access import is_applicant, is_recommender_staff
+from banzu.core.access import is_applicant
 
 
 @receiver(hooks.dashboard_cards, dispatch_uid="certificates.card")
 def certificates_card(sender: type, request: Any, user: Any, **kwargs: Any) -> SafeString | None:
-    if not (is_applicant(user) or is_recommender_staff(user)):
+    if not is_applicant(user):
         return None
-    certificates = list(certificates_for_user(user).order_by("-edition__year", "serial"))
-    if not certificates:
+    applications = list(published_applications(user))
+    if not applications:
         return None
     return render_to_string(
-        "certificates/_card.html",
-        {"certificates": certificates, "recommender": is_recommender_staff(user)},
-        request=request,
+        "certificates/_card.html", {"results": results_for(applications)}, request=request
     )

@@ -1,8 +1,9 @@
-"""Issuing certificates from a sealed results version, revoking one, and verifying a token.
+"""Issuing certificates after the final publication, revoking one, and verifying a token.
 
-Final publication is not built yet: the admin issues from a chosen sealed version; once
-publication exists it will gate this. Every awarded team of the version gets one certificate:
-its tier, or for a team without one the room award (最佳发布奖) or the non-presenters' award.
+Certificates are issued once an edition's results are published (banzu.publicity.publication),
+and only from the version published: every awarded team of it gets one certificate, its tier,
+or for a team without one the room award (最佳发布奖) or the non-presenters' award. The
+commendation notice's number and date recorded at publication are printed on every certificate.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banzu.accounts.models import User
@@ -33,6 +35,7 @@ from banzu.certificates.workflow import CERTIFICATE
 from banzu.core.access import Person, is_admin
 from banzu.core.errors import ServiceError
 from banzu.core.workflow import Move, apply
+from banzu.publicity.publication import published_publicity
 from banzu.results.enums import VersionState
 from banzu.results.models import ResultsVersion
 
@@ -71,21 +74,24 @@ def verification_url(certificate: Certificate) -> str:
     return settings.SITE_URL + reverse("certificates:verify", args=[certificate.token])
 
 
-def issue(
-    version: ResultsVersion,
-    *,
-    by: User,
-    notice_number: str,
-    issued_on: dt.date,
-    ip: str | None = None,
-) -> list[Certificate]:
-    """Issue a certificate to every awarded team of the sealed `version` that has none from it
-    yet; return the version's certificates. The printed fields are frozen now."""
-    if version.state != VersionState.SEALED:
-        raise ServiceError(_("Certificates are issued from a sealed results version."))
-    notice_number = notice_number.strip()
-    if not notice_number:
-        raise ServiceError(_("Give the commendation notice's number."), code="notice_number")
+def issue(version: ResultsVersion, *, by: User, ip: str | None = None) -> list[Certificate]:
+    """Issue a certificate to every awarded team of the published `version` that has none from
+    it yet; return the version's certificates. The printed fields are frozen now: the notice's
+    number and date are those of the publication."""
+    publicity = published_publicity(version.edition)
+    if publicity is None:
+        raise ServiceError(
+            _("Certificates are issued after the final publication of the results."),
+            code="unpublished",
+        )
+    if publicity.version_id != version.pk or version.state != VersionState.SEALED:
+        raise ServiceError(
+            _("Certificates are issued from the published results version (version %(n)s).")
+            % {"n": publicity.version.number},
+            code="version",
+        )
+    notice_number = publicity.notice_number
+    issued_on = publicity.notice_date or timezone.localdate()
     edition = version.edition
     with transaction.atomic():
         type(edition).objects.select_for_update().get(pk=edition.pk)

@@ -16,5 +16,6 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/revoke/", views.revoke, name="revoke"),
     path("<int:pk>/pdf/", views.download, name="pdf"),
     path("mine/", views.mine, name="mine"),
+    path("result/<int:pk>/", views.result, name="result"),
     path("v/<str:token>/", views.verify, name="verify"),
 ]

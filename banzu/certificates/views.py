@@ -1,29 +1,29 @@
-"""The certificates' pages: the admin issues them from a sealed results version (a background job
-builds the ZIP), revokes one with a reason; applicants and recommenders download theirs; anyone
-verifies one through the link of its QR code."""
+"""The certificates' pages: once an edition is published the admin issues them from the version
+published (a background job builds the ZIP) and revokes one with a reason; an applicant reads its
+own published result and downloads its certificate, a recommender its region's; anyone verifies
+a certificate through the link of its QR code."""
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.audit import actions
 from banzu.audit.services import client_ip, record
-from banzu.certificates import jobs, services
+from banzu.certificates import jobs, results, services
 from banzu.certificates.models import Certificate
 from banzu.certificates.pdf import filename
 from banzu.certificates.pdf import render as render_pdf
 from banzu.certificates.permissions import (
-    certificates_for_user,
     get_certificate_for_user_or_404,
     get_zip_for_user_or_404,
 )
@@ -33,14 +33,17 @@ from banzu.core.access import (
     admin_required,
     deny,
     is_admin,
+    is_recommender_staff,
     require_admin,
     require_public_scope,
     require_role,
 )
 from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response, download_response
+from banzu.editions.models import Edition
 from banzu.jobs.enums import JobState
 from banzu.jobs.presentation import render_status
+from banzu.publicity.models import Publicity
 from banzu.results.enums import VersionState
 from banzu.results.models import ResultsVersion
 
@@ -55,6 +58,16 @@ def _sealed_or_404(request: HttpRequest, pk: int) -> ResultsVersion:
     )
 
 
+@dataclass
+class EditionCertificates:
+    """One edition on the admin's certificates page."""
+
+    edition: Edition
+    publicity: Publicity | None  # once published
+    issued: int  # certificates of the published version
+    versions: list[ResultsVersion]  # every sealed version, newest first
+
+
 @admin_required
 @require_GET
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -63,11 +76,25 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("edition")
         .order_by("-edition__year", "-number")
     )
-    return render(
-        request,
-        "certificates/index.html",
-        {"versions": versions, "today": timezone.localdate()},
-    )
+    published = {
+        publicity.edition_id: publicity
+        for publicity in Publicity.objects.filter(published=True).select_related("version")
+    }
+    issued = dict(Certificate.objects.values_list("version_id").annotate(n=Count("pk")).order_by())
+    editions: dict[int, EditionCertificates] = {}
+    for found in versions:
+        publicity = published.get(found.edition_id)
+        entry = editions.setdefault(
+            found.edition_id,
+            EditionCertificates(
+                edition=found.edition,
+                publicity=publicity,
+                issued=0 if publicity is None else issued.get(publicity.version_id, 0),
+                versions=[],
+            ),
+        )
+        entry.versions.append(found)
+    return render(request, "certificates/index.html", {"editions": list(editions.values())})
 
 
 @admin_required
@@ -75,17 +102,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 def issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = _sealed_or_404(request, pk)
     try:
-        issued_on = dt.date.fromisoformat(request.POST.get("date", ""))
-    except ValueError:
-        issued_on = timezone.localdate()
-    try:
-        services.issue(
-            version,
-            by=request.user,
-            notice_number=request.POST.get("notice_number", ""),
-            issued_on=issued_on,
-            ip=client_ip(request),
-        )
+        services.issue(version, by=request.user, ip=client_ip(request))
     except ServiceError as error:
         messages.error(request, str(error))
         return redirect("certificates:index")
@@ -191,10 +208,24 @@ def download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """An applicant's certificates, or a recommender's region's."""
+    """An applicant's published results, or a recommender's region's, each with its
+    certificate."""
     require_role(request, Role.APPLICANT, Role.RECOMMENDER, what="certificates")
-    certificates = certificates_for_user(request.user).order_by("-edition__year", "serial")
-    return render(request, "certificates/mine.html", {"certificates": certificates})
+    found = results.results_for(list(results.published_applications(request.user)))
+    return render(
+        request,
+        "certificates/mine.html",
+        {"results": found, "recommender": is_recommender_staff(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """An applicant's own published result (404 before publication and to anyone else)."""
+    require_role(request, Role.APPLICANT, what="published result", pk=pk)
+    found = results.get_result_for_user_or_404(request.user, pk, ip=client_ip(request))
+    return render(request, "certificates/result.html", {"result": found})
 
 
 @require_GET

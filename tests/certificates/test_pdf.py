@@ -30,11 +30,11 @@ def test_the_pdf_is_a4_landscape_reads_its_fields_back_and_embeds_its_fonts(
         "荣誉证书",
         "浙江省工程建设质量管理协会",
         "".join(edition.title.split()),
-        "钢筋精益班组",
+        "甲班组",
         "浙江甲建设有限公司",
         "一等奖",
-        "浙质协〔2026〕15号",
-        "2026年12月8日",
+        "浙质协〔2026〕15号",  # the publication's commendation notice and its date
+        "2026年12月15日",
         "ZJQC-2026-001",
     ):
         assert expected in text, expected
@@ -54,9 +54,11 @@ def test_the_zip_holds_one_pdf_per_certificate(issued):
     with zipfile.ZipFile(io.BytesIO(zip_bytes(issued))) as archive:
         names = archive.namelist()
         assert names == [
-            "ZJQC-2026-001-钢筋精益班组.pdf",
-            "ZJQC-2026-002-幕墙安装班组.pdf",
-            "ZJQC-2026-003-测量放线班组.pdf",
+            "ZJQC-2026-001-甲班组.pdf",
+            "ZJQC-2026-002-乙班组.pdf",
+            "ZJQC-2026-003-丁班组.pdf",
+            "ZJQC-2026-004-戊班组.pdf",
+            "ZJQC-2026-005-己班组.pdf",
         ]
         assert all(archive.read(name).startswith(b"%PDF-") for name in names)
 

@@ -10,7 +10,8 @@ from banzu.certificates import services
 from banzu.certificates.models import Certificate, CertificateState, VerificationLog
 from banzu.jobs.enums import JobState
 from banzu.jobs.models import Job
-from tests.certificates.conftest import NOTICE
+from banzu.publicity import publication
+from tests.certificates.conftest import NOTICE, NOTICE_DATE
 from tests.conftest import client_for
 
 
@@ -19,7 +20,7 @@ def _pdf(user, certificate):
 
 
 def test_an_applicant_downloads_only_its_own_certificate(issued, applicant_a, applicant_b):
-    own, other, _apart = issued
+    own, other = issued[0], issued[1]
     response = _pdf(applicant_a, own)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -33,22 +34,51 @@ def test_an_applicant_downloads_only_its_own_certificate(issued, applicant_a, ap
 def test_a_recommender_reaches_only_its_regions_certificates(
     issued, recommender_hz, recommender_nb, expert
 ):
-    assert [_pdf(recommender_hz, c).status_code for c in issued] == [200, 404, 200]
-    assert [_pdf(recommender_nb, c).status_code for c in issued] == [404, 200, 404]
-    assert [_pdf(expert, c).status_code for c in issued] == [404, 404, 404]
-    page = client_for(recommender_hz).get(reverse("certificates:mine"))
-    text = page.content.decode()
-    assert "ZJQC-2026-001" in text
-    assert "ZJQC-2026-003" in text
+    # 甲 乙 丁 戊 己: only 乙 is 宁波's.
+    assert [_pdf(recommender_hz, c).status_code for c in issued] == [200, 404, 200, 200, 200]
+    assert [_pdf(recommender_nb, c).status_code for c in issued] == [404, 200, 404, 404, 404]
+    assert [_pdf(expert, c).status_code for c in issued] == [404, 404, 404, 404, 404]
+
+
+def test_the_recommenders_page_lists_its_regions_published_results_with_each_certificate(
+    world, issued, recommender_hz, recommender_nb, expert
+):
+    text = client_for(recommender_hz).get(reverse("certificates:mine")).content.decode()
+    for expected in ("甲班组", "丙班组", "丁班组", "戊班组", "己班组"):
+        assert expected in text, expected
+    for serial in ("ZJQC-2026-001", "ZJQC-2026-003", "ZJQC-2026-004", "ZJQC-2026-005"):
+        assert f"{serial} (PDF)" in text, serial
+    assert "乙班组" not in text
     assert "ZJQC-2026-002" not in text
+    assert "庚班组" not in text  # eliminated: not published
+    assert "87.90" in text  # 甲's total
+    assert reverse("certificates:pdf", args=[issued[0].pk]) in text
+    nb = client_for(recommender_nb).get(reverse("certificates:mine")).content.decode()
+    assert "乙班组" in nb
+    assert "ZJQC-2026-002 (PDF)" in nb
+    assert "甲班组" not in nb
     assert client_for(expert).get(reverse("certificates:mine")).status_code == 404
 
 
-def test_the_applicants_dashboard_card_lists_its_own_certificate(issued, applicant_a):
+def test_the_applicants_dashboard_card_links_its_result_and_certificate(world, issued, applicant_a):
     text = client_for(applicant_a).get(reverse("home")).content.decode()
-    assert "ZJQC-2026-001" in text
+    assert "Your published results" in text
+    assert reverse("certificates:result", args=[world.own.pk]) in text
     assert reverse("certificates:pdf", args=[issued[0].pk]) in text
+    assert "ZJQC-2026-001 (PDF)" in text
     assert "ZJQC-2026-002" not in text
+    assert "乙班组" not in text
+
+
+def test_before_publication_no_card_says_anything_about_results(unpublished, applicant_a):
+    text = client_for(applicant_a).get(reverse("home")).content.decode()
+    assert "Your published results" not in text
+    assert "certificates-card" not in text
+    assert reverse("certificates:result", args=[unpublished.own.pk]) not in text
+    assert "一等奖" not in text
+    page = client_for(applicant_a).get(reverse("certificates:mine")).content.decode()
+    assert "No result has been published yet." in page
+    assert "甲班组" not in page
 
 
 def test_the_verification_page_shows_every_printed_field_and_logs_the_look(issued, edition):
@@ -63,11 +93,11 @@ def test_the_verification_page_shows_every_printed_field_and_logs_the_look(issue
         "ZJQC-2026-001",
         "浙江省工程建设质量管理协会",
         edition.title,
-        "钢筋精益班组",
+        "甲班组",
         "浙江甲建设有限公司",
         "一等奖",
         NOTICE,
-        "2026-12-08",
+        "2026-12-15",
     ):
         assert expected in text, expected
     log = VerificationLog.objects.get()
@@ -101,32 +131,72 @@ def test_a_forged_token_says_plainly_that_no_such_certificate_exists(issued):
     assert serial.status_code == 404
 
 
+def test_before_publication_the_admin_reads_that_certificates_come_after_it(
+    unpublished, admin_user
+):
+    admin = client_for(admin_user)
+    text = admin.get(reverse("certificates:index")).content.decode()
+    assert "Certificates are issued after the final publication of the results." in text
+    assert reverse("certificates:issue", args=[unpublished.version.pk]) not in text
+    response = admin.post(reverse("certificates:issue", args=[unpublished.version.pk]))
+    assert response.status_code == 302
+    assert Certificate.objects.count() == 0
+    assert not Job.objects.filter(kind="certificates.zip").exists()
+    shown = admin.get(response["Location"]).content.decode()
+    assert "Certificates are issued after the final publication of the results." in shown
+
+
+def test_after_publication_the_issue_page_shows_the_notice_number_and_date(world, admin_user):
+    text = client_for(admin_user).get(reverse("certificates:index")).content.decode()
+    assert NOTICE in text
+    assert NOTICE_DATE.isoformat() in text
+    assert reverse("certificates:issue", args=[world.version.pk]) in text
+    assert 'name="notice_number"' not in text  # no longer typed
+    assert "Certificates are issued after the final publication" not in text
+
+
 def test_the_admin_issues_as_a_job_that_produces_one_zip_with_a_pdf_per_awarded_team(
     world, admin_user, applicant_a, django_capture_on_commit_callbacks
 ):
     admin = client_for(admin_user)
-    assert admin.get(reverse("certificates:index")).status_code == 200
     url = reverse("certificates:issue", args=[world.version.pk])
-    assert client_for(applicant_a).post(url, {"notice_number": NOTICE}).status_code == 404
+    assert client_for(applicant_a).post(url).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin.post(url, {"notice_number": NOTICE, "date": "2026-12-08"})
+        response = admin.post(url)
     assert response.status_code == 302
-    assert Certificate.objects.filter(version=world.version).count() == 3
+    certificates = Certificate.objects.filter(version=world.version)
+    assert certificates.count() == 5
+    assert {c.fields["notice_number"] for c in certificates} == {NOTICE}
     job = Job.objects.get(kind="certificates.zip")
     assert job.state == JobState.DONE  # the immediate backend ran it after the commit
-    assert (job.done, job.total) == (3, 3)
+    assert (job.done, job.total) == (5, 5)
     page = admin.get(reverse("certificates:version", args=[world.version.pk]))
     assert reverse("certificates:zip_download", args=[job.pk]) in page.content.decode()
     download = admin.get(reverse("certificates:zip_download", args=[job.pk]))
     assert download.status_code == 200
     content = b"".join(download.streaming_content)
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        assert len(archive.namelist()) == 3
+        assert len(archive.namelist()) == 5
         assert all(name.endswith(".pdf") for name in archive.namelist())
     assert (
         client_for(applicant_a).get(reverse("certificates:zip_download", args=[job.pk])).status_code
         == 404
     )
+
+
+def test_publishing_then_issuing_through_the_pages(unpublished, admin_user, applicant_a):
+    publication.publish(
+        unpublished.publicity, notice_number=NOTICE, notice_date=NOTICE_DATE, by=admin_user
+    )
+    assert (
+        client_for(admin_user)
+        .post(reverse("certificates:issue", args=[unpublished.version.pk]))
+        .status_code
+        == 302
+    )
+    own = Certificate.objects.get(application=unpublished.own)
+    assert (own.serial, own.fields["notice_number"]) == ("ZJQC-2026-001", NOTICE)
+    assert _pdf(applicant_a, own).status_code == 200
 
 
 def test_the_admin_revokes_with_a_reason_through_the_page(issued, admin_user, applicant_a):
