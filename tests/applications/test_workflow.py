@@ -58,6 +58,7 @@ def test_transition_table_is_the_documented_one():
         ("scored", "under_review"): "reopen_review",
         ("scored", "presented"): "record_presentation",
         ("presented", "ranked"): "rank",
+        ("scored", "ranked"): "rank",
         ("ranked", "published"): "publish",
         ("submitted", "disqualified"): "disqualify",
         ("recommended", "disqualified"): "disqualify",
