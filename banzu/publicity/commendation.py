@@ -67,6 +67,12 @@ def title(year: int) -> str:
     return f"关于公布{year}年度浙江省工程建设质量信得过班组名单的通知"
 
 
+def title_lines(year: int) -> tuple[str, str]:
+    """The title on two lines broken where the sense allows (on one line it leaves 知 alone
+    on the second)."""
+    return f"关于公布{year}年度浙江省工程建设质量", "信得过班组名单的通知"
+
+
 def list_title(year: int) -> str:
     return f"{year}年度浙江省工程建设质量信得过班组名单"
 
@@ -160,9 +166,9 @@ def _numeral(index: int) -> str:
 
 
 COLUMNS: tuple[tuple[str, float], ...] = (
-    ("序号", 8),
-    ("班组名称", 26),
-    ("单位名称", 36),
+    ("序号", 10),
+    ("班组名称", 24),
+    ("单位名称", 34),
     ("推荐单位", 24),
     ("经验名称", 36),
 )
@@ -189,6 +195,7 @@ def _award_blocks(award: Award, position: int, *, ranked: bool) -> list[Block]:
             widths=tuple(width for _name, width in COLUMNS),
             rows=(tuple(label(name) for name, _width in COLUMNS), *body),
             header_rows=1,
+            rows_can_split=False,
         )
     )
     blocks.append(Spacer(3))
@@ -219,7 +226,7 @@ def document(publicity: Publicity) -> Document:
         "不断提升工程建设质量水平。"
     )
     blocks: list[Block] = [
-        Para(title(year), "title", "center"),
+        *(Para(line, "title", "center") for line in title_lines(year)),
         Para(publicity.notice_number, "body", "center"),
         Spacer(6),
         Para("各推荐单位，各有关单位："),
