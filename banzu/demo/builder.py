@@ -21,6 +21,7 @@ from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
 from banzu.demo.event import EventDemo
 from banzu.demo.past import build_past_edition
+from banzu.demo.results import build_results
 from banzu.demo.review import ReviewDemo
 from banzu.editions.models import Edition
 from banzu.recommendations import services as recommendations
@@ -217,6 +218,7 @@ class DemoBuilder:
             fill_fields=fill_fields,
             out=self.out,
         ).build(edition)
+        build_results(builder=self, admin=self.admin, demo_expert="expert", out=self.out)
 
     def _recommender_stage(self, edition: Edition) -> None:
         """宁波 and 温州 have scored, recommended and submitted their batches; 杭州 is half done."""

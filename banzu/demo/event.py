@@ -36,6 +36,7 @@ from banzu.accounts.services import create_user
 from banzu.applications import services as applications
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
+from banzu.demo.points import SHEET_COMMENTS, half, presentation_points
 from banzu.editions.models import Edition
 from banzu.editions.selectors import SheetItem, presentation_sheet
 from banzu.presentations import draw
@@ -112,13 +113,6 @@ ROOMS = [
     (2, "第二分会场", "杭州国际博览中心 三楼 西湖厅"),
 ]
 COMMENT = "材料规范完整，班组建设成效有数据支撑。"
-SHEET_COMMENTS = [
-    "发布思路清晰，数据翔实，现场答辩准确。",
-    "PPT制作规范，改进成效可量化，建议加强推广。",
-    "班组特色鲜明，时间把控较好。",
-    "问题分析到位，个别数据来源需补充说明。",
-    "成果实用性强，表达流畅。",
-]
 
 
 class Builder(Protocol):
@@ -128,10 +122,6 @@ class Builder(Protocol):
     files: Any
 
     def _enterprise_user(self, enterprise_name: str, username: str | None = None) -> User: ...
-
-
-def _half(value: Decimal) -> Decimal:
-    return (value * 2).quantize(Decimal(1)) / 2
 
 
 class EventDemo:
@@ -308,7 +298,7 @@ class EventDemo:
         items = {}
         for item in application.edition.rubric_items.all():
             item_share = min(share + Decimal(self.rng.randint(-5, 5)) / 100, Decimal(1))
-            items[item.pk] = ItemInput(_half(item.max_points * item_share), comment)
+            items[item.pk] = ItemInput(half(item.max_points * item_share), comment)
         return items
 
     # --- The rooms: panels, recusals, the recorded draw -------------------------------------
@@ -429,14 +419,9 @@ class EventDemo:
         quality: Decimal,
         moment: dt.datetime,
     ) -> None:
-        leniency = Decimal(self.rng.randint(-5, 5)) / 100
-        items = []
-        total = Decimal(0)
-        for item in sheet:
-            share = quality + leniency + Decimal(self.rng.randint(-6, 6)) / 100
-            points = max(Decimal(0), min(item.max_points, _half(item.max_points * share)))
-            items.append({"position": item.position, "points": f"{points:.1f}"})
-            total += points
+        points = presentation_points(self.rng, sheet, quality)
+        items = [{"position": p, "points": f"{value:.1f}"} for p, value in points.items()]
+        total = sum(points.values(), Decimal(0))
         PresentationSheet.objects.create(
             slot=slot,
             expert=expert,

@@ -1,18 +1,13 @@
-"""The presentation event of the demo (banzu/demo/event.py), over the demo built once for the
-module through load_demo and rolled back at the end."""
+"""The 2026 presentation event of the demo (banzu/demo/event.py), over the demo built once for
+the folder (tests/demo/conftest.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from banzu.accounts.models import User
@@ -32,35 +27,8 @@ from banzu.presentations.models import (
 from banzu.presentations.selectors import room_order, scorers, slot_score, timer_state
 from banzu.review.models import Assignment
 from banzu.scoring.models import ScoreSheet
-from tests.conftest import parse_checks_reused
 
-# The whole demo, built through the services: its own step of `make pytest`.
 pytestmark = [pytest.mark.demo, pytest.mark.django_db]
-
-TEST_SETTINGS = {
-    "DEBUG": True,  # load_demo refuses otherwise
-    "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-}
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str]:
-    out = io.StringIO()
-    files = tmp_path_factory.mktemp("demo-files")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PRIVATE_FILES_ROOT=files, **TEST_SETTINGS),
-        parse_checks_reused(),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("load_demo", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -89,9 +57,9 @@ def test_two_rooms_of_five_scored_teams(rooms):
     # Every scored 2026 application presents; the ten come from six recommenders.
     scored = Application.objects.filter(edition__year=2026, state="scored")
     assert scored.count() == 10
-    assert set(Slot.objects.values_list("application", flat=True)) == set(
-        scored.values_list("pk", flat=True)
-    )
+    assert set(
+        Slot.objects.filter(event__edition__year=2026).values_list("application", flat=True)
+    ) == set(scored.values_list("pk", flat=True))
     assert scored.values("recommender").distinct().count() == 6
 
 
@@ -125,7 +93,9 @@ def test_panels_of_five_with_a_chair_each_expert_on_one(rooms):
         seats.update(panel)
     assert set(seats.values()) == {1}
     # One recusal: 郑丽 works for 浙江省建工集团, whose team presents in 第二分会场.
-    recusal = Recusal.objects.select_related("member__expert", "slot__application__team").get()
+    recusal = Recusal.objects.select_related("member__expert", "slot__application__team").get(
+        member__room__event__edition__year=2026
+    )
     assert recusal.member.room == rooms[1]
     assert recusal.member.expert.username == "expert_zheng"
     assert recusal.slot.application.team.enterprise.name == "浙江省建工集团有限责任公司"
@@ -197,4 +167,9 @@ def test_the_demo_secretary_is_bound_to_room_one(demo, rooms):
 
 
 def test_the_event_belongs_to_the_current_edition(demo):
-    assert Event.objects.get().edition == Edition.objects.get(is_active=True)
+    assert Event.objects.get(edition__year=2026).edition == Edition.objects.get(is_active=True)
+    # The other event is 2025's, held (banzu/demo/results.py).
+    assert list(Event.objects.order_by("starts_on").values_list("edition__year", flat=True)) == [
+        2025,
+        2026,
+    ]
