@@ -11,6 +11,7 @@ from banzu.certificates.models import Certificate, CertificateState, Verificatio
 from banzu.jobs.enums import JobState
 from banzu.jobs.models import Job
 from banzu.publicity import publication
+from banzu.results.versions import seal
 from tests.certificates.conftest import NOTICE, NOTICE_DATE
 from tests.conftest import client_for
 
@@ -220,3 +221,19 @@ def test_a_revoked_certificate_no_longer_downloads_but_for_the_admin(
     assert _pdf(applicant_a, own).status_code == 404
     assert _pdf(recommender_hz, own).status_code == 404
     assert _pdf(admin_user, own).status_code == 200
+
+
+def test_the_admins_page_query_count_is_flat(
+    world, issued, admin_user, django_assert_num_queries, django_assert_max_num_queries
+):
+    client = client_for(admin_user)
+    client.get(reverse("certificates:index"))  # warm the session
+    with django_assert_max_num_queries(8) as one:
+        client.get(reverse("certificates:index"))
+    for reason in ("a sheet reopened", "again"):
+        seal(world.edition, by=admin_user, reason=reason)
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("certificates:index"))
+    text = response.content.decode()
+    assert "version 3" in text
+    assert "Certificates issued" in text
