@@ -212,10 +212,11 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     certificate."""
     require_role(request, Role.APPLICANT, Role.RECOMMENDER, what="certificates")
     found = results.results_for(list(results.published_applications(request.user)))
+    years = sorted({result.application.edition.year for result in found}, reverse=True)
     return render(
         request,
         "certificates/mine.html",
-        {"results": found, "recommender": is_recommender_staff(request.user)},
+        {"results": found, "recommender": is_recommender_staff(request.user), "years": years},
     )
 
 

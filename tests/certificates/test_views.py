@@ -54,6 +54,9 @@ def test_the_recommenders_page_lists_its_regions_published_results_with_each_cer
     assert "庚班组" not in text  # eliminated: not published
     assert "87.90" in text  # 甲's total
     assert reverse("certificates:pdf", args=[issued[0].pk]) in text
+    # The region's workbook and the commendation notice are one click away.
+    assert reverse("publicity:region_xlsx", kwargs={"year": 2026}) in text
+    assert reverse("publicity:commendation", kwargs={"year": 2026, "fmt": "pdf"}) in text
     nb = client_for(recommender_nb).get(reverse("certificates:mine")).content.decode()
     assert "乙班组" in nb
     assert "ZJQC-2026-002 (PDF)" in nb
