@@ -13,6 +13,7 @@ class AggregationRule(models.TextChoices):
 class AwardMode(models.TextChoices):
     QUOTA = "quota", _("By rank quota")
     THRESHOLD = "threshold", _("By score threshold")
+    SHARE = "share", _("By share of the ranked teams (%)")
 
 
 class PresentationSheetSource(models.TextChoices):

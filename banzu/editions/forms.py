@@ -158,6 +158,9 @@ class EditionCreateForm(EditionForm):
             current = Edition.objects.filter(is_active=True).first()
             self.fields["year"].initial = latest.year + 1 if latest else None
             self.fields["copy_from"].initial = current.pk if current else None
+            # The copied tiers carry the figures of that edition's award mode.
+            if current is not None:
+                self.fields["award_mode"].initial = current.award_mode
 
     def copy_source(self) -> Edition | None:
         source: Edition | None = self.cleaned_data.get("copy_from")
@@ -230,6 +233,7 @@ class AwardTierForm(forms.ModelForm):
         _hint(self, "position", min=1, max=MAX_POSITION)
         _hint(self, "quota", min=1)
         _hint(self, "min_score", step="0.01", min=0, max=100)
+        _hint(self, "share_percent", step="0.01", min=0, max=100)
 
     def clean_position(self) -> int:
         return _checked_position(self.cleaned_data["position"])
@@ -304,14 +308,32 @@ class PresentationFormSet(_RowsFormSet):
 
 
 class AwardTierFormSet(_RowsFormSet):
+    """The edition's award tiers. What each tier needs depends on the award mode chosen in the
+    page's other form (the edition page's or the results settings page's): the page sets it
+    before validating; None when that form is invalid."""
+
     row_type = TierRow
     attrs = TIER_ATTRS
+    award_mode: str | None = None
 
     def rows(self) -> list[TierRow]:
         return super().rows()
 
+    def clean(self) -> None:
+        super().clean()
+        if self.award_mode is None or any(self.errors):
+            return
+        kept = self.kept_forms()
+        by_row = services.tier_row_errors(award_mode=self.award_mode, rows=self.rows())
+        for index, problems in by_row.items():
+            for field, message in problems.items():
+                kept[index].add_error(field, message)
+
     def row_errors(self) -> list[str]:
-        return services.tier_errors(self.rows())
+        errors = services.tier_errors(self.rows())
+        if self.award_mode is not None:
+            errors += services.tier_total_errors(award_mode=self.award_mode, rows=self.rows())
+        return errors
 
 
 FormSetT = TypeVar("FormSetT", bound=_RowsFormSet)
@@ -362,17 +384,10 @@ class EditionConfiguration:
         if all(valid):
             self.presentation.source = self.source.cleaned_data["presentation_sheet_source"]
             self.presentation.weight = self.form.cleaned_data["presentation_weight"]
+        if valid[0]:
+            self.tiers.award_mode = self.form.cleaned_data["award_mode"]
         valid += [self.rubric.is_valid(), self.presentation.is_valid(), self.tiers.is_valid()]
-        if not all(valid):
-            return False
-        kept = self.tiers.kept_forms()
-        by_row = services.tier_row_errors(
-            award_mode=self.form.cleaned_data["award_mode"], rows=self.tiers.rows()
-        )
-        for index, problems in by_row.items():
-            for field, message in problems.items():
-                kept[index].add_error(field, message)
-        return not by_row
+        return all(valid)
 
     def service_kwargs(self) -> dict[str, Any]:
         return {

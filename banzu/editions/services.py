@@ -75,12 +75,13 @@ class TierRow:
     name: str
     quota: int | None = None
     min_score: Decimal | None = None
+    share_percent: Decimal | None = None
     pk: int | None = None
 
 
 RUBRIC_ATTRS = ("position", "title", "criteria", "max_points")
 PRESENTATION_ATTRS = ("position", "title", "text", "max_points")
-TIER_ATTRS = ("position", "name", "quota", "min_score")
+TIER_ATTRS = ("position", "name", "quota", "min_score", "share_percent")
 PointsRow = RubricRow | PresentationRow
 
 
@@ -188,7 +189,9 @@ def tier_errors(rows: Sequence[TierRow]) -> list[str]:
 
 
 def tier_row_errors(*, award_mode: str, rows: Sequence[TierRow]) -> dict[int, dict[str, str]]:
-    """Problems of single tiers under the award mode, by index into `rows`, then field name."""
+    """Problems of single tiers under the award mode, by index into `rows`, then field name:
+    by rank quota every tier needs its number of awards, by score threshold its minimum total
+    (lower than the tier before it), by share its share of the ranked teams."""
     errors: dict[int, dict[str, str]] = {}
     if award_mode == AwardMode.QUOTA:
         for index, row in enumerate(rows):
@@ -219,7 +222,37 @@ def tier_row_errors(*, award_mode: str, rows: Sequence[TierRow]) -> dict[int, di
                     % {"name": previous.name, "score": points(previous.min_score)}
                 }
             previous = row
+    elif award_mode == AwardMode.SHARE:
+        for index, row in enumerate(rows):
+            if row.share_percent is None:
+                errors[index] = {
+                    "share_percent": _(
+                        "Enter the share of the ranked teams: tiers are assigned by share."
+                    )
+                }
     return errors
+
+
+def tier_total_errors(*, award_mode: str, rows: Sequence[TierRow]) -> list[str]:
+    """Problems of the tiers together under the award mode: shares add up to 100% at most."""
+    if award_mode != AwardMode.SHARE:
+        return []
+    total = sum((row.share_percent or Decimal(0) for row in rows), Decimal(0))
+    if total <= 100:
+        return []
+    return [
+        _("The tiers' shares add up to %(total)s%%; they can add up to 100%% at most.")
+        % {"total": points(total)}
+    ]
+
+
+def award_tier_errors(*, award_mode: str, rows: Sequence[TierRow]) -> list[str]:
+    """Every rule of the award tiers under the award mode, as messages."""
+    general = tier_errors(rows) + tier_total_errors(award_mode=award_mode, rows=rows)
+    by_row = tier_row_errors(award_mode=award_mode, rows=rows)
+    for index, problems in sorted(by_row.items()):
+        general.extend(f"{rows[index].name}: {message}" for message in problems.values())
+    return general
 
 
 def configuration_errors(
@@ -233,15 +266,13 @@ def configuration_errors(
     errors: dict[str, list[str]] = {
         field: [message] for field, message in edition_errors(values).items()
     }
-    general = rubric_errors(rubric) + tier_errors(tiers)
+    general = rubric_errors(rubric)
     general += presentation_errors(
         presentation,
         source=values["presentation_sheet_source"],
         weight=values["presentation_weight"],
     )
-    by_row = tier_row_errors(award_mode=values["award_mode"], rows=tiers)
-    for index, problems in sorted(by_row.items()):
-        general.extend(f"{tiers[index].name}: {message}" for message in problems.values())
+    general += award_tier_errors(award_mode=values["award_mode"], rows=tiers)
     if general:
         errors[NON_FIELD_ERRORS] = general
     return errors
@@ -424,3 +455,21 @@ def update_edition(
             ip=ip,
         )
     return edition
+
+
+def set_award_tiers(
+    *, edition: Edition, award_mode: str, tiers: Sequence[TierRow]
+) -> dict[str, int]:
+    """Set how the edition's award tiers are assigned and its whole set of tiers, refused under
+    the same rules as the edition page (the results settings page sets them with the results'
+    other settings). The caller journals the change with its own; the changes per row back."""
+    if award_mode not in AwardMode.values:
+        raise ValueError(f"Not an award mode: {award_mode!r}")
+    problems = award_tier_errors(award_mode=award_mode, rows=tiers)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        if edition.award_mode != award_mode:
+            edition.award_mode = award_mode
+            edition.save(update_fields=["award_mode"])
+        return _sync_rows(model=AwardTier, edition=edition, rows=tiers, attrs=TIER_ATTRS)

@@ -69,7 +69,7 @@ def edition_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("manage:editions")
     return render(
         request,
-        "manage/edition_edit.html",
+        "editions/edition_edit.html",
         {
             "edition": edition,
             "title": title,

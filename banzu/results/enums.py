@@ -2,7 +2,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-# The values are banzu.results.core's (TieRule, TierMode): the pure core takes them as they are.
+# The values are banzu.results.core's (TieRule; TierMode's are banzu.editions.enums.AwardMode's):
+# the pure core takes them as they are.
 
 
 class TieRule(models.TextChoices):
@@ -15,12 +16,6 @@ class TieRule(models.TextChoices):
         _("Higher materials score first, then higher presentation score, then an equal rank"),
     )
     EQUAL = "equal", _("Equal totals share a rank")
-
-
-class TierMode(models.TextChoices):
-    QUOTA = "quota", _("By rank quota")
-    THRESHOLD = "threshold", _("By score threshold")
-    SHARE = "share", _("By share of the ranked teams (%)")
 
 
 class VersionState(models.TextChoices):

@@ -11,12 +11,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from banzu.editions.models import Edition
-from banzu.results.enums import TierMode, TieRule, VersionState
+from banzu.results.enums import TieRule, VersionState
 
 
 class ResultsSettings(models.Model):
     """How the edition's results are computed and shown, edited in the UI. Created with these
-    defaults on first use (banzu.results.versions.settings_for)."""
+    defaults on first use (banzu.results.versions.settings_for). How the award tiers are
+    assigned is the edition's (Edition.award_mode, with its AwardTier rows): the settings page
+    edits it there."""
 
     edition = models.OneToOneField(
         Edition, on_delete=models.CASCADE, related_name="results_settings"
@@ -26,12 +28,6 @@ class ResultsSettings(models.Model):
         max_length=20,
         choices=TieRule.choices,
         default=TieRule.PRESENTATION_FIRST,
-    )
-    tier_mode = models.CharField(
-        _("award tiers assigned"),
-        max_length=20,
-        choices=TierMode.choices,
-        default=TierMode.QUOTA,
     )
     non_presenter_tier = models.CharField(
         _("award for teams that did not present"),

@@ -52,11 +52,8 @@ NEAR = 2  # teams within this many places of a tier boundary get a stability mar
 
 
 def settings_for(edition: Edition) -> ResultsSettings:
-    """The edition's results settings, created on first use (tiers as the edition assigns
-    them)."""
-    found, _created = ResultsSettings.objects.get_or_create(
-        edition=edition, defaults={"tier_mode": edition.award_mode}
-    )
+    """The edition's results settings, created on first use."""
+    found, _created = ResultsSettings.objects.get_or_create(edition=edition)
     return found
 
 
@@ -297,7 +294,7 @@ def _payload_inputs(edition: Edition, settings: ResultsSettings, inputs: Inputs)
             "aggregation_rule": edition.aggregation_rule,
             "trim_min": edition.trim_min_experts,
             "tie_rule": settings.tie_rule,
-            "tier_mode": settings.tier_mode,
+            "tier_mode": edition.award_mode,
             "stability_near": NEAR,
         },
         "tiers": tiers,
@@ -432,7 +429,8 @@ def seal(edition: Edition, *, by: User, reason: str = "", ip: str | None = None)
     """Store the edition's results as they compute now as its next version, sealed. A second
     or later version needs the reason for it (an upheld objection, a reopened sheet)."""
     with transaction.atomic():
-        Edition.objects.select_for_update().get(pk=edition.pk)
+        # The edition as it stands (weights, aggregation, award mode), locked while sealing.
+        edition = Edition.objects.select_for_update().get(pk=edition.pk)
         last = ResultsVersion.objects.filter(edition=edition).order_by("-number").first()
         if last is not None and not reason.strip():
             raise ServiceError(

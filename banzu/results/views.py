@@ -183,10 +183,13 @@ def settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         settings=versions.settings_for(edition),
     )
-    if request.method == "POST" and page.is_valid():
-        page.save(by=request.user, ip=client_ip(request))
+    if (
+        request.method == "POST"
+        and page.is_valid()
+        and page.save(by=request.user, ip=client_ip(request)) is not None
+    ):
         messages.success(request, _("The results settings are saved."))
-        return redirect("results:settings")
+        return redirect(request.get_full_path())
     return render(
         request,
         "results/settings.html",

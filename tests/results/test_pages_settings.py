@@ -1,6 +1,7 @@
-"""The results settings page: the edition's results settings and its award tiers, validated
-under the tier mode (quota mode needs quotas, threshold needs minimum totals, each lower than the
-one above, shares add up to 100% at most), saved together and journalled."""
+"""The results settings page: the edition's results settings, its award mode and its award
+tiers, validated under the award mode (quota mode needs quotas, threshold needs minimum totals,
+each lower than the one above, shares add up to 100% at most), saved together and journalled.
+The award mode and the tiers are the edition's: the edition page edits the same ones."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import pytest
 from banzu.audit.models import AuditEntry
 from banzu.editions.models import AwardTier
 from banzu.results.models import ResultsSettings
-from banzu.results.versions import settings_for
 from tests.conftest import client_for
 from tests.results.test_gather import _english as _english
 
@@ -36,7 +36,7 @@ def form_data(edition, rows: list[dict], **settings) -> dict[str, object]:
     existing = list(AwardTier.objects.filter(edition=edition).order_by("position"))
     data: dict[str, object] = {
         "tie_rule": "presentation_first",
-        "tier_mode": "quota",
+        "award_mode": "quota",
         "non_presenter_tier": "优秀奖",
         "room_award": "最佳发布奖",
         "notice_ranked": "",
@@ -68,7 +68,7 @@ def test_the_page_shows_the_settings_and_the_seeded_tiers(edition, admin):
         "二等奖",
         "三等奖",
     ]
-    assert settings_for(edition).tier_mode == "quota"
+    assert response.context["form"]["award_mode"].value() == "quota"
 
 
 def test_saving_quotas_renames_reorders_adds_removes_and_journals(edition, admin, admin_user):
@@ -134,7 +134,7 @@ def test_threshold_mode_needs_minimum_totals_each_lower_than_the_one_above(editi
             {"position": "2", "name": "二等奖", "min_score": "90"},
             {"position": "3", "name": "三等奖", "min_score": ""},
         ],
-        tier_mode="threshold",
+        award_mode="threshold",
     )
 
     response = admin.post(URL, data)
@@ -142,13 +142,14 @@ def test_threshold_mode_needs_minimum_totals_each_lower_than_the_one_above(editi
     forms = response.context["tiers"].forms
     assert forms[1].errors == {
         "min_score": [
-            "Enter a lower minimum than the tier above (90): a later tier needs a lower score."
+            "The minimum score must be lower than that of the tier before it (一等奖: 90)."
         ]
     }
     assert forms[2].errors == {
         "min_score": ["Enter the minimum total score: tiers are assigned by score threshold."]
     }
-    assert settings_for(edition).tier_mode == "quota"
+    edition.refresh_from_db()
+    assert edition.award_mode == "quota"
 
 
 def test_threshold_mode_saves_descending_minimums(edition, admin):
@@ -159,25 +160,24 @@ def test_threshold_mode_saves_descending_minimums(edition, admin):
             {"position": "2", "name": "二等奖", "min_score": "85.5"},
             {"position": "3", "name": "三等奖", "min_score": "80"},
         ],
-        tier_mode="threshold",
+        award_mode="threshold",
     )
 
     assert admin.post(URL, data).status_code == 302
     assert [row[3] for row in tiers(edition)] == [D("90.00"), D("85.50"), D("80.00")]
-    assert settings_for(edition).tier_mode == "threshold"
-    # The edition page checks its tiers under the edition's award mode: the same one.
     edition.refresh_from_db()
     assert edition.award_mode == "threshold"
     entry = AuditEntry.objects.get(action="results.settings_updated")
-    assert (entry.data["fields"], entry.data["edition_award_mode"]) == (
+    assert (entry.data["fields"], entry.data["award_mode"], entry.data["tier_changes"]) == (
         [
+            "award_mode",
             "non_presenter_tier",
             "publicity_working_days",
             "room_award",
             "show_scores_in_publicity",
-            "tier_mode",
         ],
         "threshold",
+        {"created": 0, "updated": 3, "deleted": 0},
     )
 
 
@@ -189,7 +189,7 @@ def test_share_mode_refuses_shares_above_100_percent_in_total(edition, admin):
             {"position": "2", "name": "二等奖", "share_percent": "30"},
             {"position": "3", "name": "三等奖", "share_percent": "50.5"},
         ],
-        tier_mode="share",
+        award_mode="share",
     )
 
     response = admin.post(URL, data)

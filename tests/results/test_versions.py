@@ -19,11 +19,12 @@ from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
 from banzu.audit.models import AuditEntry
 from banzu.core.errors import ServiceError
+from banzu.editions.enums import AwardMode
 from banzu.editions.models import AwardTier
 from banzu.presentations.enums import SheetState as PresentationSheetState
 from banzu.presentations.enums import SlotState
 from banzu.presentations.models import PresentationSheet, Slot
-from banzu.results.enums import TierMode, TieRule, VersionState
+from banzu.results.enums import TieRule, VersionState
 from banzu.results.models import ResultsVersion
 from banzu.results.versions import Diff, Move, diff, preview, seal, settings_for, verify
 from banzu.scoring.models import ScoreSheet
@@ -144,9 +145,9 @@ def test_preview_follows_the_editions_tie_rule(world, tie_rule, expected):
 
 
 def test_preview_assigns_tiers_by_threshold_and_by_share(world):
-    settings = settings_for(world.edition)
-    settings.tier_mode = TierMode.THRESHOLD
-    settings.save()
+    edition = world.edition
+    edition.award_mode = AwardMode.THRESHOLD
+    edition.save()
     for position, score in ((1, "87.50"), (2, "85"), (3, "82.10")):
         AwardTier.objects.filter(edition=world.edition, position=position).update(
             min_score=D(score)
@@ -154,17 +155,19 @@ def test_preview_assigns_tiers_by_threshold_and_by_share(world):
 
     by_threshold = [row[2] for row in figures(world, preview(world.edition).rows)]
 
-    settings.tier_mode = TierMode.SHARE
-    settings.save()
+    edition.award_mode = AwardMode.SHARE
+    edition.save()
     for position, share in ((1, "25"), (2, "25"), (3, "50")):
         AwardTier.objects.filter(edition=world.edition, position=position).update(
             share_percent=D(share)
         )
 
-    by_share = [row[2] for row in figures(world, preview(world.edition).rows)]
+    by_share = preview(world.edition)
 
     assert by_threshold == ["一等奖", "二等奖", "三等奖", "三等奖"]
-    assert by_share == ["一等奖", "二等奖", "三等奖", "三等奖"]
+    assert [row[2] for row in figures(world, by_share.rows)] == by_threshold
+    # The version records the edition's award mode as the rule it was computed by.
+    assert by_share.payload["rules"]["tier_mode"] == "share"
 
 
 def test_preview_is_refused_while_a_presenting_team_has_no_presentation_score(world):
