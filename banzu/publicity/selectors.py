@@ -26,8 +26,12 @@ def listed_rows(publicity: Publicity) -> list[ListedRow]:
     tiers = [tier["name"] for tier in payload.get("tiers", [])]
     apps = payload.get("applications", {})
     found = []
+    room_award = payload.get("settings", {}).get("room_award") or ""
     for row in [*payload.get("rows", []), *payload.get("apart", [])]:
-        names = [name for name in (row.get("tier"), row.get("room_award")) if name]
+        # A row's room_award is a flag; the award's name is the edition's (最佳发布奖).
+        names = [
+            name for name in (row.get("tier"), room_award if row.get("room_award") else "") if name
+        ]
         if not names:
             continue
         app = apps.get(str(row["application"]), {})

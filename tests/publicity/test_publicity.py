@@ -19,11 +19,14 @@ from banzu.audit.models import AuditEntry
 from banzu.core.errors import ServiceError
 from banzu.publicity import services
 from banzu.publicity.models import Objection, ObjectionFile, ObjectionState, Publicity
+from banzu.publicity.selectors import listed_rows
 from banzu.results import workdays
 from banzu.results.models import ResultsVersion
+from banzu.results.versions import seal, settings_for
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.publicity.conftest import OBJECTOR, TODAY, pdf_bytes, pdf_file, png_bytes
+from tests.results.test_gather import build_results
 
 # --- The window's end date ---------------------------------------------------------------------
 
@@ -458,3 +461,21 @@ def test_the_notice_downloads_as_pdf_and_word_with_the_window_and_the_list(opene
 def test_the_notice_does_not_exist_before_the_window(sealed):
     response = Client().get(reverse("publicity:notice", kwargs={"year": 2026, "fmt": "pdf"}))
     assert response.status_code == 404
+
+
+def test_the_room_awards_are_named_on_the_list(edition, admin_user):
+    """Each room's best presentation carries the edition's room award beside its tier (a row
+    stores a flag; the list shows the award's name)."""
+    build_results(edition)
+    settings = settings_for(edition)
+    settings.room_award = "最佳发布奖"
+    settings.save()
+    seal(edition, by=admin_user)
+    publicity = services.open_publicity(
+        edition, services.Window(starts_on=TODAY, working_days=5), by=admin_user
+    )
+    tiers = [row.tier for row in listed_rows(publicity)]
+    assert sum("最佳发布奖" in tier for tier in tiers) == 2  # one per room
+    assert all(tier.count("·") <= 1 for tier in tiers)
+    text = Client().get(reverse("publicity:public", kwargs={"year": 2026})).content.decode()
+    assert text.count("最佳发布奖") == 2
