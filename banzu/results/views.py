@@ -244,8 +244,8 @@ def seal(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("results:preview")
     messages.success(
         request,
-        _("Version %(number)s of the results is sealed (SHA-256 %(sha)s).")
-        % {"number": version.number, "sha": version.sha256},
+        # The SHA-256 is on the version's page: in the message it would not wrap on a phone.
+        _("Version %(number)s of the results is sealed.") % {"number": version.number},
     )
     return redirect("results:version", number=version.number)
 

@@ -41,12 +41,41 @@ def admin_page(browser: Browser, live_server: LiveServer, admin_user) -> Iterato
     context.close()
 
 
+def overflow(page: Page) -> list[str]:
+    """What sticks out of the page sideways: the page's own width beyond the viewport, and each
+    element that passes the viewport or whose content overflows it visibly, outside a wrapper
+    that scrolls (.table-wrap)."""
+    found: list[str] = page.evaluate(
+        """() => {
+          const width = document.documentElement.clientWidth;
+          const out = [];
+          if (document.documentElement.scrollWidth > width) {
+            out.push(`page ${document.documentElement.scrollWidth}px`);
+          }
+          for (const element of document.querySelectorAll("body *")) {
+            if (element.parentElement.closest(".table-wrap")) continue;
+            const clips = ["auto", "scroll", "hidden"].includes(
+              getComputedStyle(element).overflowX
+            );
+            const box = element.getBoundingClientRect();
+            const spills = !clips && element.scrollWidth > element.clientWidth + 1;
+            if (box.right > width + 1 || spills) {
+              out.push(`${element.tagName.toLowerCase()}.${element.className}`);
+            }
+          }
+          return out;
+        }"""
+    )
+    return found
+
+
 def shoot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size(LAPTOP)
     page.screenshot(path=str(SCREENSHOTS / f"results_{name}_1366.png"), full_page=True)
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(SCREENSHOTS / f"results_{name}_390.png"), full_page=True)
+    assert overflow(page) == []
     page.set_viewport_size(LAPTOP)
 
 
@@ -68,6 +97,7 @@ def test_preview_seal_and_compare(admin_page: Page, edition, admin_user):
 
     page.get_by_role("button", name="Confirm and seal version 1").click()
     expect(page.locator("h1")).to_have_text("Results version 1 · 2026")
+    shoot(page, "version")
     assert ResultsVersion.objects.get(edition=edition).number == 1
 
     application_services.transition(
