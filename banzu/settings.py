@@ -234,6 +234,10 @@ PRIVATE_FILES_ROOT = Path(os.environ.get("BANZU_FILES_DIR", VAR_DIR / "files"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Django's temporary files of uploads in progress: under VAR_DIR so that `check_files` finds
+# (and cleans) those a killed server left behind.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("BANZU_UPLOAD_TEMP_DIR", str(VAR_DIR / "tmp" / "uploads"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)  # Django does not create it
 BANZU_UPLOAD_LIMITS_MB = {
     "docx": int(os.environ.get("BANZU_MAX_DOCX_MB", "30")),
     "pdf": int(os.environ.get("BANZU_MAX_PDF_MB", "50")),
