@@ -281,3 +281,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Audit journal and backups (banzu.audit, banzu.ops; docs/operations.md) ------------------
+# The journal's entries are sealed with an HMAC under this key, kept out of the database, so
+# whoever can write to the database cannot rewrite the journal unnoticed. Required in production
+# (a system check); in development derived from SECRET_KEY. It must never change.
+AUDIT_KEY = os.environ.get("BANZU_AUDIT_KEY", "")
+# Append-only: the journal's head, written by `anchor_audit` and by every backup.
+AUDIT_ANCHOR_FILE = Path(os.environ.get("BANZU_AUDIT_ANCHORS", VAR_DIR / "audit-anchors.log"))
+BACKUP_DIR = Path(os.environ.get("BANZU_BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_KEEP = int(os.environ.get("BANZU_BACKUP_KEEP", "14"))

@@ -29,3 +29,5 @@ def known() -> frozenset[str]:
 
 
 register("access.denied")
+# The migration that sealed the entries written before the journal had a key (0004).
+register("audit.sealed")

@@ -28,6 +28,8 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(null=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # HMAC of seq and hash under settings.AUDIT_KEY (banzu.audit.chain.entry_mac).
+    mac = models.CharField(max_length=64, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from banzu.audit import actions
-from banzu.audit.chain import GENESIS, entry_hash
+from banzu.audit.chain import GENESIS, entry_hash, entry_mac
+from banzu.audit.keys import audit_key
 from banzu.audit.models import AuditEntry, AuditHead, chain_content
 
 
@@ -50,7 +51,12 @@ def record(
             "ip": ip,
         }
         digest = entry_hash(chain_content(**dict(fields)), head.hash)
-        entry = AuditEntry.objects.create(**fields, prev_hash=head.hash, hash=digest)
+        entry = AuditEntry.objects.create(
+            **fields,
+            prev_hash=head.hash,
+            hash=digest,
+            mac=entry_mac(audit_key(), head.seq + 1, digest),
+        )
         AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=digest)
     return entry
 
