@@ -42,6 +42,28 @@ def upload_message(code: str, max_bytes: int) -> str:
         "doctype": _("The file contains forbidden XML declarations and was refused."),
         "parse": _("The file could not be opened; it may be damaged or encrypted."),
         "name": _("The file name is not valid."),
+        "external": _(
+            "The file loads content from outside itself (for example a remote template or a "
+            "linked object). Remove the links, save it again and upload it."
+        ),
+        "embedded": _(
+            "The file contains embedded objects or files (for example an OLE object, a "
+            "program or an attachment). Insert such content as pictures and upload again."
+        ),
+        "active_content": _(
+            "The PDF contains scripts, automatic actions, forms or multimedia. Print it to a "
+            "new PDF and upload that."
+        ),
+        "too_complex": _(
+            "The file is too complex to check (for example pages with an extreme number of "
+            "drawing operations). Save or print it to a new PDF and upload again."
+        ),
+        "busy": _(
+            "Another of your files is still being checked. Upload this one when it has finished."
+        ),
+        "overloaded": _(
+            "The server is checking many files right now. Please try again in a minute."
+        ),
     }
     return messages.get(code, _("The file was refused."))
 

@@ -28,6 +28,7 @@ from banzu.core import filestore
 from banzu.core.errors import ServiceError
 from banzu.core.workflow import Move, apply
 from banzu.editions.models import Edition
+from banzu.uploads import slots
 from banzu.uploads.validation import FileKind, Limits, UploadRejected, validate_upload
 
 actions.register(
@@ -277,7 +278,12 @@ def upload_document(
     try:
         try:
             checked = validate_upload(
-                temp, original_name, expected=EXPECTED_FILE_KINDS[kind], limits=limits
+                temp,
+                original_name,
+                expected=EXPECTED_FILE_KINDS[kind],
+                limits=limits,
+                # One check at a time per applicant, across every web process.
+                uploader_lock=slots.uploader_lock(filestore.temp_dir(), f"user-{user.pk}"),
             )
         except UploadRejected as rejected:
             record(

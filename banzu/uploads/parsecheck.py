@@ -1,14 +1,15 @@
 """The real parse of an upload, run in a resource-limited child process.
 
-Parent side: run_in_child() starts ``python -m banzu.uploads.parsecheck KIND
-PATH`` under RLIMIT_AS/RLIMIT_CPU and a timeout, so a parser bug or a
-pathological document costs a dead child instead of a stuck or bloated web
-worker.  Child side: main() opens the file with the same libraries the rest
-of the project uses and exits 0 (parsed fine), 1 (parse failed) or 2 (usage),
-writing only a one-line reason to stderr.
+Parent side: run_in_child() starts ``python -m banzu.uploads.parsecheck MEMORY CPU KIND PATH``
+with a clean environment and a wall-clock timeout, so a parser bug or a pathological document
+costs a dead child instead of a stuck or bloated web worker. Child side: main() first limits its
+own address space, CPU time, core and file sizes (here rather than in a preexec_fn, which may
+deadlock a threaded parent such as a gthread worker), then opens the file with the same
+libraries the rest of the project uses and exits 0 (accepted) or 1, writing one line
+"code: detail" to stderr, where code is a rejection code of banzu.uploads.base.
 
-Stdlib-only at import time: the parent imports this module too, and the
-child should import nothing it does not need before its limits apply.
+Stdlib-only at import time: the parent imports this module too, and the child should import
+nothing it does not need before its limits apply.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import signal
 import subprocess
 import sys
 import warnings
@@ -27,63 +29,74 @@ _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # ...) leaks into the parser.
 _CHILD_ENV = {"PATH": os.defpath, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 _STDERR_KEPT = 2000
+# What the kernel sends at RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one.
+_CPU_SIGNALS = {-signal.SIGXCPU, -signal.SIGKILL}
 
 
-def _child_command(kind: str, path: Path) -> list[str]:
+def _child_command(kind: str, path: Path, memory_bytes: int, cpu_s: int) -> list[str]:
     # -E: ignore PYTHON* variables, -s: no user site-packages, -B: never write
     # .pyc (file writes are forbidden by RLIMIT_FSIZE anyway).
-    return [sys.executable, "-E", "-s", "-B", "-m", "banzu.uploads.parsecheck", kind, str(path)]
-
-
-def _capped(which: int, wanted: int) -> tuple[int, int]:
-    # Asking for more than the current hard limit (container, systemd) would
-    # make setrlimit fail in the child, so never ask for more.
-    hard = resource.getrlimit(which)[1]
-    if hard != resource.RLIM_INFINITY:
-        wanted = min(wanted, hard)
-    return wanted, wanted
+    return [
+        sys.executable,
+        "-E",
+        "-s",
+        "-B",
+        "-m",
+        "banzu.uploads.parsecheck",
+        str(memory_bytes),
+        str(cpu_s),
+        kind,
+        str(path),
+    ]
 
 
 def run_in_child(
     kind: str, path: Path, *, timeout_s: int, memory_bytes: int, cpu_s: int
 ) -> str | None:
-    """Parse `path` in a limited child; return None if it parsed, else why not."""
-    # Computed here, in the parent, so that the code between fork and exec
-    # is nothing but setrlimit calls.
-    rlimits = [
-        (resource.RLIMIT_AS, _capped(resource.RLIMIT_AS, memory_bytes)),
-        (resource.RLIMIT_CPU, _capped(resource.RLIMIT_CPU, cpu_s)),
-        (resource.RLIMIT_CORE, (0, 0)),
-        (resource.RLIMIT_FSIZE, (0, 0)),
-    ]
-
-    def apply_limits() -> None:
-        for which, values in rlimits:
-            resource.setrlimit(which, values)
-
+    """Parse `path` in a limited child; None if it parsed, else "code: why not"."""
     try:
         proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            _child_command(kind, path.resolve()),
+            _child_command(kind, path.resolve(), memory_bytes, cpu_s),
             cwd=_PROJECT_ROOT,
             env=_CHILD_ENV,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             timeout=timeout_s,
-            preexec_fn=apply_limits,
             close_fds=True,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return f"parse timed out after {timeout_s}s"
+        # The CPU limit is far below the timeout: a child still running at the timeout did
+        # not get the CPU it may use, so the machine is too busy, not the file too complex.
+        return f"overloaded: no answer within {timeout_s}s"
+    stderr = proc.stderr[-_STDERR_KEPT:].decode("utf-8", "replace").strip()
+    if proc.returncode in _CPU_SIGNALS:
+        return f"too_complex: stopped at the CPU limit of {cpu_s}s (signal {-proc.returncode})"
+    if proc.returncode < 0:
+        return f"parse: killed by signal {-proc.returncode}"
+    if proc.returncode == 1 and stderr:
+        return stderr.splitlines()[-1]
     if proc.returncode != 0:
-        # A negative code is the signal that killed it (SIGKILL/SIGXCPU).
-        stderr = proc.stderr[-_STDERR_KEPT:].decode("utf-8", "replace").strip()
-        return f"parse exit {proc.returncode}: {stderr}"
+        return f"parse: exit {proc.returncode}: {stderr}"
     return None
 
 
 # --- child side --------------------------------------------------------------
+
+
+def apply_limits(memory_bytes: int, cpu_s: int) -> None:
+    for which, wanted in (
+        (resource.RLIMIT_AS, memory_bytes),
+        (resource.RLIMIT_CPU, cpu_s),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_FSIZE, 0),
+    ):
+        # Asking for more than the current hard limit (container, systemd) would fail.
+        hard = resource.getrlimit(which)[1]
+        if hard != resource.RLIM_INFINITY:
+            wanted = min(wanted, hard)
+        resource.setrlimit(which, (wanted, wanted))
 
 
 def _check_docx(path: str) -> None:
@@ -105,32 +118,47 @@ def _check_pptx(path: str) -> None:
 
 
 def _check_pdf(path: str) -> None:
-    from pypdf import PdfReader
+    from banzu.uploads.pdfcheck import check_pdf
 
-    reader = PdfReader(path)
-    # Encrypted PDFs cannot be inspected (nor reliably opened by reviewers),
-    # so they fail rather than pass unchecked.
-    if reader.is_encrypted:
-        raise ValueError("encrypted PDF")
-    for page in reader.pages:
-        page.extract_text()
+    check_pdf(path)
 
 
 _CHECKS = {"docx": _check_docx, "pptx": _check_pptx, "pdf": _check_pdf}
 
 
+def _outcome(kind: str, path: str) -> str | None:
+    from banzu.uploads.base import Refused
+
+    try:
+        _CHECKS[kind](path)
+    except Refused as refused:  # the one class, wherever this module runs as __main__
+        return f"{refused.code}: {str(refused)[:300]}"
+    except (MemoryError, RecursionError) as e:
+        return f"too_complex: {type(e).__name__}"
+    except Exception as e:  # any parser failure means "reject", never a crash
+        # pypdf's LimitReachedError: one of its resource bounds (tokens of a content stream,
+        # forms drawn per page, entries of the page tree ...) was reached.
+        code = "too_complex" if type(e).__name__ == "LimitReachedError" else "parse"
+        detail = " ".join(str(e).split())[:300]
+        return f"{code}: {type(e).__name__}: {detail}"
+    return None
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in _CHECKS:
-        print("usage: python -m banzu.uploads.parsecheck docx|pptx|pdf PATH", file=sys.stderr)
+    if len(argv) != 4 or not argv[0].isdigit() or not argv[1].isdigit() or argv[2] not in _CHECKS:
+        print(
+            "usage: python -m banzu.uploads.parsecheck MEMORY_BYTES CPU_S docx|pptx|pdf PATH",
+            file=sys.stderr,
+        )
         return 2
+    apply_limits(int(argv[0]), int(argv[1]))
     # pypdf logs a warning per oddity in a malformed file; that would only
     # fill the parent's pipe.
     logging.disable(logging.CRITICAL)
     warnings.simplefilter("ignore")
-    try:
-        _CHECKS[argv[0]](argv[1])
-    except Exception as e:  # any parser failure means "reject", never a crash
-        print(f"{type(e).__name__}: {str(e)[:300]}", file=sys.stderr)
+    failure = _outcome(argv[2], argv[3])
+    if failure is not None:
+        print(failure.replace("\n", " "), file=sys.stderr)
         return 1
     return 0
 

@@ -17,13 +17,12 @@ import zipfile
 from collections.abc import Mapping
 from typing import Any
 
-from banzu.uploads.validation import (
-    Limits,
-    UploadRejected,
-    _check_central_directory,
-    _check_entry_names,
-    _check_xml_stream,
-    _stream_entry,
+from banzu.uploads.base import Limits, UploadRejected
+from banzu.uploads.ooxml import (
+    check_central_directory,
+    check_entry_names,
+    check_xml_stream,
+    stream_entry,
 )
 
 SUFFIXES = (".xlsx", ".csv")
@@ -132,14 +131,14 @@ def _xlsx_rows(
 def _check_package(content: bytes, limits: Limits) -> None:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         infos = archive.infolist()
-    _check_central_directory(infos, limits)
-    _check_entry_names(infos)
+    check_central_directory(infos, limits)
+    check_entry_names(infos)
     handle = io.BytesIO(content)
     offsets = sorted(info.header_offset for info in infos)
     for info in infos:
-        chunks = _stream_entry(handle, info, offsets)
+        chunks = stream_entry(handle, info, offsets)
         if info.orig_filename.lower().endswith((".xml", ".rels")):
-            _check_xml_stream(chunks, info.orig_filename)
+            check_xml_stream(chunks, info.orig_filename)
         else:
             for _chunk in chunks:
                 pass

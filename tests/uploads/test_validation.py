@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import hashlib
 import resource
+import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -486,59 +486,68 @@ def test_parse_check_runs_in_child_with_memory_limit(tmp_path: Path) -> None:
     assert validate_upload(heavy, "heavy.pdf", limits=roomy).kind == FileKind.PDF
     assert validate_upload(small, "small.pdf", limits=tight).kind == FileKind.PDF
     before = resource.getrlimit(resource.RLIMIT_AS)
-    assert rejected_code(heavy, "heavy.pdf", tight) == "parse"
+    assert rejected_code(heavy, "heavy.pdf", tight) == "too_complex"
     assert resource.getrlimit(resource.RLIMIT_AS) == before
 
 
-def test_parse_check_child_sees_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    limits = Limits(max_bytes=LIMITS.max_bytes, parse_memory_bytes=300 * 1024 * 1024, parse_cpu_s=7)
+def test_parse_check_child_sets_its_limits_before_parsing(tmp_path: Path) -> None:
+    # The child limits itself (a preexec_fn could deadlock a threaded web worker); what it sets
+    # is what the parent asked for.
     probe = (
-        "import resource, sys; "
-        "ok = resource.getrlimit(resource.RLIMIT_AS)[0] == 300 * 1024 * 1024 "
-        "and resource.getrlimit(resource.RLIMIT_CPU)[0] == 7; "
-        "sys.exit(0 if ok else 1)"
+        "import resource; from banzu.uploads import parsecheck; "
+        "parsecheck.apply_limits(300 * 1024 * 1024, 7); "
+        "print([resource.getrlimit(r) for r in (resource.RLIMIT_AS, resource.RLIMIT_CPU, "
+        "resource.RLIMIT_CORE, resource.RLIMIT_FSIZE)])"
     )
-    monkeypatch.setattr(
-        parsecheck, "_child_command", lambda kind, path: [sys.executable, "-c", probe]
-    )
-    path = samples.make_pdf(tmp_path / "x.pdf")
-    assert validate_upload(path, "x.pdf", limits=limits).kind == FileKind.PDF
-    limits = Limits(max_bytes=LIMITS.max_bytes, parse_cpu_s=8)
-    assert rejected_code(path, "x.pdf", limits) == "parse"
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=Path(parsecheck.__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    mib300 = 300 * 1024 * 1024
+    assert out.strip() == str([(mib300, mib300), (7, 7), (0, 0), (0, 0)])
+    command = parsecheck._child_command("pdf", tmp_path / "x.pdf", mib300, 7)
+    assert command[-4:] == [str(mib300), "7", "pdf", str(tmp_path / "x.pdf")]
 
 
-def test_parse_check_timeout_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parse_check_timeout_overloaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A child that gets no CPU within the wall-clock timeout: the machine is busy, not the file
+    # complex.
     monkeypatch.setattr(
         parsecheck,
         "_child_command",
-        lambda kind, path: [sys.executable, "-c", "import time; time.sleep(30)"],
+        lambda *args: [sys.executable, "-c", "import time; time.sleep(30)"],
     )
     path = samples.make_pdf(tmp_path / "x.pdf")
     limits = Limits(max_bytes=LIMITS.max_bytes, parse_timeout_s=1)
-    started = time.monotonic()
-    assert rejected_code(path, "x.pdf", limits) == "parse"
-    assert time.monotonic() - started < 10
+    assert rejected_code(path, "x.pdf", limits) == "overloaded"
 
 
-def test_parse_check_cpu_limit_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parse_check_cpu_limit_too_complex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spin = (
+        "import sys; from banzu.uploads import parsecheck; "
+        "parsecheck.apply_limits(int(sys.argv[1]), int(sys.argv[2]))\nwhile True: pass"
+    )
     monkeypatch.setattr(
         parsecheck,
         "_child_command",
-        lambda kind, path: [sys.executable, "-c", "while True: pass"],
+        lambda kind, path, memory, cpu: [sys.executable, "-c", spin, str(memory), str(cpu)],
     )
     path = samples.make_pdf(tmp_path / "x.pdf")
     limits = Limits(max_bytes=LIMITS.max_bytes, parse_cpu_s=1, parse_timeout_s=30)
-    started = time.monotonic()
-    assert rejected_code(path, "x.pdf", limits) == "parse"
-    assert time.monotonic() - started < 15
+    assert parsecheck.run_in_child("pdf", path, timeout_s=30, memory_bytes=2**30, cpu_s=1) in {
+        "too_complex: stopped at the CPU limit of 1s (signal 24)",
+        "too_complex: stopped at the CPU limit of 1s (signal 9)",
+    }
+    assert rejected_code(path, "x.pdf", limits) == "too_complex"
 
 
 def test_parse_check_child_env_is_minimal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "do-not-leak")
     probe = "import os, sys; sys.exit(1 if 'SECRET_KEY' in os.environ else 0)"
-    monkeypatch.setattr(
-        parsecheck, "_child_command", lambda kind, path: [sys.executable, "-c", probe]
-    )
+    monkeypatch.setattr(parsecheck, "_child_command", lambda *args: [sys.executable, "-c", probe])
     path = samples.make_pdf(tmp_path / "x.pdf")
     assert validate_upload(path, "x.pdf", limits=LIMITS).kind == FileKind.PDF
 
@@ -594,6 +603,12 @@ def test_rejection_messages_cover_all_codes() -> None:
         "macro",
         "doctype",
         "parse",
+        "external",
+        "embedded",
+        "active_content",
+        "too_complex",
+        "busy",
+        "overloaded",
     }
     assert all(m.endswith(".") for m in REJECTION_MESSAGES.values())
 
