@@ -23,12 +23,11 @@ from banzu.applications.models import Application
 from banzu.applications.services import transition
 from banzu.audit import actions
 from banzu.audit.services import record
-from banzu.core import outbox
 from banzu.core.errors import ServiceError
 from banzu.editions.models import Edition
 from banzu.editions.signals import edition_published
 from banzu.publicity.models import ObjectionState, Publicity
-from banzu.publicity.services import latest_sealed, today
+from banzu.publicity.services import latest_sealed, mail_staff, today
 from banzu.results.enums import ApartReason
 
 actions.register("publicity.published")
@@ -169,16 +168,7 @@ def _mail(publicity: Publicity, applications: list[Application]) -> None:
         "The final results of %(year)s are published (commendation notice %(number)s). "
         "Sign in to see your result and download your certificate."
     ) % {"year": year, "number": publicity.notice_number}
-    enterprises = {a.team.enterprise_id for a in applications}
-    recommenders = {a.recommender_id for a in applications}
-    emails = User.objects.filter(is_active=True, enterprise_id__in=enterprises).values_list(
-        "email", flat=True
-    )
-    outbox.queue(list(emails), subject, body)
-    staff = User.objects.filter(is_active=True, recommender_id__in=recommenders).values_list(
-        "email", flat=True
-    )
-    outbox.queue(list(staff), subject, body)
+    mail_staff(applications, subject, body)
 
 
 def published_publicity(edition: Edition) -> Publicity | None:

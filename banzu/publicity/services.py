@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -172,8 +173,15 @@ def _mail_listed(publicity: Publicity) -> None:
         )
         % values
     )
-    enterprises = {a.team.enterprise_id for a in applications}
-    recommenders = {a.recommender_id for a in applications}
+    mail_staff(applications, subject, body)
+
+
+def mail_staff(applications: Iterable[Application], subject: str, body: str) -> None:
+    """Queue one mail to the staff of the applications' enterprises and one to the staff of
+    their recommenders (the applications' teams selected)."""
+    found = list(applications)
+    enterprises = {a.team.enterprise_id for a in found}
+    recommenders = {a.recommender_id for a in found}
     recipients = User.objects.filter(is_active=True, enterprise_id__in=enterprises).values_list(
         "email", flat=True
     )
