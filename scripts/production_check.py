@@ -83,8 +83,9 @@ class Client:
     in X-Forwarded-For, cookies kept by hand (they are Secure, so no library would send them over
     plain http)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, *, timeout: float = 30) -> None:
         self.port = port
+        self.timeout = timeout
         self.cookies: dict[str, str] = {}
 
     def request(
@@ -96,7 +97,7 @@ class Client:
         headers: dict[str, str] | None = None,
         proxied: bool = True,
     ) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         sent = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
         if proxied:
             sent.setdefault("X-Forwarded-Proto", "https")

@@ -1,0 +1,297 @@
+"""The deadline burst: 300 applicants upload their Word materials at the same instant, through
+the production configuration, on SQLite and on PostgreSQL (issue 16).
+
+Run: .venv/bin/python bench/deadline_burst.py [--n 300] [--databases sqlite,postgres]
+     [--servers gunicorn[,runserver]] [--workers W] [--threads T]
+
+For each database and server in turn:
+1. a fresh database (SQLite in a temporary folder; PostgreSQL: `banzu_burst` on 127.0.0.1:5432,
+   created here and dropped afterwards) and file store, migrated with production settings
+   (scripts/production_check.py's environment: BANZU_ENV=production, DEBUG off, secure cookies);
+2. a child process seeds n applicants through the services (user, enterprise, draft application
+   of the active edition, its deadline an hour away) with a signed-in session each
+   (bench/burst.py), so the burst measures uploads and not logins;
+3. the server starts: gunicorn with deploy/gunicorn.conf.py as is (its worker and thread counts
+   unless --workers/--threads), or `manage.py runserver`, the named alternative the README used
+   to serve with; the bench talks to it as the reverse proxy does (X-Forwarded-Proto https, each
+   applicant's own X-Forwarded-For, cookies by hand);
+4. each applicant's files page is opened once (the CSRF token of the form), then all n uploads
+   of n distinct real .docx files (a few pages of Chinese text each) are released together, one
+   thread each, while another thread fetches the login page every 200 ms;
+5. a child process compares the database and the file store with what was sent and answered.
+
+It prints, side by side: sent, acknowledged (the view's 302), stored, hash-matching (row and
+file SHA-256 equal to the bytes sent), lost, errors by kind, p50/p95/max latency, the login
+page's latency during the burst, and the server's own time per upload (gunicorn's access log),
+whose difference from the client's latency is the time spent queued. The goal on the 2-core
+machine: 0 errors, 0 lost, every hash matching, p95 under 10 s, the login page within 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# Run as a script, bench/ is on the path: its modules import each other by their own names.
+import burst  # noqa: E402
+from event_load import server_errors  # noqa: E402
+
+from scripts.production_check import Client, free_port, manage, production_env  # noqa: E402
+
+PY = sys.executable
+DB_NAME = "banzu_burst"
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
+# Gunicorn's access log with the time each request spent in the application (µs).
+ACCESS_FORMAT = '"%(r)s" %(s)s %(D)s'
+SERVERS = {
+    "gunicorn": [PY, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "banzu.wsgi"],
+    "runserver": [PY, "manage.py", "runserver", "--noreload", "127.0.0.1:{port}"],
+}
+
+
+def burst_env(
+    var: Path, port: int, database: str, static: Path, options: argparse.Namespace
+) -> dict[str, str]:
+    env = production_env(var, port)
+    # The production configuration's own counts, unless asked otherwise.
+    env.pop("BANZU_WORKERS", None)
+    env.pop("BANZU_THREADS", None)
+    if options.workers:
+        env["BANZU_WORKERS"] = str(options.workers)
+    if options.threads:
+        env["BANZU_THREADS"] = str(options.threads)
+    # The journal's key, kept out of the database in production (production_check may set it).
+    env.setdefault("BANZU_AUDIT_KEY", "burst-audit-" + "a" * 50)
+    env["STATIC_ROOT"] = str(static)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if database == "postgres":
+        env["DATABASE_URL"] = DATABASE_URL
+    return env
+
+
+def postgres(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def child(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PY, __file__, *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def wait_ready(port: int, server: subprocess.Popen[bytes], login: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode}")
+        try:
+            if Client(port, timeout=5).request("GET", login)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("the server did not answer within 60 s")
+
+
+def server_upload_times(access_log: Path) -> list[float]:
+    """Seconds each upload POST spent in the application, from gunicorn's access log."""
+    if not access_log.exists():
+        return []
+    found = re.findall(
+        r'"POST /applications/\d+/files/ [^"]*" \d+ (\d+)', access_log.read_text(errors="replace")
+    )
+    return [int(micros) / 1e6 for micros in found]
+
+
+def run_one(
+    database: str, server: str, files: list[bytes], options: argparse.Namespace, work: Path
+) -> dict[str, Any]:
+    var = work / f"{database}-{server}"
+    var.mkdir()
+    port = free_port()
+    env = burst_env(var, port, database, work / "static", options)
+    if database == "postgres":
+        postgres(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        postgres(f"CREATE DATABASE {DB_NAME}")
+    try:
+        manage(env, "migrate", "--noinput", "-v", "0")
+        if not (work / "static").exists():
+            manage(env, "collectstatic", "--noinput", "-v", "0")
+        child(env, "--seed", str(options.n), "--out", str(var / "seed.json"))
+        seed = json.loads((var / "seed.json").read_text())
+        command = [part.format(port=port) for part in SERVERS[server]]
+        if server == "gunicorn":
+            command[-1:-1] = ["--access-logformat", ACCESS_FORMAT]
+        log = (var / "server.log").open("wb")
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed argv
+            command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log
+        )
+        try:
+            wait_ready(port, process, seed["login"])
+            target = burst.Target(port, timeout_s=options.timeout)
+            uploads = burst.prepare(target, seed["applicants"], files)
+            load = os.getloadavg()
+            result = burst.run_burst(target, uploads, seed["login"])
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
+            log.close()
+        (var / "outcomes.json").write_text(json.dumps(burst.outcome_rows(result)))
+        child(env, "--check", str(var / "outcomes.json"), "--out", str(var / "stored.json"))
+        return {
+            "summary": burst.summary(result),
+            "stored": json.loads((var / "stored.json").read_text()),
+            "server_times": server_upload_times(var / "access.log"),
+            "server_errors": server_errors(var / "server.log"),
+            "load_before": load,
+        }
+    finally:
+        if database == "postgres":
+            postgres(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+def report(results: dict[str, dict[str, Any]], options: argparse.Namespace) -> None:
+    names = list(results)
+    workers = options.workers or 2 * (os.cpu_count() or 1) + 1
+    threads = options.threads or 8
+    print(
+        f"\nDeadline burst: {options.n} applicants, one distinct .docx each, sent at once;"
+        f" gunicorn = deploy/gunicorn.conf.py ({workers} gthread workers × {threads} threads);"
+        f" {os.cpu_count()} cores\n"
+    )
+
+    def seconds(value: float) -> str:
+        return f"{value:.2f}"
+
+    rows: list[tuple[str, Any]] = [
+        ("sent", lambda r: r["stored"]["sent"]),
+        ("acknowledged (302)", lambda r: r["stored"]["acknowledged"]),
+        ("stored (current row)", lambda r: r["stored"]["stored"]),
+        ("hash-matching", lambda r: r["stored"]["hash_matching"]),
+        ("lost (acknowledged, not stored)", lambda r: r["stored"]["lost"]),
+        ("stored, not acknowledged", lambda r: r["stored"]["stored_unacknowledged"]),
+        ("errors", lambda r: sum(r["summary"]["errors"].values())),
+        ("latency p50 (s)", lambda r: seconds(r["summary"]["p50_s"])),
+        ("latency p95 (s)", lambda r: seconds(r["summary"]["p95_s"])),
+        ("latency max (s)", lambda r: seconds(r["summary"]["max_s"])),
+        ("burst wall time (s)", lambda r: seconds(r["summary"]["wall_s"])),
+        ("in the application p50 (s)", lambda r: _server(r, 0.5)),
+        ("in the application p95 (s)", lambda r: _server(r, 0.95)),
+        ("login page: fetches", lambda r: r["summary"]["probes"]),
+        ("login page: failed", lambda r: r["summary"]["probe_failures"]),
+        ("login page p50 (s)", lambda r: seconds(r["summary"]["probe_p50_s"])),
+        ("login page max (s)", lambda r: seconds(r["summary"]["probe_max_s"])),
+        ("orphan files / .part left", lambda r: _leftovers(r)),
+        ("load average before", lambda r: f"{r['load_before'][0]:.2f}"),
+    ]
+    width = max(20, *(len(name) + 2 for name in names))
+    header = f"{'':<34}" + "".join(f"{name:>{width}}" for name in names)
+    print(header)
+    print("-" * len(header))
+    for label, value in rows:
+        print(f"{label:<34}" + "".join(f"{value(results[n])!s:>{width}}" for n in names))
+    print()
+    for name in names:
+        result = results[name]
+        summary = result["summary"]
+        met = (
+            not summary["errors"]
+            and result["stored"]["lost"] == 0
+            and result["stored"]["hash_matching"] == result["stored"]["sent"]
+            and summary["p95_s"] < 10
+            and summary["probe_max_s"] < 1
+            and summary["probe_failures"] == 0
+        )
+        print(f"{name}: goal {'met' if met else 'MISSED'}")
+        for error, count in sorted(summary["errors"].items(), key=lambda item: -item[1]):
+            print(f"  error ×{count}: {error}")
+        for cause, count in sorted(result["server_errors"].items(), key=lambda item: -item[1]):
+            print(f"  server traceback ×{count}: {cause}")
+    print(f"\nuptime: {_uptime()}")
+
+
+def _server(result: dict[str, Any], share: float) -> str:
+    times = result["server_times"]
+    return f"{burst.percentile(times, share):.2f}" if times else "-"
+
+
+def _leftovers(result: dict[str, Any]) -> str:
+    return f"{result['stored']['orphan_files']} / {result['stored']['temp_leftovers']}"
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S607
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--servers", default="gunicorn")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (conf default)")
+    parser.add_argument("--threads", type=int, default=0, help="threads each (conf default)")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per upload")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--check", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.seed is not None or options.check:
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "banzu.settings")
+        django.setup()
+        from django.urls import reverse
+
+        if options.check:
+            outcomes = json.loads(Path(options.check).read_text())
+            figures: Any = burst.stored_figures(outcomes)
+        else:
+            figures = {
+                "applicants": burst.seed_applicants(options.seed),
+                "login": reverse("accounts:login"),
+            }
+        Path(options.out).write_text(json.dumps(figures, ensure_ascii=False))
+        return
+    print(f"uptime: {_uptime()}", flush=True)
+    started = time.perf_counter()
+    files = [burst.materials_docx(i) for i in range(options.n)]
+    assert len({burst.sha256(data) for data in files}) == options.n
+    print(
+        f"{options.n} distinct .docx files, {statistics.mean(map(len, files)) / 1024:.0f} KB on"
+        f" average, made in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    work = Path(tempfile.mkdtemp(prefix="banzu-burst-"))
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        for database in options.databases.split(","):
+            for server in options.servers.split(","):
+                print(f"running {database} / {server} …", flush=True)
+                results[f"{database}/{server}"] = run_one(database, server, files, options, work)
+    finally:
+        if options.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    report(results, options)
+
+
+if __name__ == "__main__":
+    main()
