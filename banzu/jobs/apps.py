@@ -8,4 +8,4 @@ class JobsConfig(AppConfig):
 
     def ready(self) -> None:
         # The machine registers its move names with the audit registry when it is built.
-        from banzu.jobs import workflow  # noqa: F401
+        from banzu.jobs import housekeeping, workflow  # noqa: F401

@@ -35,6 +35,12 @@ class Job(models.Model):
     total = models.PositiveIntegerField(default=0, editable=False)
     summary = models.JSONField(default=dict, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True, editable=False)
+    # When the system ended the job (its worker stopped, the queue refused it): a code of
+    # banzu.jobs.enums.JobError, shown in the reader's language instead of `error`.
+    error_code = models.CharField(max_length=30, blank=True, editable=False)
+    # How many times a worker started the job: a resumable job whose worker stopped is queued
+    # again, up to banzu.jobs.services.MAX_ATTEMPTS runs.
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -45,7 +51,8 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("requested"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True, editable=False)
-    # Moved on at every step: a job whose worker stopped is recognised as stale.
+    # The heartbeat: moved on at every step and every few seconds while a worker runs the job
+    # (banzu.jobs.services.Heartbeat), so a job whose worker stopped is recognised within a minute.
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     # The job's file in the private store: what it made (a package) or what it reads (an upload).
     stored_name = models.CharField(max_length=80, blank=True, editable=False)

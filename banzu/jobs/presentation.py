@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from banzu.core.access import Someone
 from banzu.jobs import registry
-from banzu.jobs.enums import JobState
+from banzu.jobs.enums import JobError, JobState
 from banzu.jobs.models import Job
+from banzu.jobs.registry import Text
 
 STATUS_TEMPLATE = "jobs/_status.html"
 
@@ -32,6 +33,7 @@ def status_context(
         message = spec.text("failed")
     else:
         message = spec.text(str(job.state))
+    show_error = job is not None and spec.sees_error(user, job)
     return {
         "job": job,
         "kind": spec,
@@ -39,12 +41,23 @@ def status_context(
         "poll_url": poll_url or (reverse("jobs:status", args=[job.pk]) if job else ""),
         "message": message,
         "steps": spec.text("progress") % {"done": job.done, "total": job.total} if job else "",
-        "show_error": job is not None and spec.sees_error(user, job),
+        "show_error": show_error,
         "failed_hint": spec.text("failed_hint"),
+        "error_text": _error_text(job, show_error, spec.text("failed_hint")),
         "result_template": spec.result_template,
         "seconds_left": seconds_left,
         "minutes_left": round(seconds_left / 60) if seconds_left else None,
     }
+
+
+def _error_text(job: Job | None, show_error: bool, hint: Text) -> Text:
+    """What a failed job's line says after "failed": the system's reason in the reader's language
+    (it names nothing private, so everyone reads it), else the cause to whom may read it."""
+    if job is None:
+        return ""
+    if job.error_code in JobError.values:
+        return JobError(job.error_code).label
+    return job.error if show_error else hint
 
 
 def render_status(

@@ -89,6 +89,10 @@ class JobKind:
     consumes_file: bool = False
     # The job's file is derived data: a newer finished job's file replaces the older ones.
     keep_latest_file_only: bool = False
+    # Running the kind's function again on the same job is safe (it is idempotent, or carries on
+    # from what it finished): a job whose worker stopped is queued again, up to
+    # banzu.jobs.services.MAX_ATTEMPTS runs, instead of expired.
+    resumable: bool = False
     texts: Mapping[str, Text] = field(default_factory=dict)
     # Included by the status partial for a finished job (with `job` in its context).
     result_template: str = ""

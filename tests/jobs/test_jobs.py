@@ -156,12 +156,12 @@ def test_a_status_poll_never_expires_a_stale_job(stuck, admin_user):
 def test_the_worker_expires_stale_jobs_when_it_starts_another(
     stuck, open_edition, admin_user, django_capture_on_commit_callbacks
 ):
-    moving = make_job(
+    moving = make_job(  # its heartbeat came 20 s ago: alive
         BROKEN,
         Scope("edition", open_edition.pk),
         admin_user,
         state=JobState.RUNNING,
-        updated_at=timezone.now() - dt.timedelta(minutes=2),
+        updated_at=timezone.now() - dt.timedelta(seconds=20),
     )
 
     other = run_now(ECHO, Scope("application", 1), admin_user, django_capture_on_commit_callbacks)
@@ -169,9 +169,10 @@ def test_the_worker_expires_stale_jobs_when_it_starts_another(
     stuck.refresh_from_db()
     moving.refresh_from_db()
     assert other.state == JobState.DONE
-    assert (stuck.state, stuck.error) == (
+    assert (stuck.state, stuck.error, stuck.error_code) == (
         JobState.EXPIRED,
         "The job stopped without finishing (the worker was stopped).",
+        "worker_lost",
     )
     assert stuck.updated_at == stuck.finished_at
     assert moving.state == JobState.RUNNING
@@ -196,6 +197,13 @@ def test_expire_jobs_command_expires_stale_jobs_only(stuck, open_edition, admin_
         admin_user,
         updated_at=timezone.now() - dt.timedelta(minutes=30),
     )
+    beating = make_job(
+        ECHO,
+        Scope("application", 4),
+        admin_user,
+        state=JobState.RUNNING,
+        updated_at=timezone.now() - dt.timedelta(seconds=30),
+    )
     out = io.StringIO()
 
     call_command("expire_jobs", stdout=out)
@@ -205,7 +213,10 @@ def test_expire_jobs_command_expires_stale_jobs_only(stuck, open_edition, admin_
         stuck.pk: JobState.EXPIRED,
         long_queued.pk: JobState.EXPIRED,
         waiting.pk: JobState.QUEUED,
+        beating.pk: JobState.RUNNING,
     }
+    codes = dict(Job.objects.filter(state=JobState.EXPIRED).values_list("pk", "error_code"))
+    assert codes == {stuck.pk: "worker_lost", long_queued.pk: "not_started"}
     assert out.getvalue() == "2 stale job(s) expired.\n"
 
 

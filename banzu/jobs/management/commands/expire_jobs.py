@@ -6,8 +6,13 @@ from banzu.jobs.services import expire_stale
 
 
 class Command(BaseCommand):
-    help = "Mark expired the background jobs whose worker stopped (the worker does it too)."
+    help = (
+        "Deal with the background jobs whose worker stopped: queue the resumable ones again, "
+        "expire the others (the worker's watchdog does it every few seconds too)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        count = expire_stale()
-        self.stdout.write(f"{count} stale job(s) expired.")
+        swept = expire_stale()
+        self.stdout.write(f"{swept.expired} stale job(s) expired.")
+        if swept.resumed:
+            self.stdout.write(f"{swept.resumed} job(s) queued again.")
