@@ -337,9 +337,10 @@ def run_burst(target: Target, uploads: list[Upload], login_path: str) -> BurstRe
 def _probe(
     target: Target, path: str, probes: list[tuple[int, float]], done: threading.Event
 ) -> None:
-    """The login page every PROBE_INTERVAL_S (or at once after a slower answer) until done."""
+    """The login page every PROBE_INTERVAL_S (or at once after a slower answer) until done,
+    at least once."""
     client = Client(target.port, timeout=target.timeout_s)
-    while not done.is_set():
+    while True:
         started = time.perf_counter()
         try:
             status, _headers, _page = client.request(
@@ -349,7 +350,8 @@ def _probe(
             status = 0
         elapsed = time.perf_counter() - started
         probes.append((status, elapsed))
-        done.wait(max(0.0, PROBE_INTERVAL_S - elapsed))
+        if done.wait(max(0.0, PROBE_INTERVAL_S - elapsed)):
+            return
 
 
 # --- what was stored (Django set up) ---------------------------------------------------------
