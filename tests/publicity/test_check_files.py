@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from banzu.core import filestore
 from banzu.presentations.models import PresentationSheet
@@ -48,7 +50,8 @@ def test_objection_files_and_paper_scans_are_known_and_a_lost_one_is_reported(
     sheet.scan_path = scan
     sheet.save(update_fields=["scan_path"])
 
-    call_command("check_files")
+    with pytest.raises(CommandError):
+        call_command("check_files")
 
     out = capsys.readouterr().out
     assert kept not in out

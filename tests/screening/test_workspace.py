@@ -350,6 +350,7 @@ def test_check_files_knows_the_archive_and_reports_a_lost_archive_file(admin_use
     import hashlib
 
     from django.core.management import call_command
+    from django.core.management.base import CommandError
 
     from banzu.core import filestore
     from banzu.screening.models import ArchiveDocument
@@ -374,7 +375,8 @@ def test_check_files_knows_the_archive_and_reports_a_lost_archive_file(admin_use
         imported_by=admin_user,
     )
 
-    call_command("check_files")
+    with pytest.raises(CommandError):
+        call_command("check_files")
 
     out = capsys.readouterr().out
     assert kept not in out
