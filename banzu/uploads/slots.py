@@ -10,6 +10,8 @@ children than it has memory for:
   ("busy"). The kernel drops the lock when its holder closes the file or dies, so a killed
   worker blocks nobody, unlike a row in the database or a key in a cache (and the project's
   cache is per process); at most an empty lock file is left, which the next check reuses.
+  The lock is one machine's: web servers on several machines would need a shared one (a row
+  lock in PostgreSQL), which this deployment (deploy/) does not have.
 - each process runs at most PROCESS_SLOTS parse children at a time; a check waits for a slot up
   to Limits.queue_timeout_s and is then refused ("overloaded"). With gunicorn's 2 × cores + 1
   processes this bounds the children to about 4 × cores, each under its memory limit.
@@ -52,6 +54,8 @@ def uploader_slot(lock: Path | None) -> Iterator[None]:
         except FileNotFoundError:
             current = False
         if current:
+            # A fresh time tells a cleaner of old temporary files that this one is in use.
+            os.utime(fd)
             break
         os.close(fd)
     else:  # pragma: no cover - five holders in a row let go between our open and our lock
