@@ -7,20 +7,13 @@ job run at once). The applicant's own result page is that application's."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-
-from django.db.models import Min
-from django.utils import timezone
 
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
 from banzu.certificates import jobs, services
-from banzu.editions.models import Edition
 from banzu.jobs import services as job_services
-from banzu.publicity.models import Publicity
-from banzu.results.enums import VersionState
-from banzu.results.models import ResultsVersion
+from tests.access.matrix_world import edition_before_all, published_publicity, sealed_version
 
 ROWS: dict[str, str] = {
     "certificates:index": "login 404 404 404 404 404 404 200 404",
@@ -41,14 +34,7 @@ def args(users: dict[str, Any]) -> dict[str, dict[str, Any]]:
     admin = users["admin"]
     own = Application.objects.filter(created_by=users["applicant"]).order_by("pk").first()
     assert own is not None
-    first = Edition.objects.aggregate(first=Min("year"))["first"]
-    edition = Edition.objects.create(
-        year=first - 1,
-        title=f"{first - 1}年度（矩阵·证书）",
-        notice_number="矩阵",
-        registration_opens_at=timezone.now() - dt.timedelta(days=400),
-        recommendation_deadline=timezone.now() - dt.timedelta(days=300),
-    )
+    edition = edition_before_all("矩阵·证书")
     application = Application.objects.create(
         edition=edition,
         team=own.team,
@@ -57,46 +43,8 @@ def args(users: dict[str, Any]) -> dict[str, dict[str, Any]]:
         state=ApplicationState.PUBLISHED,
         experience_title=own.experience_title,
     )
-    version = ResultsVersion.objects.create(
-        edition=edition,
-        number=1,
-        state=VersionState.SEALED,
-        payload={
-            "rows": [
-                {
-                    "application": application.pk,
-                    "rank": 1,
-                    "tier": "一等奖",
-                    "room_award": False,
-                    "materials_score": "88.00",
-                    "materials_share": "70.40",
-                    "presentation": "17.50",
-                    "total": "87.90",
-                }
-            ],
-            "apart": [],
-            "settings": {"room_award": "", "show_comments_to_applicants": True},
-            "sheets": {"materials": [], "presentation": []},
-        },
-        sha256="0" * 64,
-        created_by=admin,
-        sealed_by=admin,
-    )
-    today = timezone.localdate()
-    Publicity.objects.create(
-        edition=edition,
-        version=version,
-        starts_on=today - dt.timedelta(days=20),
-        working_days=5,
-        ends_on=today - dt.timedelta(days=13),
-        opened_by=admin,
-        closed=True,
-        published=True,
-        published_at=timezone.now(),
-        published_by=admin,
-        notice_number="浙质协〔2026〕15号",
-        notice_date=today - dt.timedelta(days=10),
-    )
+    version = sealed_version(edition, admin, application, show_comments_to_applicants=True)
+    published_publicity(version, admin, "浙质协〔2026〕15号")
     (certificate,) = services.issue(version, by=admin)
     job = jobs.start_zip(version, user=admin)
     job_services.run(job.pk)

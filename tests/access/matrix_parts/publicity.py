@@ -9,21 +9,15 @@ window on today's date for ten days, and files one objection with a PDF through 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Min
-from django.utils import timezone
 from pypdf import PdfWriter
 
 from banzu.applications.models import Application
-from banzu.editions.models import Edition
 from banzu.publicity import services
-from banzu.publicity.models import Publicity
-from banzu.results.enums import VersionState
-from banzu.results.models import ResultsVersion
+from tests.access.matrix_world import edition_before_all, open_publicity, sealed_version
 
 ROWS: dict[str, str] = {
     "publicity:public": "200 200 200 200 200 200 200 200 404",
@@ -50,44 +44,8 @@ def args(users: dict[str, Any]) -> dict[str, dict[str, Any]]:
     admin = users["admin"]
     application = Application.objects.filter(created_by=users["applicant"]).order_by("pk").first()
     assert application is not None
-    first = Edition.objects.aggregate(first=Min("year"))["first"]
-    edition = Edition.objects.create(
-        year=first - 1,
-        title=f"{first - 1}年度（矩阵）",
-        notice_number="矩阵",
-        registration_opens_at=timezone.now() - dt.timedelta(days=300),
-        recommendation_deadline=timezone.now() - dt.timedelta(days=200),
-    )
-    version = ResultsVersion.objects.create(
-        edition=edition,
-        number=1,
-        state=VersionState.SEALED,
-        payload={
-            "tiers": [{"name": "一等奖"}],
-            "applications": {
-                str(application.pk): {
-                    "team": application.team.name,
-                    "enterprise": application.team.enterprise.name,
-                    "recommender": application.recommender.name,
-                    "experience": application.experience_title,
-                }
-            },
-            "rows": [{"application": application.pk, "rank": 1, "tier": "一等奖"}],
-            "apart": [],
-        },
-        sha256="0" * 64,
-        created_by=admin,
-        sealed_by=admin,
-    )
-    today = services.today()
-    publicity = Publicity.objects.create(
-        edition=edition,
-        version=version,
-        starts_on=today,
-        working_days=5,
-        ends_on=today + dt.timedelta(days=10),
-        opened_by=admin,
-    )
+    edition = edition_before_all("矩阵")
+    publicity = open_publicity(sealed_version(edition, admin, application), admin)
     objection = services.file_objection(
         publicity,
         services.ObjectionData(
