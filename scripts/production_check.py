@@ -53,6 +53,7 @@ def production_env(var: Path, port: int) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "BANZU_ENV": "production",
         "SECRET_KEY": "prod-check-" + "k" * 20 + "-Zx9!q" + "r" * 30,
+        "BANZU_AUDIT_KEY": "prod-check-audit-" + "Qx7!" * 12,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{port}",
         "SITE_URL": f"https://127.0.0.1:{port}",

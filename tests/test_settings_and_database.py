@@ -55,6 +55,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "PATH": os.environ["PATH"],
         "BANZU_ENV": "production",
         "SECRET_KEY": "p" * 20 + "-Zx9!q" + "r" * 30,
+        "BANZU_AUDIT_KEY": "a-" + "Qx7!" * 12,
         "SQLITE_PATH": str(tmp_path / "prod.sqlite3"),
         "BANZU_VAR_DIR": str(tmp_path),
     }

@@ -24,6 +24,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from banzu.audit.models import AuditEntry, AuditHead
@@ -32,6 +33,7 @@ from banzu.core import filestore
 from banzu.ops import manifest
 from banzu.ops.selectors import failure_since_last_backup, last_backup
 from tests.applications.helpers import make_complete
+from tests.conftest import client_for
 from tests.factories import ApplicationFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -393,3 +395,10 @@ def _line(user) -> str:
         Context({"request": request})
     )
     return html.strip()
+
+
+def test_the_admins_overview_says_when_the_last_backup_was_made(admin_user, recommender_hz):
+    page = client_for(admin_user).get(reverse("home")).content.decode()
+    assert '<p class="backup-status">尚未进行过备份。</p>' in page  # in the default Chinese
+    other = client_for(recommender_hz).get(reverse("home")).content.decode()
+    assert "backup-status" not in other
