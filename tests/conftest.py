@@ -124,6 +124,9 @@ def _test_settings(settings, _files_roots):
     # A new file store per test, created only when the test stores a file: asking every test
     # for a tmp_path would make (and later delete) a folder for each of the 1,500 tests.
     settings.PRIVATE_FILES_ROOT = next(_files_roots)
+    # The journal's anchors and the backups of a test never land in the checkout's var/.
+    settings.AUDIT_ANCHOR_FILE = settings.PRIVATE_FILES_ROOT.parent / "audit-anchors.log"
+    settings.BACKUP_DIR = settings.PRIVATE_FILES_ROOT.parent / "backups"
     # Tasks run at once in tests (mail lands in mail.outbox); the worker path is tested apart.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Argon2 is the production hasher (tested in tests/accounts); tests need speed, not strength.
