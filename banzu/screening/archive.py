@@ -7,7 +7,12 @@ inflated (entry count, declared sizes, ratios, shared data, unsafe or linked pat
 checks of banzu.uploads.validation); each listed file is then read with a hard bound, validated
 like an applicant's upload, stored in the private store and its text extracted. A bad row (a
 missing file, a bad year, a rejected file) is reported with its row number and skipped; a file
-already in the archive (same SHA-256) is skipped too. Neither stops the import.
+already in the archive (same SHA-256), or a row imported before (same year, enterprise, team,
+title and file name), is skipped too. Neither stops the import.
+
+Each row's file and row are stored together (`_store`), so an import stopped half-way (a killed
+worker) leaves whole rows only, and importing the same ZIP again, or the same ZIP exported again,
+adds exactly the rows that were missing: the archive ends with the ZIP's rows, never twice.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from banzu.accounts.models import User
 from banzu.core import filestore
+from banzu.screening.enums import ArchiveSource
 from banzu.screening.models import ArchiveDocument
 from banzu.similarity.extract import extract
 from banzu.uploads import spreadsheets
@@ -36,6 +42,7 @@ from banzu.uploads.validation import (
     UploadRejected,
     _check_central_directory,
     _check_entry_names,
+    safe_display_name,
     validate_upload,
 )
 
@@ -52,6 +59,8 @@ INDEX_LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_uncompressed_bytes=100 * 1
 DOCUMENT_SUFFIXES = {".docx": FileKind.DOCX, ".pdf": FileKind.PDF, ".pptx": FileKind.PPTX}
 INDEX_SUFFIXES = (".csv", ".xlsx")
 ERROR_LIMIT = 500
+DUPLICATE = "the same file is already in the archive"
+IMPORTED_BEFORE = "the same row and file name are already in the archive"
 
 COLUMNS = {
     "year": "year",
@@ -250,6 +259,10 @@ def _import_row(
     kind = DOCUMENT_SUFFIXES.get(suffix)
     if kind is None:
         raise RowError(f"{suffix or 'a file without extension'} is not a Word, PDF or PPT file")
+    team, title = row.get("team", ""), row.get("title", "")
+    original_name = safe_display_name(PurePosixPath(name).name)
+    if _imported_before(year, enterprise, team, title, original_name):
+        raise _Duplicate(IMPORTED_BEFORE)
     temp = filestore.write_temp(_read_bounded(archive, info, FILE_LIMITS.max_bytes))
     try:
         try:
@@ -259,39 +272,68 @@ def _import_row(
         except UploadRejected as rejected:
             raise RowError(rejected.message) from rejected
         if checked.sha256 in seen or ArchiveDocument.objects.filter(sha256=checked.sha256).exists():
-            raise _Duplicate("the same file is already in the archive")
+            raise _Duplicate(DUPLICATE)
         seen.add(checked.sha256)
         text, error = _extract(temp, suffix)
-        stored_name = filestore.commit_temp(temp)
+        document = ArchiveDocument(
+            year=year,
+            enterprise_name=enterprise,
+            team_name=team,
+            title=title,
+            original_name=original_name,
+            size=checked.size,
+            sha256=checked.sha256,
+            text=text,
+            error=error or "",
+            imported_by=user,
+        )
+        try:
+            document.full_clean(exclude=["stored_name"])
+        except ValidationError as invalid:
+            if "sha256" in invalid.message_dict:
+                raise _Duplicate(DUPLICATE) from invalid  # imported meanwhile by another import
+            reasons = "; ".join(f"{key}: {' '.join(v)}" for key, v in invalid.message_dict.items())
+            raise RowError(reasons) from invalid
+        _store(document, temp)
     finally:
-        filestore.discard(temp)
-    document = ArchiveDocument(
-        year=year,
-        enterprise_name=enterprise,
-        team_name=row.get("team", ""),
-        title=row.get("title", ""),
-        original_name=checked.safe_name,
-        stored_name=stored_name,
-        size=checked.size,
-        sha256=checked.sha256,
-        text=text,
-        error=error or "",
-        imported_by=user,
-    )
-    try:
-        document.full_clean()
-        with transaction.atomic():
-            document.save()
-    except ValidationError as invalid:
-        filestore.discard(filestore.path_for(stored_name))
-        reasons = "; ".join(f"{key}: {' '.join(v)}" for key, v in invalid.message_dict.items())
-        raise RowError(reasons) from invalid
-    except BaseException:
-        filestore.discard(filestore.path_for(stored_name))
-        raise
+        filestore.discard(temp)  # already gone once moved into the store
     summary.imported += 1
     if error:
         summary.unreadable += 1
+
+
+def _imported_before(year: int, enterprise: str, team: str, title: str, original_name: str) -> bool:
+    """The same index row, with the same file name, is in the archive from an earlier import: a
+    retry of a ZIP whose import was stopped, even one exported again (a Word file saved again has
+    other bytes, so its SHA-256 would not tell)."""
+    return ArchiveDocument.objects.filter(
+        source=ArchiveSource.IMPORT,
+        year=year,
+        enterprise_name=enterprise,
+        team_name=team,
+        title=title,
+        original_name=original_name,
+    ).exists()
+
+
+def _store(document: ArchiveDocument, temp: Path) -> None:
+    """Move the file into the store and save its row in one transaction: a retry after a killed
+    import finds the row (the file is skipped as already in the archive) or neither; the unique
+    SHA-256 refuses a second row for the same file, even from an import running beside this one.
+    Only a kill between the move and the commit can leave a file without a row, which
+    `check_files` reports."""
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            stored_name = document.stored_name = filestore.commit_temp(temp)
+            document.save()
+    except IntegrityError as duplicate:
+        filestore.discard(filestore.path_for(stored_name))
+        raise _Duplicate(DUPLICATE) from duplicate
+    except BaseException:
+        if stored_name:
+            filestore.discard(filestore.path_for(stored_name))
+        raise
 
 
 def _extract(temp: Path, suffix: str) -> tuple[str, str | None]:
