@@ -5,13 +5,17 @@ whose worker stopped and starts the periodic jobs. All of django-tasks' options 
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
+from django.db import DatabaseError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from banzu.jobs.worker import Watchdog, tick
+
+logger = logging.getLogger("banzu.jobs.worker")
 
 
 class Command(DatabaseWorkerCommand):
@@ -26,7 +30,10 @@ class Command(DatabaseWorkerCommand):
         if reloading and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
             super().handle(*args, **options)
             return
-        tick()  # at once: a worker that was down may have left a job behind
+        try:
+            tick()  # at once: a worker that was down may have left a job behind
+        except DatabaseError:  # the database is not ready yet: the watchdog's next pass retries
+            logger.warning("watchdog: the first pass failed", exc_info=True)
         watchdog = Watchdog()
         watchdog.start()
         try:
