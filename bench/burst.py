@@ -297,8 +297,11 @@ def _send(target: Target, upload: Upload) -> tuple[bool, str | None]:
     return False, f"HTTP {status}"
 
 
-def run_burst(target: Target, uploads: list[Upload], login_path: str) -> BurstResult:
-    """Every upload on its own thread, released together; the login page probed meanwhile."""
+def run_burst(
+    target: Target, uploads: list[Upload], login_path: str, *, probe: Target | None = None
+) -> BurstResult:
+    """Every upload on its own thread, released together; the login page probed meanwhile (on
+    `probe` if given: a second server, as a proxy would route the pages apart)."""
     start_line = threading.Barrier(len(uploads) + 1)
     outcomes: list[Outcome | None] = [None] * len(uploads)
     probes: list[tuple[int, float]] = []
@@ -324,7 +327,9 @@ def run_burst(target: Target, uploads: list[Upload], login_path: str) -> BurstRe
         thread.start()
     start_line.wait()
     began = time.perf_counter()
-    prober = threading.Thread(target=_probe, args=(target, login_path, probes, done), daemon=True)
+    prober = threading.Thread(
+        target=_probe, args=(probe or target, login_path, probes, done), daemon=True
+    )
     prober.start()
     for thread in threads:
         thread.join()

@@ -58,10 +58,7 @@ PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 # Gunicorn's access log with the time each request spent in the application (µs).
 ACCESS_FORMAT = '"%(r)s" %(s)s %(D)s'
-SERVERS = {
-    "gunicorn": [PY, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "banzu.wsgi"],
-    "runserver": [PY, "manage.py", "runserver", "--noreload", "127.0.0.1:{port}"],
-}
+SERVERS = ("gunicorn", "runserver", "gunicorn-2pools")
 
 
 def burst_env(
@@ -126,7 +123,7 @@ def group_cpu(group: int) -> tuple[float, float]:
     return own / tick, children / tick
 
 
-def server_upload_times(access_log: Path) -> list[float]:
+def upload_times(access_log: Path) -> list[float]:
     """Seconds each upload POST spent in the application, from gunicorn's access log."""
     if not access_log.exists():
         return []
@@ -136,53 +133,94 @@ def server_upload_times(access_log: Path) -> list[float]:
     return [int(micros) / 1e6 for micros in found]
 
 
+def pools(server: str, options: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]]:
+    """(the pool's role, its command, its environment) for each server process the variant runs:
+    "site" answers everything; "uploads" and "pages" split the upload POSTs from the rest."""
+    conf = (
+        "bench/parse_zygote_gunicorn.py" if options.parse == "fork" else "deploy/gunicorn.conf.py"
+    )
+    gunicorn = [PY, "-m", "gunicorn", "-c", conf, "--access-logformat", ACCESS_FORMAT, "banzu.wsgi"]
+    if server == "runserver":
+        return [("site", [PY, "manage.py", "runserver", "--noreload", "127.0.0.1:{port}"], {})]
+    if server == "gunicorn":
+        return [("site", gunicorn, {})]
+    # gunicorn-2pools: as nginx would route the upload endpoint to a second upstream, the
+    # production configuration's processes shared out: two for the pages, the rest for uploads.
+    total = options.workers or 2 * (os.cpu_count() or 1) + 1
+    return [
+        ("uploads", gunicorn, {"BANZU_WORKERS": str(max(1, total - 2))}),
+        ("pages", gunicorn, {"BANZU_WORKERS": "2"}),
+    ]
+
+
 def run_one(
     database: str, server: str, files: list[bytes], options: argparse.Namespace, work: Path
 ) -> dict[str, Any]:
     var = work / f"{database}-{server}"
     var.mkdir()
-    port = free_port()
-    env = burst_env(var, port, database, work / "static", options)
+    ports = {role: free_port() for role, _command, _env in pools(server, options)}
+    env = burst_env(var, next(iter(ports.values())), database, work / "static", options)
     if database == "postgres":
         postgres(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         postgres(f"CREATE DATABASE {DB_NAME}")
+    processes: list[subprocess.Popen[bytes]] = []
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
         if not (work / "static").exists():
             manage(env, "collectstatic", "--noinput", "-v", "0")
         child(env, "--seed", str(options.n), "--out", str(var / "seed.json"))
         seed = json.loads((var / "seed.json").read_text())
-        command = [part.format(port=port) for part in SERVERS[server]]
-        if server == "gunicorn":
-            command[-1:-1] = ["--access-logformat", ACCESS_FORMAT]
-        log = (var / "server.log").open("wb")
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed argv
-            command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log
-        )
         try:
-            wait_ready(port, process, seed["login"])
-            target = burst.Target(port, timeout_s=options.timeout)
-            uploads = burst.prepare(target, seed["applicants"], files)
+            for role, command, extra in pools(server, options):
+                port = ports[role]
+                pool_env = burst_env(var, port, database, work / "static", options) | extra
+                pool_env["BANZU_ACCESS_LOG"] = str(var / f"{role}-access.log")
+                with (var / f"{role}-server.log").open("wb") as log:
+                    processes.append(
+                        subprocess.Popen(  # noqa: S603 - our own interpreter, fixed argv
+                            [part.format(port=port) for part in command],
+                            cwd=ROOT,
+                            env=pool_env,
+                            start_new_session=True,
+                            stdout=log,
+                            stderr=log,
+                        )
+                    )
+            for process, port in zip(processes, ports.values(), strict=True):
+                wait_ready(port, process, seed["login"])
+            site = ports.get("site", 0)
+            uploading = burst.Target(ports.get("uploads", site), timeout_s=options.timeout)
+            probing = burst.Target(ports.get("pages", site), timeout_s=options.timeout)
+            uploads = burst.prepare(uploading, seed["applicants"], files)
             load = os.getloadavg()
-            cpu_before = group_cpu(process.pid)
-            result = burst.run_burst(target, uploads, seed["login"])
-            cpu_after = group_cpu(process.pid)
+            cpu_before = [group_cpu(process.pid) for process in processes]
+            result = burst.run_burst(uploading, uploads, seed["login"], probe=probing)
+            cpu_after = [group_cpu(process.pid) for process in processes]
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=60)
-            log.close()
+            for process in processes:
+                os.killpg(process.pid, signal.SIGTERM)
+            for process in processes:
+                process.wait(timeout=60)
         (var / "outcomes.json").write_text(json.dumps(burst.outcome_rows(result)))
         child(env, "--check", str(var / "outcomes.json"), "--out", str(var / "stored.json"))
+        errors: dict[str, int] = {}
+        for server_log in var.glob("*-server.log"):
+            for cause, count in server_errors(server_log).items():
+                errors[cause] = errors.get(cause, 0) + count
         return {
             "summary": burst.summary(result),
             "stored": json.loads((var / "stored.json").read_text()),
-            "server_times": server_upload_times(var / "access.log"),
-            "server_errors": server_errors(var / "server.log"),
+            "server_times": [t for log in var.glob("*-access.log") for t in upload_times(log)],
+            "server_errors": errors,
             "load_before": load,
-            # CPU per upload (s): in the web processes, in the parse children
+            # CPU per upload (s): in the server's own processes, in the parse children
             "cpu": [
-                (after - before) / options.n
-                for before, after in zip(cpu_before, cpu_after, strict=True)
+                sum(
+                    after[i] - before[i]
+                    for before, after in zip(cpu_before, cpu_after, strict=True)
+                )
+                / options.n
+                for i in (0, 1)
             ],
         }
     finally:
@@ -276,7 +314,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--databases", default="sqlite,postgres")
-    parser.add_argument("--servers", default="gunicorn")
+    parser.add_argument(
+        "--servers",
+        default="gunicorn",
+        help=f"comma-separated, of {', '.join(SERVERS)} (the last a diagnostic, see above)",
+    )
+    parser.add_argument(
+        "--parse",
+        choices=["child", "fork"],
+        default="child",
+        help="child: production's; fork: the diagnostic of bench/parse_zygote.py",
+    )
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (conf default)")
     parser.add_argument("--threads", type=int, default=0, help="threads each (conf default)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per upload")
@@ -316,8 +364,11 @@ def main() -> None:
     try:
         for database in options.databases.split(","):
             for server in options.servers.split(","):
-                print(f"running {database} / {server} …", flush=True)
-                results[f"{database}/{server}"] = run_one(database, server, files, options, work)
+                if server not in SERVERS:
+                    parser.error(f"unknown server {server}")
+                label = f"{database}/{server}" + ("+fork" if options.parse == "fork" else "")
+                print(f"running {label} …", flush=True)
+                results[label] = run_one(database, server, files, options, work)
     finally:
         if options.keep:
             print(f"kept {work}")
