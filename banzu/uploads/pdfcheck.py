@@ -37,9 +37,10 @@ TEXT_PAGES = 20
 # dense vector chart tens of thousands.
 STREAM_WORK = 300_000
 # pypdf itself refuses to inflate more than 75 MB from one stream; a 600 dpi colour scan
-# stored with Flate is about 100 MB.
+# stored with Flate is about 100 MB. In all, a hundred pages of a lossless grey scan inflate to
+# about a GB; counting two costs a second or two of the CPU limit.
 MAX_STREAM_BYTES = 128 * _MiB
-MAX_TOTAL_BYTES = 1024 * _MiB
+MAX_TOTAL_BYTES = 2048 * _MiB
 _CHUNK = _MiB
 
 _ACTIVE_KEYS = {"/JS", "/JavaScript", "/XFA", "/RichMediaContent", "/RichMediaSettings"}

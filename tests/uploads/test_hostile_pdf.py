@@ -171,15 +171,17 @@ def test_pdf_stream_of_two_gib_zip_bomb(tmp_path: Path) -> None:
 
 
 def test_pdf_streams_together_too_large_zip_bomb(tmp_path: Path) -> None:
-    # Nine streams of 128 MiB each: every one within the per-stream bound, together over 1 GiB.
-    bombs = tuple(hostile.zeros_zlib_stream(128 * samples.MiB) for _ in range(9))
-    xobjects = b" ".join(b"/Im%d %d 0 R" % (i, 6 + i) for i in range(9))
+    # Seventeen streams of 128 MiB each: every one within the per-stream bound, together over
+    # 2 GiB.
+    bombs = tuple(hostile.zeros_zlib_stream(128 * samples.MiB) for _ in range(17))
+    xobjects = b" ".join(b"/Im%d %d 0 R" % (i, 6 + i) for i in range(17))
     path = hostile.one_page_pdf(
         tmp_path / "bombs.pdf",
         resources=b"/XObject << " + xobjects + b" >>",
         extra=bombs,
     )
-    failure = parse_check(FileKind.PDF, path, LIMITS)
+    # About 1.5 s of inflating; room to spare so that a slow machine still reaches the count.
+    failure = parse_check(FileKind.PDF, path, Limits(max_bytes=LIMITS.max_bytes, parse_cpu_s=10))
     assert failure == f"zip_bomb: streams inflate to more than {pdfcheck.MAX_TOTAL_BYTES}"
 
 
