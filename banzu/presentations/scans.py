@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from banzu.accounts.models import User
+from banzu.applications.messages import upload_message
 from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.core import filestore
 from banzu.core.errors import ServiceError
 from banzu.presentations.sheets import PaperScan
+from banzu.uploads import slots
 from banzu.uploads.validation import FileKind, Limits, UploadRejected, validate_upload
 
 actions.register("presentations.scan_rejected")
@@ -48,8 +50,9 @@ def _message(code: str) -> str:
         "too_large": _("The scan is larger than %(mb)d MB.") % {"mb": MAX_SCAN_BYTES // 2**20},
         "extension": _("Attach the scan as a PDF, JPEG or PNG file."),
         "magic": _("The file content does not match its extension."),
+        "parse": _("The file could not be opened; it may be damaged."),
     }
-    return messages.get(code, _("The file could not be opened; it may be damaged."))
+    return messages.get(code) or upload_message(code, MAX_SCAN_BYTES)
 
 
 def kind_of(name: str) -> str:
@@ -94,11 +97,15 @@ class StoredFile:
     size: int
 
 
-def check_and_store(upload: UploadedFile, *, max_bytes: int) -> StoredFile:
+def check_and_store(
+    upload: UploadedFile, *, max_bytes: int, uploader: str | None = None
+) -> StoredFile:
     """The one way a PDF, JPEG or PNG the user attaches (a paper sheet's scan, an objection's
     evidence) is checked and stored: the extension, then the size, then the content (a PDF
     through banzu.uploads.validation, an image by `check_image`); raises UploadRejected with
-    the code ("extension", "too_large", "empty", "magic", "parse", …) and keeps nothing."""
+    the code ("extension", "too_large", "empty", "magic", "parse", …) and keeps nothing.
+    `uploader` ("user-12", "ip-<hash>") holds one PDF check at a time per uploader
+    (banzu.uploads.slots): a second one at once is refused as "busy"."""
     name = upload.name or "file"
     kind = kind_of(name)
     if not kind:
@@ -114,7 +121,15 @@ def check_and_store(upload: UploadedFile, *, max_bytes: int) -> StoredFile:
             raise UploadRejected("too_large", "")
         if kind == "pdf":
             sha256 = validate_upload(
-                temp, name, expected={FileKind.PDF}, limits=Limits(max_bytes=max_bytes)
+                temp,
+                name,
+                expected={FileKind.PDF},
+                limits=Limits(max_bytes=max_bytes),
+                uploader_lock=(
+                    None
+                    if uploader is None
+                    else slots.uploader_lock(filestore.temp_dir(), uploader)
+                ),
             ).sha256
         else:
             check_image(temp, kind)
@@ -128,7 +143,7 @@ def store_scan(upload: UploadedFile, *, by: User, ip: str | None = None) -> Pape
     """Check and store the scan; the caller discards it if its sheet is refused."""
     name = upload.name or "scan"
     try:
-        stored = check_and_store(upload, max_bytes=MAX_SCAN_BYTES)
+        stored = check_and_store(upload, max_bytes=MAX_SCAN_BYTES, uploader=f"user-{by.pk}")
     except UploadRejected as rejected:
         raise _rejected(rejected.code, name, by, ip) from rejected
     return PaperScan(stored_name=stored.stored_name, sha256=stored.sha256)

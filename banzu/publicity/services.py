@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from banzu.accounts.models import User
 from banzu.applications.enums import ApplicationState
+from banzu.applications.messages import upload_message
 from banzu.applications.models import Application
 from banzu.applications.services import transition
 from banzu.audit import actions
@@ -242,21 +243,24 @@ class ObjectionData:
     evidence: tuple[UploadedFile, ...] = ()
 
 
-def _store(upload: UploadedFile, field_name: str) -> tuple[str, str, str, int]:
+def _store(
+    upload: UploadedFile, field_name: str, uploader: str | None = None
+) -> tuple[str, str, str, int]:
     """Check one file (PDF, JPEG or PNG) and store it: (stored name, sha256, kind, size)."""
     name = upload.name or "file"
+    unreadable = _("%(name)s could not be opened as a PDF, JPEG or PNG file.") % {"name": name}
     refusal = {
         "extension": _("Attach PDF, JPEG or PNG files only."),
         "too_large": _("A file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // 2**20},
         "empty": _("A file is empty."),
+        "magic": unreadable,
+        "parse": unreadable,
     }
     try:
-        stored = check_and_store(upload, max_bytes=MAX_FILE_BYTES)
+        stored = check_and_store(upload, max_bytes=MAX_FILE_BYTES, uploader=uploader)
     except UploadRejected as rejected:
-        message = refusal.get(
-            rejected.code,
-            _("%(name)s could not be opened as a PDF, JPEG or PNG file.") % {"name": name},
-        )
+        # Hostile or overloaded: the one wording of every upload (banzu.applications.messages).
+        message = refusal.get(rejected.code) or upload_message(rejected.code, MAX_FILE_BYTES)
         raise ServiceError(message, code="file", field_errors={field_name: message}) from rejected
     return stored.stored_name, stored.sha256, stored.kind, stored.size
 
@@ -306,9 +310,11 @@ def file_objection(
         ("evidence", upload) for upload in data.evidence
     ]
     stored: list[tuple[str, str, tuple[str, str, str, int]]] = []
+    # One visitor's files are checked one at a time across the web processes (by address).
+    uploader = f"ip-{hash_ip(ip)[:16]}" if ip else None
     try:
         for role, upload in uploads:
-            stored.append((role, upload.name or "file", _store(upload, role)))
+            stored.append((role, upload.name or "file", _store(upload, role, uploader)))
         with transaction.atomic():
             objection = Objection.objects.create(
                 publicity=publicity,

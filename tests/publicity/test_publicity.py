@@ -27,6 +27,7 @@ from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.publicity.conftest import OBJECTOR, TODAY, pdf_bytes, pdf_file, png_bytes
 from tests.results.test_gather import build_results
+from tests.uploads.hostile import one_page_pdf
 
 # --- The window's end date ---------------------------------------------------------------------
 
@@ -479,3 +480,25 @@ def test_the_room_awards_are_named_on_the_list(edition, admin_user):
     assert all(tier.count("·") <= 1 for tier in tiers)
     text = Client().get(reverse("publicity:public", kwargs={"year": 2026})).content.decode()
     assert text.count("最佳发布奖") == 2
+
+
+@pytest.mark.real_parse
+def test_evidence_with_a_script_is_refused_with_the_uploads_own_reason(opened, sealed, tmp_path):
+    """A PDF that runs JavaScript when opened would reach the admin's machine: it is refused
+    with the wording every upload uses, not a vague "could not be opened"."""
+    path = one_page_pdf(
+        tmp_path / "evil.pdf",
+        catalog=b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>",
+    )
+    response = Client().post(
+        reverse("publicity:object", kwargs={"year": 2026}),
+        objection_post(
+            sealed.team("甲班组").pk,
+            evidence=[SimpleUploadedFile("证据.pdf", path.read_bytes())],
+        ),
+    )
+    assert response.status_code == 400
+    assert "The PDF contains scripts, automatic actions, forms or multimedia." in (
+        response.content.decode()
+    )
+    assert not ObjectionFile.objects.exists()
