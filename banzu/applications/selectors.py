@@ -16,6 +16,7 @@ from banzu.applications.permissions import visible_applications
 from banzu.applications.rules import REQUIRED_DOCUMENTS
 from banzu.applications.services import submission_problems
 from banzu.audit.selectors import entries_for
+from banzu.core.params import int_param
 
 TIMELINE_ACTIONS = (
     "application.start",
@@ -40,8 +41,8 @@ def application_list(
     qs = visible_applications(user)
     if state in ApplicationState.values:
         qs = qs.filter(state=state)
-    if recommender.isdigit():
-        qs = qs.filter(recommender_id=int(recommender))
+    if (recommender_pk := int_param(recommender)) is not None:
+        qs = qs.filter(recommender_id=recommender_pk)
     if query:
         qs = qs.filter(team__name__icontains=query) | qs.filter(
             team__enterprise__name__icontains=query

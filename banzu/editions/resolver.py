@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
 
+from banzu.core.params import int_param
 from banzu.editions.models import Edition
 
 SESSION_KEY = "banzu_edition_year"
@@ -19,8 +20,7 @@ _CACHE = "_banzu_editions"
 
 
 def _year(raw: object) -> int | None:
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and len(text) == 4 else None
+    return int_param(raw, minimum=1000, maximum=9999)
 
 
 def editions(request: HttpRequest) -> tuple[list[Edition], Edition | None]:

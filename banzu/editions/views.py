@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.audit.services import client_ip
 from banzu.core.access import admin_required
+from banzu.core.params import int_param
 from banzu.editions import resolver, selectors, services
 from banzu.editions.forms import EditionConfiguration, EditionCreateForm, add_service_error
 from banzu.editions.models import Edition
@@ -87,8 +88,8 @@ def edition_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def edition_switch(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The admin chooses the edition the following pages work on (kept in the session)."""
-    raw = request.POST.get("year", "")
-    edition = resolver.choose(request, int(raw)) if raw.isdigit() else None
+    year = int_param(request.POST.get("year"), maximum=9999)
+    edition = resolver.choose(request, year) if year is not None else None
     if edition is None:
         messages.error(request, _("There is no such edition."))
     # Otherwise the switcher and, away from the current edition, the banner say where one is.

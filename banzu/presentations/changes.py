@@ -20,6 +20,7 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
+from banzu.core.params import int_param
 from banzu.presentations.models import (
     PanelMember,
     PresentationSheet,
@@ -37,8 +38,7 @@ def room_changed(room_id: int | None) -> None:
 
 def shown_version(request: HttpRequest) -> int | None:
     """The version the polling page shows (its ?v=), or None for a first or plain request."""
-    raw = request.GET.get("v", "")
-    return int(raw) if raw.isdigit() else None
+    return int_param(request.GET.get("v"), minimum=0)
 
 
 def not_modified() -> HttpResponse:

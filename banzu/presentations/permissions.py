@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from banzu.core.access import deny, is_admin, is_expert, is_secretary
+from banzu.core.params import int_param
 from banzu.presentations.enums import RoomState
 from banzu.presentations.models import PanelMember, Room
 
@@ -55,10 +56,11 @@ def get_seat_or_404(request: HttpRequest, room_pk: Any) -> PanelMember:
     """The requesting expert's seat on the room's panel."""
     user = request.user
     seat = None
-    if is_expert(user):
+    pk = int_param(room_pk)  # a URL's number past 64 bits is no room, not a 500
+    if is_expert(user) and pk is not None:
         seat = (
             PanelMember.objects.select_related(*(f"room__{name}" for name in ROOM_RELATED))
-            .filter(room_id=room_pk, expert_id=user.pk)
+            .filter(room_id=pk, expert_id=user.pk)
             .first()
         )
     if seat is None:

@@ -25,6 +25,7 @@ from banzu.core.access import (
     require_admin,
     require_public_scope,
 )
+from banzu.core.params import int_param
 from banzu.core.responses import attachment_response
 from banzu.documents.views import form_format, send_form
 from banzu.editions.models import Edition
@@ -70,7 +71,8 @@ def _region_or_404(request: HttpRequest, year: int) -> Recommender:
     asked = request.GET.get("recommender", "")
     user = request.user
     if is_admin(user):
-        found = Recommender.objects.filter(pk=int(asked)).first() if asked.isdigit() else None
+        pk = int_param(asked)
+        found = Recommender.objects.filter(pk=pk).first() if pk is not None else None
         if found is None:
             raise deny(request, "region_xlsx", asked or year)
         return found

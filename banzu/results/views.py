@@ -21,6 +21,7 @@ from banzu.accounts.models import User
 from banzu.audit.services import client_ip
 from banzu.core.access import deny, require_admin
 from banzu.core.errors import ServiceError
+from banzu.core.params import int_param
 from banzu.editions.resolver import edition_or_404
 from banzu.results import versions
 from banzu.results.enums import ApartReason
@@ -280,7 +281,7 @@ def version(request: HttpRequest, number: int) -> HttpResponse:
 
 
 def _number(raw: str | None) -> int | None:
-    return int(raw) if raw is not None and raw.isdigit() else None
+    return int_param(raw, minimum=0)
 
 
 @login_required

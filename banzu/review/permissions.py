@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from banzu.accounts.enums import Role
 from banzu.core.access import deny
+from banzu.core.params import int_param
 from banzu.review.enums import AssignmentState
 from banzu.review.models import Assignment, ExpertProfile
 from banzu.review.selectors import REVIEW_STATES
@@ -30,11 +31,12 @@ def assignment_for_expert_or_404(
     if not declared:
         states.append(AssignmentState.PENDING)
     assignment = None
-    if user.is_authenticated and user.is_active and user.role == Role.EXPERT:
+    pk = int_param(application_pk)  # a URL's number past 64 bits is no application, not a 500
+    if user.is_authenticated and user.is_active and user.role == Role.EXPERT and pk is not None:
         assignment = (
             Assignment.objects.filter(
                 expert=user,
-                application_id=application_pk,
+                application_id=pk,
                 state__in=states,
                 application__state__in=REVIEW_STATES,
             )

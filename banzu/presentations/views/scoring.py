@@ -25,6 +25,7 @@ from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.audit.services import client_ip
 from banzu.core.access import deny, is_admin, is_expert, role_required
 from banzu.core.errors import ServiceError
+from banzu.core.params import int_param
 from banzu.core.service_calls import run_with_reason
 from banzu.editions.resolver import edition_for
 from banzu.presentations import sheet_reads, sheets
@@ -164,7 +165,7 @@ def score_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     seat = get_seat_or_404(request, pk)
     shown = request.GET.get("slot", "")
     view = sheet_reads.expert_view(seat.room, request.user, shown)
-    shown_pk = int(shown) if shown.isdigit() else None
+    shown_pk = int_param(shown)
     shown_sheet = (
         PresentationSheet.objects.select_related("entered_by")
         .filter(slot_id=shown_pk, slot__room=seat.room, expert=request.user)

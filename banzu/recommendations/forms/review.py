@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from banzu.core.params import MAX_ID
 from banzu.recommendations.selectors import RECOMMENDER_STATES
 from banzu.scoring.forms import ScoreSheetForm
 
@@ -19,7 +20,7 @@ SORT_KEYS = ("team", "enterprise", "industry", "state", "score", "submitted")
 class ListFilterForm(forms.Form):
     """The query string of the recommender's list: ?recommender=&state=&industry=&sort=(-)key."""
 
-    recommender = forms.IntegerField(required=False, min_value=1)
+    recommender = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     state = forms.ChoiceField(required=False)
     industry = forms.CharField(required=False, max_length=100)
     sort = forms.ChoiceField(

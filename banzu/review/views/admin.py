@@ -18,6 +18,7 @@ from banzu.applications.models import Application
 from banzu.audit.services import client_ip
 from banzu.core.access import require_admin
 from banzu.core.errors import ServiceError
+from banzu.core.params import int_param
 from banzu.core.service_calls import Success, T, run_service, run_with_reason
 from banzu.editions.models import Edition
 from banzu.editions.resolver import edition_or_404
@@ -61,8 +62,8 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def remind(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = _edition(request)
-    expert = request.POST.get("expert", "")
-    expert_ids = [int(expert)] if expert.isdigit() else None
+    expert = int_param(request.POST.get("expert"))
+    expert_ids = [expert] if expert is not None else None
     count = services.send_reminders(
         edition=edition, by=request.user, expert_ids=expert_ids, ip=client_ip(request)
     )

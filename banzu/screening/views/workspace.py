@@ -20,6 +20,7 @@ from banzu.applications.models import Application
 from banzu.audit import actions
 from banzu.audit.services import client_ip, record
 from banzu.core.access import require_admin
+from banzu.core.params import int_param
 from banzu.core.responses import attachment_response
 from banzu.core.service_calls import run_service
 from banzu.documents.render import CONTENT_TYPES
@@ -45,9 +46,8 @@ def _edition(request: HttpRequest) -> Edition:
 
 
 def _filters(request: HttpRequest) -> selectors.Filters:
-    recommender = request.GET.get("recommender", "")
     return selectors.Filters(
-        recommender=int(recommender) if recommender.isdigit() else None,
+        recommender=int_param(request.GET.get("recommender")),
         industry=request.GET.get("industry", ""),
         check=request.GET.get("check", ""),
         state=request.GET.get("state", ""),
