@@ -23,9 +23,9 @@ from banzu.core.access import role_required
 from banzu.core.responses import download_response, inline_pdf_response
 from banzu.core.service_calls import run_service
 from banzu.editions.resolver import edition_for
-from banzu.recommendations.forms.review import ReasonForm
 from banzu.review import selectors, services
 from banzu.review.enums import AssignmentState
+from banzu.review.forms.declaration import DeclarationForm
 from banzu.review.models import Assignment
 from banzu.review.permissions import assignment_for_expert_or_404
 from banzu.scoring.enums import SheetStage
@@ -64,19 +64,21 @@ def declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = assignment_for_expert_or_404(request, pk, declared=False)
     if assignment.state == AssignmentState.CONFIRMED and request.method == "GET":
         return redirect("review:sheet", pk=pk)
-    form = ReasonForm(request.POST or None)
+    # Bound on every POST: an empty one is refused (no answer), not taken as "no conflict".
+    form = DeclarationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        conflict = request.POST.get("answer") == "conflict"
-        if conflict and not form.is_valid():
-            messages.error(request, _("Say what the conflict is."))
+        if not form.is_valid():
+            for error in form.answer_errors():
+                messages.error(request, error)
         else:
+            conflict = form.conflict
             declared = run_service(
                 request,
                 lambda: services.declare(
                     assignment,
                     expert=request.user,
                     conflict=conflict,
-                    reason=form.cleaned_data.get("reason", "") if conflict else "",
+                    reason=form.cleaned_data["reason"] if conflict else "",
                     ip=client_ip(request),
                 ),
                 success=_("Conflict declared. The application was taken off your list.")
