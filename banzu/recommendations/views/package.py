@@ -43,7 +43,7 @@ def _status(request: HttpRequest, recommender: Recommender, build: Job | None) -
 @require_POST
 def start(request: AuthenticatedHttpRequest, recommender_pk: int) -> HttpResponse:
     user = request.user
-    recommender = package_recommender_for_user_or_404(user, recommender_pk)
+    recommender = package_recommender_for_user_or_404(user, recommender_pk, ip=client_ip(request))
     build = jobs.start_build(
         recommender=recommender, edition=edition_or_404(request), user=user, ip=client_ip(request)
     )
