@@ -106,21 +106,34 @@ def wait_ready(port: int, server: subprocess.Popen[bytes], login: str) -> None:
     raise SystemExit("the server did not answer within 60 s")
 
 
-def group_cpu(group: int) -> tuple[float, float]:
-    """CPU seconds of the server's process group: (its processes' own, the children they have
-    waited for: the parse children). Read before and after the burst, the difference is what
-    the burst cost, however busy the rest of the machine was."""
+def _cpu(wanted: Any) -> tuple[float, float]:
+    """CPU seconds of the processes `wanted(name, process group)` picks: (their own, the
+    children they have waited for)."""
     tick = os.sysconf("SC_CLK_TCK")
     own = children = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            name, rest = stat.read_text().rsplit(")", 1)
         except OSError:  # the process ended meanwhile
             continue
-        if int(fields[2]) == group:  # the process group (field 5)
+        fields = rest.split()
+        if wanted(name.split("(", 1)[1], int(fields[2])):  # comm, the process group (field 5)
             own += int(fields[11]) + int(fields[12])  # utime, stime
             children += int(fields[13]) + int(fields[14])  # cutime, cstime
     return own / tick, children / tick
+
+
+def group_cpu(group: int) -> tuple[float, float]:
+    """CPU seconds of the server's process group: (its processes' own, the children they have
+    waited for: the parse children). Read before and after the burst, the difference is what
+    the burst cost, however busy the rest of the machine was."""
+    return _cpu(lambda _name, pgrp: pgrp == group)
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of PostgreSQL on this machine, every backend (an ended one is counted in the
+    postmaster's children); another process using PostgreSQL meanwhile is counted too."""
+    return sum(_cpu(lambda name, _pgrp: name == "postgres"))
 
 
 def upload_times(access_log: Path) -> list[float]:
@@ -194,7 +207,11 @@ def run_one(
             uploads = burst.prepare(uploading, seed["applicants"], files)
             load = os.getloadavg()
             cpu_before = [group_cpu(process.pid) for process in processes]
+            database_before = postgres_cpu()
+            client_before = os.times()
             result = burst.run_burst(uploading, uploads, seed["login"], probe=probing)
+            client_after = os.times()
+            database_after = postgres_cpu()
             cpu_after = [group_cpu(process.pid) for process in processes]
         finally:
             for process in processes:
@@ -221,7 +238,13 @@ def run_one(
                 )
                 / options.n
                 for i in (0, 1)
-            ],
+            ]
+            + [(database_after - database_before) / options.n if database == "postgres" else 0],
+            # The bench's own threads share the cores (a real client is elsewhere).
+            "client_cpu": (
+                client_after.user + client_after.system - client_before.user - client_before.system
+            )
+            / options.n,
         }
     finally:
         if database == "postgres":
@@ -257,7 +280,9 @@ def report(results: dict[str, dict[str, Any]], options: argparse.Namespace) -> N
         ("in the application p95 (s)", lambda r: _server(r, 0.95)),
         ("CPU per upload, web (ms)", lambda r: f"{r['cpu'][0] * 1000:.0f}"),
         ("CPU per upload, parse child (ms)", lambda r: f"{r['cpu'][1] * 1000:.0f}"),
+        ("CPU per upload, PostgreSQL (ms)", lambda r: f"{r['cpu'][2] * 1000:.0f}"),
         ("all its CPU over the cores (s)", lambda r: _floor(r)),
+        ("CPU per upload, this client (ms)", lambda r: f"{r['client_cpu'] * 1000:.0f}"),
         ("login page: fetches", lambda r: r["summary"]["probes"]),
         ("login page: failed", lambda r: r["summary"]["probe_failures"]),
         ("login page p50 (s)", lambda r: seconds(r["summary"]["probe_p50_s"])),
