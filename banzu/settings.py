@@ -158,13 +158,27 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Throttle by the pair (username, IP): one attacker cannot lock a user out from elsewhere.
+# Log-in throttling (django-axes with banzu.accounts.throttling's handler): within the cool-off
+# window, failures for one user name from one address (AXES_FAILURE_LIMIT; never per user name
+# alone, so one attacker cannot lock a user out from elsewhere) and failures from one address
+# across every user name (higher: a whole office may share one address), so one address cannot
+# try one password on every account.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+BANZU_LOGIN_FAILURES_PER_IP = int(os.environ.get("BANZU_LOGIN_FAILURES_PER_IP", "30"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "banzu.accounts.throttling.LoginThrottleHandler"
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# The client is REMOTE_ADDR, never a header: banzu.core.proxy has already put the real client
+# there behind a trusted proxy (BANZU_TRUSTED_PROXIES) and dropped X-Forwarded-For from others.
+AXES_CLIENT_IP_CALLABLE = "banzu.accounts.throttling.client_ip"
+
+# Registration: at most this many from one address per hour (counted in the database, which every
+# web process shares), and how long the link that confirms the e-mail address stays valid.
+BANZU_REGISTRATIONS_PER_IP = int(os.environ.get("BANZU_REGISTRATIONS_PER_IP", "10"))
+BANZU_REGISTRATION_CONFIRM_HOURS = int(os.environ.get("BANZU_REGISTRATION_CONFIRM_HOURS", "72"))
 
 # Provincial admins and experts confirm their login with a TOTP code (an authenticator app).
 # On by default in production; off in development so the demo logins work without a phone.

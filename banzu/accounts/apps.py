@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from banzu.accounts import checks, signals  # noqa: F401
+        from banzu.accounts import checks, registration, signals  # noqa: F401

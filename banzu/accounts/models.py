@@ -89,6 +89,9 @@ class User(AbstractUser):
     )
     # Set only by the demo loader; a system check refuses to run production with such accounts.
     is_demo = models.BooleanField(default=False, editable=False)
+    # Registered by its owner, whose e-mail address is not confirmed yet: the account stays
+    # inactive until the mailed link is opened (banzu.accounts.registration).
+    registration_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
         constraints = [
@@ -129,3 +132,16 @@ class User(AbstractUser):
     @property
     def is_secretary(self) -> bool:
         return access.is_secretary(self)
+
+
+class RegistrationAttempt(models.Model):
+    """One registration sent from an address; the per-address limit counts the last hour's."""
+
+    ip_address = models.GenericIPAddressField(null=True)
+    attempted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip_address", "attempted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ip_address} {self.attempted_at:%Y-%m-%d %H:%M}"

@@ -13,35 +13,10 @@ from banzu.core.errors import ServiceError
 
 actions.register(
     "account.create",
-    "account.register",
     "account.update",
     "enterprise.create",
     "enterprise.update",
 )
-
-
-def register_applicant(
-    *,
-    username: str,
-    password: str,
-    full_name: str,
-    email: str,
-    phone: str,
-    ip: str | None = None,
-) -> User:
-    with transaction.atomic():
-        user = User(
-            username=username,
-            full_name=full_name,
-            email=email,
-            phone=phone,
-            role=Role.APPLICANT,
-        )
-        user.set_password(password)
-        user.full_clean(exclude=["password"])
-        user.save()
-        record(action="account.register", actor=user, target=user, ip=ip)
-    return user
 
 
 def create_user(

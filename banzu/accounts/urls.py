@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", account.register, name="register"),
+    path("confirm/<str:token>/", account.confirm, name="confirm"),
     path("enterprise/", account.enterprise, name="enterprise"),
     path("2fa/", second_factor.second_factor, name="second_factor"),
 ]

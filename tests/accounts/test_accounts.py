@@ -36,26 +36,6 @@ def test_phone_formats(phone, valid):
 
 
 @pytest.mark.django_db
-def test_register_creates_applicant_and_logs_in(client):
-    response = client.post(
-        reverse("accounts:register"),
-        {
-            "username": "zhangsan",
-            "full_name": "张三",
-            "email": "zs@example.com",
-            "phone": "13605792309",
-            "password1": "Quality-Team-2026",
-            "password2": "Quality-Team-2026",
-        },
-    )
-    assert response["Location"] == reverse("accounts:enterprise")
-    user = User.objects.get(username="zhangsan")
-    assert (user.role, user.full_name, user.enterprise) == (Role.APPLICANT, "张三", None)
-    assert user.password.startswith("md5$")  # the test hasher; production uses Argon2
-    assert AuditEntry.objects.filter(action="account.register", actor_id=user.pk).count() == 1
-
-
-@pytest.mark.django_db
 def test_register_bad_phone_keeps_other_fields(client):
     response = client.post(
         reverse("accounts:register"),

@@ -3,21 +3,45 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from banzu.accounts.models import Enterprise, User
 from banzu.accounts.validators import normalise_phone, validate_phone
 
+# One answer for a wrong password, an unknown name and an account not confirmed yet: the log-in
+# page must not tell which user names exist.
+LOGIN_REFUSED = _(
+    "The user name or the password is not right. If you registered recently, first open the "
+    "link in the mail we sent to confirm your e-mail address."
+)
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {"invalid_login": LOGIN_REFUSED, "inactive": LOGIN_REFUSED}
+
 
 class RegistrationForm(UserCreationForm[User]):
+    """The account's fields, checked as usual except that the name is not looked up: whether it
+    is free is said only by mail (banzu.accounts.registration)."""
+
     full_name = forms.CharField(label=_("Your name"), max_length=50)
-    email = forms.EmailField(label=_("E-mail"), help_text=_("Status notices are sent here."))
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("A link to confirm it is mailed here; status notices are sent here too."),
+    )
     phone = forms.CharField(label=_("Mobile phone"), max_length=30, validators=[validate_phone])
 
     class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = ("username", "full_name", "email", "phone")
+
+    def clean_username(self) -> str:
+        # UserCreationForm refuses a name in use here, which would reveal that it exists.
+        return str(self.cleaned_data["username"])
+
+    def validate_unique(self) -> None:
+        """Not here: the name's uniqueness is the registration service's (see above)."""
 
     def clean_phone(self) -> str:
         return normalise_phone(self.cleaned_data["phone"])
