@@ -130,6 +130,18 @@ def group_cpu(group: int) -> tuple[float, float]:
     return _cpu(lambda _name, pgrp: pgrp == group)
 
 
+def group_memory(group: int) -> float:
+    """Resident MB of the server's process group (the web processes and any parse child)."""
+    pages = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == group:
+                pages += int((stat.parent / "statm").read_text().split()[1])
+        except (OSError, IndexError):
+            continue
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1024**2
+
+
 def postgres_cpu() -> float:
     """CPU seconds of PostgreSQL on this machine, every backend (an ended one is counted in the
     postmaster's children); another process using PostgreSQL meanwhile is counted too."""
@@ -157,13 +169,9 @@ def pools(server: str, options: argparse.Namespace) -> list[tuple[str, list[str]
         return [("site", [PY, "manage.py", "runserver", "--noreload", "127.0.0.1:{port}"], {})]
     if server == "gunicorn":
         return [("site", gunicorn, {})]
-    # gunicorn-2pools: as nginx would route the upload endpoint to a second upstream, the
-    # production configuration's processes shared out: two for the pages, the rest for uploads.
-    total = options.workers or 2 * (os.cpu_count() or 1) + 1
-    return [
-        ("uploads", gunicorn, {"BANZU_WORKERS": str(max(1, total - 2))}),
-        ("pages", gunicorn, {"BANZU_WORKERS": "2"}),
-    ]
+    # gunicorn-2pools: as nginx would route the upload endpoint to a second upstream: the
+    # production configuration for the uploads, and two more workers for everything else.
+    return [("uploads", gunicorn, {}), ("pages", gunicorn, {"BANZU_WORKERS": "2"})]
 
 
 def run_one(
@@ -213,6 +221,7 @@ def run_one(
             client_after = os.times()
             database_after = postgres_cpu()
             cpu_after = [group_cpu(process.pid) for process in processes]
+            memory = sum(group_memory(process.pid) for process in processes)
         finally:
             for process in processes:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -230,6 +239,7 @@ def run_one(
             "server_times": [t for log in var.glob("*-access.log") for t in upload_times(log)],
             "server_errors": errors,
             "load_before": load,
+            "memory_mb": memory,
             # CPU per upload (s): in the server's own processes, in the parse children
             "cpu": [
                 sum(
@@ -287,6 +297,7 @@ def report(results: dict[str, dict[str, Any]], options: argparse.Namespace) -> N
         ("login page: failed", lambda r: r["summary"]["probe_failures"]),
         ("login page p50 (s)", lambda r: seconds(r["summary"]["probe_p50_s"])),
         ("login page max (s)", lambda r: seconds(r["summary"]["probe_max_s"])),
+        ("server memory after (MB, resident)", lambda r: f"{r['memory_mb']:.0f}"),
         ("orphan files / .part left", lambda r: _leftovers(r)),
         ("load average before", lambda r: f"{r['load_before'][0]:.2f}"),
     ]
