@@ -105,6 +105,11 @@ def update_account(
     with transaction.atomic():
         if fields:
             update_user(by=by, user=user, fields=dict(fields), ip=ip)
+        if fields.get("is_active") and user.registration_pending:
+            # The admin activated a registration whose mailed link was never opened: settled, so
+            # the link can no longer act on the account (banzu.accounts.registration).
+            user.registration_pending = False
+            user.save(update_fields=["registration_pending"])
         if new_password:
             user.set_password(new_password)
             user.save(update_fields=["password"])

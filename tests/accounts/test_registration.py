@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from banzu.accounts import registration
 from banzu.accounts.enums import Role
 from banzu.accounts.forms.account import LOGIN_REFUSED
+from banzu.accounts.manage_services import update_account
 from banzu.accounts.models import RegistrationAttempt, User
 from banzu.accounts.services import create_user
 from banzu.audit.models import AuditEntry
@@ -298,6 +299,20 @@ def test_an_old_link_does_not_reactivate_an_account_the_admin_deactivated(client
 
     assert response.status_code == 400
     assert User.objects.get(pk=user.pk).is_active is False
+
+
+def test_an_account_the_admin_activated_is_out_of_the_links_reach(client, admin_user):
+    registration.register_applicant(**_service_form("zhangsan"))
+    user = User.objects.get(username="zhangsan")
+    token = registration.confirmation_token(user)
+    update_account(by=admin_user, user=user, fields={"is_active": True})
+    update_account(by=admin_user, user=user, fields={"is_active": False})
+
+    response = client.post(reverse("accounts:confirm", args=[token]))
+
+    assert response.status_code == 400
+    user.refresh_from_db()
+    assert (user.is_active, user.registration_pending) == (False, False)
 
 
 def test_accounts_the_admin_makes_log_in_without_a_link(client, admin_user):
