@@ -38,6 +38,7 @@ def _build(job: Job, progress: Progress) -> Outcome:
 registry.register(
     JobKind(
         name=ZIP,
+        resumable=True,
         label=_("certificates"),
         run=_build,
         can_see=lambda user, job: is_admin(user),

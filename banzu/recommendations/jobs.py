@@ -55,6 +55,7 @@ def _build(job: Job, progress: Progress) -> Outcome:
 registry.register(
     JobKind(
         name=PACKAGE,
+        resumable=True,
         label=_("submission package"),
         run=_build,
         can_see=lambda user, job: may_see_package(user, job.scope_id),

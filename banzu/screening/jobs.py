@@ -2,7 +2,11 @@
 plagiarism scan, the archive import, the archive's intake of a published edition and the rescan
 of one application, and the services that start them. A scan writes its reports in one
 transaction at its end, so a failure leaves the previous reports untouched. Every screening job
-is the provincial admin's alone."""
+is the provincial admin's alone.
+
+Every kind here is resumable: the checks and the scan replace their rows (one per application
+and check, one report per application), the imports skip what an earlier run stored, so a run
+started again after its worker was killed ends as one uninterrupted run would."""
 
 from __future__ import annotations
 
@@ -103,6 +107,7 @@ DOCUMENTS = _("%(done)s of %(total)s documents")
 for kind in (
     JobKind(
         name=SCAN,
+        resumable=True,
         label=_("Plagiarism scan"),
         run=_scan,
         can_see=_admin,
@@ -120,6 +125,7 @@ for kind in (
     ),
     JobKind(
         name=CHECKS,
+        resumable=True,
         label=_("Automatic checks"),
         run=_checks,
         can_see=_admin,
@@ -134,6 +140,7 @@ for kind in (
     ),
     JobKind(
         name=ARCHIVE_IMPORT,
+        resumable=True,
         label=_("Archive import"),
         run=_import,
         can_see=_admin,
@@ -153,6 +160,7 @@ for kind in (
     ),
     JobKind(
         name=ARCHIVE_PUBLISHED,
+        resumable=True,
         label=_("Archive intake of a published edition"),
         run=_take_published,
         can_see=_admin,
@@ -170,6 +178,7 @@ for kind in (
     ),
     JobKind(
         name=RESCAN,
+        resumable=True,
         label=_("Plagiarism check of one application"),
         run=_rescan,
         can_see=_admin,

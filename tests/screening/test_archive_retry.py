@@ -181,7 +181,7 @@ def _worker_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_killed_workers_import_is_noticed_and_a_new_import_completes_it_exactly(
+def test_a_killed_workers_import_is_noticed_and_resumed_to_exactly_the_zips_rows(
     admin_user, open_edition, settings, tmp_path
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -210,25 +210,27 @@ def test_a_killed_workers_import_is_noticed_and_a_new_import_completes_it_exactl
     assert 4 <= imported_before < count
     assert (job.state, job.attempts) == (JobState.RUNNING, 1)
 
-    # The next worker pass, when the last heartbeat is RUNNING_LIMIT old.
+    # The next worker pass, when the last heartbeat is RUNNING_LIMIT old: the import is
+    # resumable, so it is queued again with its ZIP, and its next run completes it exactly.
     worker.tick(now=job.updated_at + job_services.RUNNING_LIMIT + dt.timedelta(seconds=1))
     job.refresh_from_db()
-    assert (job.state, job.error_code, job.stored_name) == (JobState.EXPIRED, "worker_lost", "")
-
-    # The admin uploads the ZIP again; a worker imports it.
+    assert (job.state, job.error_code) == (JobState.QUEUED, "")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    again = start_import(edition=open_edition, user=admin_user, chunks=[path.read_bytes()])
-    assert job_services.run(again.pk) == "done"
-
-    again.refresh_from_db()
-    imported_after = ArchiveDocument.objects.count()
-    assert (again.summary["rows"], again.summary["imported"], again.summary["errors"]) == (
+    assert job_services.run(job.pk) == "done"
+    job.refresh_from_db()
+    assert (job.summary["rows"], job.summary["imported"], job.summary["errors"]) == (
         count,
         count - imported_before,
         [],
     )
-    assert len(again.summary["skipped"]) == imported_before
-    assert imported_after == count
+    assert len(job.summary["skipped"]) == imported_before
+    assert ArchiveDocument.objects.count() == count
+
+    # The admin, not trusting it, uploads the ZIP again: every row is already there.
+    again = start_import(edition=open_edition, user=admin_user, chunks=[path.read_bytes()])
+    assert job_services.run(again.pk) == "done"
+    again.refresh_from_db()
+    assert (again.summary["imported"], len(again.summary["skipped"])) == (0, count)
     assert sorted(ArchiveDocument.objects.values_list("sha256", flat=True)) == hashes
     assert Job.objects.filter(kind=ARCHIVE_IMPORT).count() == 2
     # A kill between a file's move and its row's commit may leave that one file without a row
