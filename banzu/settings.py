@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "banzu.core.middleware.DamagedFileMiddleware",
     # Axes must be last: it turns throttled logins into a lock-out response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -371,4 +371,5 @@ def open_document(*, document: Document, user: User, ip: str | None = None) -> P
         data={"document": document.pk, "kind": document.kind},
         ip=ip,
     )
-    return filestore.path_for(document.stored_name)
+    # A stored file whose bytes changed is refused (DamagedFile), never served as the upload.
+    return filestore.verified_path(document.stored_name, document.sha256)

@@ -300,7 +300,7 @@ def objection_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     item = get_object_or_404(found.files, pk=file_pk)
     content_type = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
     response = FileResponse(
-        filestore.path_for(item.stored_name).open("rb"),
+        filestore.verified_path(item.stored_name, item.sha256).open("rb"),
         as_attachment=True,
         filename=item.original_name,
         content_type=content_type.get(item.kind, "application/octet-stream"),

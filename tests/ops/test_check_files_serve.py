@@ -8,8 +8,13 @@ import hashlib
 import logging
 
 import pytest
+from django.urls import reverse
 
+from banzu.applications.enums import DocumentKind
 from banzu.core import filestore
+from tests.applications.helpers import store_document
+from tests.conftest import client_for
+from tests.factories import ApplicationFactory
 
 
 def stored(content: bytes) -> tuple[str, str]:
@@ -60,3 +65,27 @@ def test_a_write_that_fails_half_way_leaves_no_part_file():
         filestore.write_temp(chunks())
 
     assert list(filestore.temp_dir().iterdir()) == []
+
+
+def test_the_applicant_downloading_a_damaged_document_is_told_and_gets_no_bytes(
+    applicant_a, tmp_path, caplog
+):
+    """Through the download view: the page says the copy is damaged (500, in the reader's
+    language), the bytes are not sent, and the damage is logged for the administrator."""
+    application = ApplicationFactory(
+        created_by=applicant_a, team__enterprise=applicant_a.enterprise
+    )
+    document = store_document(application, DocumentKind.MATERIALS_PDF, tmp_path)
+    path = filestore.path_for(document.stored_name)
+    path.write_bytes(path.read_bytes()[:-1] + b"#")
+    url = reverse(
+        "applications:download", kwargs={"pk": application.pk, "document_pk": document.pk}
+    )
+
+    with caplog.at_level(logging.ERROR, logger="banzu.core.filestore"):
+        response = client_for(applicant_a).get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+    assert "文件已损坏" in response.content.decode()
+    assert caplog.messages[-1].startswith(f"stored file {document.stored_name} is damaged")

@@ -133,7 +133,7 @@ def sheet_scan(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     )
     extension = {"jpeg": "jpg"}.get(kind, kind or "bin")
     return download_response(
-        filestore.path_for(sheet.scan_path),
+        filestore.verified_path(sheet.scan_path, sheet.scan_sha256),
         filename=f"paper-sheet-{sheet.slot.application.recommendation_number}-"
         f"{sheet.expert.display_name}.{extension}",
         content_type=scans.CONTENT_TYPES.get(kind, "application/octet-stream"),
