@@ -258,7 +258,6 @@ BANZU_UPLOAD_LIMITS_MB = {
     "pdf": int(os.environ.get("BANZU_MAX_PDF_MB", "50")),
     "pptx": int(os.environ.get("BANZU_MAX_PPTX_MB", "100")),
 }
-BANZU_MAX_APPLICATION_MB = int(os.environ.get("BANZU_MAX_APPLICATION_MB", "250"))
 # The largest request body accepted at all (banzu.core.proxy): the largest upload slot and its
 # form fields; the admin's archive import (a ZIP of up to 500 MB) has its own cap.
 BANZU_MAX_REQUEST_MB = int(

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,6 +53,16 @@ class StaleEdit(ServiceError):
 
 def deadline_open(edition: Edition, now: dt.datetime | None = None) -> bool:
     return edition.is_open(now or timezone.now())
+
+
+def _closed(edition: Edition, now: dt.datetime | None, message: str) -> ServiceError:
+    """The refusal of a change to a draft outside the edition's window (`message` names the
+    deadline as %(deadline)s). The window is the edition's own: the admin extends it by moving
+    the edition's deadline."""
+    if (now or timezone.now()) < edition.registration_opens_at:
+        return ServiceError(refusal_message("deadline"), code="deadline")
+    deadline = timezone.localtime(edition.recommendation_deadline).strftime("%Y-%m-%d %H:%M")
+    return ServiceError(message % {"deadline": deadline}, code="deadline")
 
 
 # --- The one transition function ------------------------------------------------------------
@@ -170,6 +180,7 @@ def save_draft(
     honours: list[HonourData] | None,
     expected_version: int,
     ip: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Application:
     """Save the form as it stands. Completeness is only checked at submission."""
     with transaction.atomic():
@@ -178,6 +189,17 @@ def save_draft(
             raise ServiceError(
                 _("This application has been submitted and can no longer be changed."),
                 code="read_only",
+            )
+        if not deadline_open(locked.edition, now):
+            # The view shows the form again with what was typed, so nothing is lost.
+            raise _closed(
+                locked.edition,
+                now,
+                _(
+                    "The deadline (%(deadline)s, Beijing time) has passed: the draft can no "
+                    "longer be changed and nothing was saved. What you typed is still in the "
+                    "form below: copy it if you need it."
+                ),
             )
         if locked.version != expected_version:
             raise StaleEdit(
@@ -266,10 +288,23 @@ def upload_document(
     kind: str,
     upload: UploadedFile,
     ip: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Document:
-    """Validate and store one file; an earlier file of the same kind is kept but superseded."""
+    """Validate and store one file; an earlier file of the same kind is kept but superseded.
+
+    The deadline is judged when the file has arrived, before it is checked: the seconds the
+    check takes (or waits for a free checker) do not count against the applicant."""
     if application.state != ApplicationState.DRAFT:
         raise ServiceError(_("Files can only be changed before submission."), code="read_only")
+    if not deadline_open(application.edition, now):
+        raise _closed(
+            application.edition,
+            now,
+            _(
+                "The deadline (%(deadline)s, Beijing time) has passed: files can no longer be "
+                "uploaded or replaced. This file was not stored."
+            ),
+        )
     limits = upload_limits(kind)
     original_name = upload.name or "upload"
     if upload.size is not None and upload.size > limits.max_bytes:
@@ -296,7 +331,6 @@ def upload_document(
             raise ServiceError(
                 upload_message(rejected.code, limits.max_bytes), code=rejected.code
             ) from rejected
-        _check_application_total(application, kind, checked.size)
         stored_name = filestore.commit_temp(temp)
     finally:
         filestore.discard(temp)
@@ -345,22 +379,6 @@ def _rescan_if_screened(application: Application) -> None:
     from banzu.core import hooks
 
     hooks.materials_stored.send(sender=Application, application=application)
-
-
-def _check_application_total(application: Application, kind: str, new_size: int) -> None:
-    others = (
-        application.documents.filter(superseded_at__isnull=True)
-        .exclude(kind=kind)
-        .aggregate(total=Sum("size"))["total"]
-        or 0
-    )
-    limit = settings.BANZU_MAX_APPLICATION_MB * 1024 * 1024
-    if others + new_size > limit:
-        raise ServiceError(
-            _("All files of one application together may not exceed %(mb)s MB.")
-            % {"mb": settings.BANZU_MAX_APPLICATION_MB},
-            code="application_too_large",
-        )
 
 
 def open_document(*, document: Document, user: User, ip: str | None = None) -> Path:

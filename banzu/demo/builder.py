@@ -118,7 +118,13 @@ class DemoFiles:
         writer.write(pdf)
         return cls(docx.getvalue(), pdf.getvalue(), pptx.getvalue())
 
-    def upload(self, application: Application, user: User, kinds: list[str]) -> None:
+    def upload(
+        self,
+        application: Application,
+        user: User,
+        kinds: list[str],
+        now: dt.datetime | None = None,
+    ) -> None:
         names = {
             DocumentKind.MATERIALS_DOCX: ("班组创建材料.docx", self.docx),
             DocumentKind.MATERIALS_PDF: ("班组创建材料.pdf", self.pdf),
@@ -132,6 +138,7 @@ class DemoFiles:
                 user=user,
                 kind=kind,
                 upload=SimpleUploadedFile(name, content),
+                now=now,
             )
 
 

@@ -148,8 +148,9 @@ def _submitted(
         fields=fill_fields(builder.rng, title=title),
         honours=[],
         expected_version=application.version,
+        now=SUBMITTED_AT,
     )
-    builder.files.upload(application, user, [kind.value for kind in DocumentKind])
+    builder.files.upload(application, user, [kind.value for kind in DocumentKind], now=SUBMITTED_AT)
     return applications.submit_application(application=application, user=user, now=SUBMITTED_AT)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 from pathlib import Path
@@ -12,6 +13,7 @@ from banzu.applications import services
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application, Document
 from banzu.core import filestore
+from tests.conftest import BEFORE_DEADLINE
 from tests.factories import complete_fields
 from tests.uploads import samples
 
@@ -34,13 +36,22 @@ def _make_sample(kind: str, tmp_path: Path) -> tuple[str, bytes]:
     return "材料.pdf", samples.make_pdf(tmp_path / f"{kind}.pdf").read_bytes()
 
 
-def upload(application: Application, kind: str, tmp_path: Path, name: str | None = None):
+def upload(
+    application: Application,
+    kind: str,
+    tmp_path: Path,
+    name: str | None = None,
+    *,
+    now: dt.datetime = BEFORE_DEADLINE,
+):
+    """Through the upload service, at `now` (the 2026 edition's deadline is in the past)."""
     default_name, content = sample_bytes(kind, tmp_path)
     return services.upload_document(
         application=application,
         user=application.created_by,
         kind=kind,
         upload=SimpleUploadedFile(name or default_name, content),
+        now=now,
     )
 
 
@@ -76,6 +87,7 @@ def make_complete(
         fields=complete_fields(),
         honours=[],
         expected_version=application.version,
+        now=BEFORE_DEADLINE,
     )
     for kind in DocumentKind:
         if through_upload:

@@ -67,7 +67,9 @@ ATTACKS = [
 @pytest.mark.parametrize(
     ("label", "kind", "build", "code", "message"), ATTACKS, ids=[a[0] for a in ATTACKS]
 )
-def test_upload_attack_refused_with_message(tmp_path, label, kind, build, code, message):
+def test_upload_attack_refused_with_message(
+    tmp_path, open_edition, label, kind, build, code, message
+):
     application = ApplicationFactory()
     kept = upload(
         application,
@@ -99,7 +101,7 @@ def test_upload_attack_refused_with_message(tmp_path, label, kind, build, code, 
     assert application.experience_title == "保留的经验名称"
 
 
-def test_upload_path_traversal_name_is_neutralised(tmp_path):
+def test_upload_path_traversal_name_is_neutralised(tmp_path, open_edition):
     application = ApplicationFactory()
     content = samples.make_pdf(tmp_path / "a.pdf").read_bytes()
 
@@ -113,7 +115,7 @@ def test_upload_path_traversal_name_is_neutralised(tmp_path):
     assert filestore.path_for(document.stored_name).parent.parent == filestore.root()
 
 
-def test_upload_oversized_file_refused(tmp_path, settings):
+def test_upload_oversized_file_refused(tmp_path, settings, open_edition):
     settings.BANZU_UPLOAD_LIMITS_MB = {"docx": 1, "pdf": 1, "pptx": 1}
     application = ApplicationFactory()
     content = b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 1)
@@ -128,7 +130,7 @@ def test_upload_oversized_file_refused(tmp_path, settings):
     assert Document.objects.count() == 0
 
 
-def test_upload_wrong_kind_for_slot_refused(tmp_path):
+def test_upload_wrong_kind_for_slot_refused(tmp_path, open_edition):
     application = ApplicationFactory()
     content = samples.make_pptx(tmp_path / "p.pptx").read_bytes()
 

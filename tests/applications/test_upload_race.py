@@ -12,6 +12,7 @@ from banzu.audit.models import AuditEntry
 from banzu.core import filestore
 from banzu.core.errors import ServiceError
 from tests.applications.helpers import sample_bytes
+from tests.conftest import BEFORE_DEADLINE
 from tests.factories import ApplicationFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.real_parse]
@@ -41,6 +42,7 @@ def test_upload_refused_when_the_application_was_submitted_during_validation(tmp
             user=application.created_by,
             kind=DocumentKind.MATERIALS_PDF,
             upload=SubmittedWhileReading(name, content, application),
+            now=BEFORE_DEADLINE,
         )
 
     assert refused.value.code == "read_only"
@@ -59,6 +61,7 @@ def test_upload_to_a_draft_still_attaches(tmp_path):
         user=application.created_by,
         kind=DocumentKind.MATERIALS_PDF,
         upload=SimpleUploadedFile(name, content),
+        now=BEFORE_DEADLINE,
     )
 
     assert list(Document.objects.filter(application=application)) == [document]

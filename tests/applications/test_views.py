@@ -171,7 +171,7 @@ def _form_data(application, **overrides):
     return data
 
 
-def test_edit_saves_every_field_and_honours(draft):
+def test_edit_saves_every_field_and_honours(draft, open_edition):
     response = client_for(draft.created_by).post(
         reverse("applications:edit", args=[draft.pk]), _form_data(draft)
     )
@@ -215,7 +215,7 @@ def test_edit_invalid_value_keeps_everything_typed(draft, field, value, message,
     assert (draft.experience_title, draft.version) == ("", 1)
 
 
-def test_edit_stale_version_refused_with_message(draft):
+def test_edit_stale_version_refused_with_message(draft, open_edition):
     client = client_for(draft.created_by)
     client.post(reverse("applications:edit", args=[draft.pk]), _form_data(draft))
 
@@ -234,7 +234,7 @@ def test_edit_stale_version_refused_with_message(draft):
 
 
 @pytest.mark.real_parse
-def test_files_upload_through_view(draft, tmp_path):
+def test_files_upload_through_view(draft, tmp_path, open_edition):
     from tests.applications.helpers import sample_bytes
 
     _name, content = sample_bytes(DocumentKind.PRESENTATION, tmp_path)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -95,6 +96,17 @@ def test_new_applicant_registers_applies_uploads_and_submits(
         },
     )
     screenshot("02-register")
+    main.locator("button[type=submit]").click()
+
+    # Act 1b: the mailed link confirms the address; then the applicant logs in.
+    expect(page).to_have_url(re.compile(r"/accounts/register/$"))  # "check your e-mail"
+    page.wait_for_load_state()
+    link = re.search(r"/accounts/confirm/[^/\s]+/", mail.outbox[-1].body)
+    assert link is not None
+    page.goto(link.group(0))
+    main.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    fill(page, {"username": "zhang_wei", "password": "Gangjin-banzu-2026"})
     main.locator("button[type=submit]").click()
 
     # Act 2: the enterprise.
