@@ -51,6 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ DB_NAME = "banzu_burst"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 # Gunicorn's access log with the time each request spent in the application (µs).
-ACCESS_FORMAT = '"%(r)s" %(s)s %(D)s'
+ACCESS_FORMAT = '"%(r)s" %(s)s %(D)s %(p)s'
 SERVERS = ("gunicorn", "runserver", "gunicorn-2pools")
 
 
@@ -159,22 +160,22 @@ def postgres_cpu() -> float:
     return sum(_cpu(lambda name, _pgrp: name == "postgres"))
 
 
-def upload_times(access_log: Path) -> list[float]:
-    """Seconds each upload POST spent in the application, from gunicorn's access log."""
+def upload_lines(access_log: Path) -> list[tuple[float, str]]:
+    """(seconds in the application, the worker's pid) of each upload POST, from gunicorn's
+    access log."""
     if not access_log.exists():
         return []
     found = re.findall(
-        r'"POST /applications/\d+/files/ [^"]*" \d+ (\d+)', access_log.read_text(errors="replace")
+        r'"POST /applications/\d+/files/ [^"]*" \d+ (\d+) <(\d+)>',
+        access_log.read_text(errors="replace"),
     )
-    return [int(micros) / 1e6 for micros in found]
+    return [(int(micros) / 1e6, pid) for micros, pid in found]
 
 
 def pools(server: str, options: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]]:
     """(the pool's role, its command, its environment) for each server process the variant runs:
     "site" answers everything; "uploads" and "pages" split the upload POSTs from the rest."""
-    conf = (
-        "bench/parse_zygote_gunicorn.py" if options.parse == "fork" else "deploy/gunicorn.conf.py"
-    )
+    conf = "bench/parse_zygote_gunicorn.py" if options.parse == "fork" else options.conf
     gunicorn = [PY, "-m", "gunicorn", "-c", conf, "--access-logformat", ACCESS_FORMAT, "banzu.wsgi"]
     if server == "runserver":
         return [("site", [PY, "manage.py", "runserver", "--noreload", "127.0.0.1:{port}"], {})]
@@ -240,6 +241,7 @@ def run_one(
                 process.wait(timeout=60)
         (var / "outcomes.json").write_text(json.dumps(burst.outcome_rows(result)))
         child(env, "--check", str(var / "outcomes.json"), "--out", str(var / "stored.json"))
+        lines = [line for log in var.glob("*-access.log") for line in upload_lines(log)]
         errors: dict[str, int] = {}
         for server_log in var.glob("*-server.log"):
             for cause, count in server_errors(server_log).items():
@@ -247,7 +249,10 @@ def run_one(
         return {
             "summary": burst.summary(result),
             "stored": json.loads((var / "stored.json").read_text()),
-            "server_times": [t for log in var.glob("*-access.log") for t in upload_times(log)],
+            "server_times": [seconds for seconds, _pid in lines],
+            # How the uploads fell to the workers: a worker accepts every connection it can,
+            # so one may queue many while another has finished.
+            "per_worker": sorted(Counter(pid for _seconds, pid in lines).values()),
             "server_errors": errors,
             "load_before": load,
             "memory_mb": memory,
@@ -299,6 +304,7 @@ def report(results: dict[str, dict[str, Any]], options: argparse.Namespace) -> N
         ("burst wall time (s)", lambda r: seconds(r["summary"]["wall_s"])),
         ("in the application p50 (s)", lambda r: _server(r, 0.5)),
         ("in the application p95 (s)", lambda r: _server(r, 0.95)),
+        ("uploads per worker", lambda r: " ".join(map(str, r["per_worker"])) or "-"),
         ("CPU per upload, web (ms)", lambda r: f"{r['cpu'][0] * 1000:.0f}"),
         ("CPU per upload, parse child (ms)", lambda r: f"{r['cpu'][1] * 1000:.0f}"),
         ("CPU per upload, PostgreSQL (ms)", lambda r: f"{r['cpu'][2] * 1000:.0f}"),
@@ -367,6 +373,11 @@ def main() -> None:
         help=f"comma-separated, of {', '.join(SERVERS)} (the last a diagnostic, see above)",
     )
     parser.add_argument(
+        "--conf",
+        default="deploy/gunicorn.conf.py",
+        help="another gunicorn configuration to measure (the production one by default)",
+    )
+    parser.add_argument(
         "--parse",
         choices=["child", "fork"],
         default="child",
@@ -414,6 +425,8 @@ def main() -> None:
                 if server not in SERVERS:
                     parser.error(f"unknown server {server}")
                 label = f"{database}/{server}" + ("+fork" if options.parse == "fork" else "")
+                if options.conf != parser.get_default("conf"):
+                    label += f"+{Path(options.conf).stem}"
                 print(f"running {label} …", flush=True)
                 results[label] = run_one(database, server, files, options, work)
     finally:
