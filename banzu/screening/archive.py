@@ -10,6 +10,9 @@ missing file, a bad year, a rejected file) is reported with its row number and s
 already in the archive (same SHA-256), or a row imported before (same year, enterprise, team,
 title and file name), is skipped too. Neither stops the import.
 
+Reasons are kept as codes with their parameters (in the summary's `errors` and `skipped` rows, on
+ArchiveError), worded in the reader's language when shown (banzu.screening.archive_messages).
+
 Each row's file and row are stored together (`_store`), so an import stopped half-way (a killed
 worker) leaves whole rows only, and importing the same ZIP again, or the same ZIP exported again,
 adds exactly the rows that were missing: the archive ends with the ZIP's rows, never twice.
@@ -18,9 +21,11 @@ adds exactly the rows that were missing: the archive ends with the ZIP's rows, n
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -31,20 +36,22 @@ from django.db import IntegrityError, transaction
 
 from banzu.accounts.models import User
 from banzu.core import filestore
+from banzu.screening import archive_messages
 from banzu.screening.enums import ArchiveSource
 from banzu.screening.models import ArchiveDocument
 from banzu.similarity.extract import extract
 from banzu.uploads import spreadsheets
+from banzu.uploads.ooxml import check_central_directory, check_entry_names
 from banzu.uploads.spreadsheets import Record
 from banzu.uploads.validation import (
     FileKind,
     Limits,
     UploadRejected,
-    _check_central_directory,
-    _check_entry_names,
     safe_display_name,
     validate_upload,
 )
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -58,9 +65,8 @@ FILE_LIMITS = Limits(max_bytes=100 * 1024 * 1024)
 INDEX_LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_uncompressed_bytes=100 * 1024 * 1024)
 DOCUMENT_SUFFIXES = {".docx": FileKind.DOCX, ".pdf": FileKind.PDF, ".pptx": FileKind.PPTX}
 INDEX_SUFFIXES = (".csv", ".xlsx")
-ERROR_LIMIT = 500
-DUPLICATE = "the same file is already in the archive"
-IMPORTED_BEFORE = "the same row and file name are already in the archive"
+# A parameter taken from the index or the ZIP (a file name, a year as typed) is cut to this.
+PARAM_LIMIT = 200
 
 COLUMNS = {
     "year": "year",
@@ -81,12 +87,35 @@ COLUMNS = {
 REQUIRED = ("year", "enterprise", "file")
 
 
-class ArchiveError(Exception):
-    """The ZIP as a whole cannot be imported; the message says why, for the admin."""
+class _Reason(Exception):
+    """A reason as a code and its parameters (strings cut to PARAM_LIMIT), to word when read."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = {
+            key: value[:PARAM_LIMIT] if isinstance(value, str) else value
+            for key, value in params.items()
+        }
+
+    def as_row(self, number: int) -> dict[str, Any]:
+        return {"row": number, "code": self.code, "params": self.params}
 
 
-class RowError(Exception):
-    pass
+class ArchiveError(_Reason):
+    """The ZIP as a whole cannot be imported. Its text, in the active language, says why for the
+    admin (the job keeps it as its failure); a caller may also give a sentence as the code."""
+
+    def __str__(self) -> str:
+        return archive_messages.archive_message(self.code, self.params)
+
+
+class RowError(_Reason):
+    """One row cannot be imported."""
+
+
+class _Duplicate(_Reason):
+    """One row is skipped: its file or the row is in the archive already."""
 
 
 @dataclass
@@ -112,7 +141,8 @@ def import_archive(zip_path: Path, *, user: User, progress: Progress) -> ImportS
     try:
         archive = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise ArchiveError(f"The file is not a readable ZIP archive ({error}).") from error
+        logger.info("archive import: not a ZIP: %s", error)
+        raise ArchiveError("not_zip") from error
     with archive:
         members = _members(archive)
         index_name = _index_name(members)
@@ -124,9 +154,9 @@ def import_archive(zip_path: Path, *, user: User, progress: Progress) -> ImportS
             try:
                 _import_row(archive, members, row, user=user, seen=seen, summary=summary)
             except RowError as error:
-                summary.errors.append({"row": number, "reason": str(error)[:ERROR_LIMIT]})
+                summary.errors.append(error.as_row(number))
             except _Duplicate as duplicate:
-                summary.skipped.append({"row": number, "reason": str(duplicate)})
+                summary.skipped.append(duplicate.as_row(number))
             progress(done, len(rows))
     return summary
 
@@ -138,10 +168,12 @@ def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     """Files by their path in the ZIP, checked whole before anything is inflated."""
     infos = archive.infolist()
     try:
-        _check_central_directory(infos, ZIP_LIMITS)
-        _check_entry_names(infos)
+        check_central_directory(infos, ZIP_LIMITS)
+        check_entry_names(infos)
     except UploadRejected as rejected:
-        raise ArchiveError(f"{rejected.message} ({rejected})") from rejected
+        raise ArchiveError(
+            "zip_refused", upload=rejected.code, max_bytes=ZIP_LIMITS.max_bytes
+        ) from rejected
     members = {}
     for info in infos:
         if not info.is_dir():
@@ -166,19 +198,19 @@ def _index_name(members: dict[str, zipfile.ZipInfo]) -> str:
         if name.lower().endswith(INDEX_SUFFIXES) and not PurePosixPath(name).name.startswith(".")
     )
     if not candidates:
-        raise ArchiveError("The ZIP holds no index file (a .csv or .xlsx listing the documents).")
+        raise ArchiveError("no_index")
     return candidates[0][1]
 
 
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
     if info.file_size > limit:
-        raise RowError(f"the file is larger than {limit // (1024 * 1024)} MB")
+        raise RowError("refused", upload="too_large", max_bytes=limit)
     read = 0
     with archive.open(info) as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             read += len(chunk)
             if read > limit:
-                raise RowError(f"the file is larger than {limit // (1024 * 1024)} MB")
+                raise RowError("refused", upload="too_large", max_bytes=limit)
             yield chunk
 
 
@@ -189,56 +221,47 @@ def _read_index(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> l
     """(row number as the spreadsheet shows it, {column: value}) for each non-blank row."""
     try:
         content = b"".join(_read_bounded(archive, info, INDEX_LIMITS.max_bytes))
-    except (RowError, zipfile.BadZipFile) as error:
-        raise ArchiveError(f"The index {name} cannot be read: {error}.") from error
+    except RowError as error:
+        raise ArchiveError(
+            "index_too_large", name=name, mb=INDEX_LIMITS.max_bytes // (1024 * 1024)
+        ) from error
+    except (zipfile.BadZipFile, EOFError, zlib.error) as error:
+        raise ArchiveError("index_damaged", name=name) from error
     try:
         table = spreadsheets.read_table(name, content, limits=INDEX_LIMITS)
     except spreadsheets.SpreadsheetError as error:
-        raise ArchiveError(_index_message(name, error.code)) from error
+        raise ArchiveError(INDEX_ERRORS.get(error.code, "index_unreadable"), name=name) from error
     header, rows = spreadsheets.records(table, COLUMNS)
     missing = [column for column in REQUIRED if column not in header]
     if missing:
-        raise ArchiveError(
-            f"The index {name} lacks the column(s) {', '.join(missing)} "
-            "(year/年份, enterprise/单位名称, team/班组名称, title/经验名称, file/文件)."
-        )
+        raise ArchiveError("index_columns", name=name, missing=missing)
     return rows
 
 
-def _index_message(name: str, code: str) -> str:
-    if code == "empty":
-        return f"The index {name} is empty."
-    if code == "encoding":
-        return "The CSV index is neither UTF-8 nor GBK text."
-    if code == "csv":
-        return f"The CSV index {name} cannot be read."
-    return f"The index {name} is not a readable Excel workbook."
+# What the spreadsheet reader's codes mean for the index; any other: not a readable workbook.
+INDEX_ERRORS = {"empty": "index_empty", "encoding": "index_encoding", "csv": "index_csv"}
 
 
 # --- one row -----------------------------------------------------------------------------------
 
 
-class _Duplicate(Exception):
-    pass
-
-
 def _year(value: str) -> int:
     if not value.isdigit() or not 1990 <= int(value) <= 2100:
-        raise RowError(f"the year {value!r} is not a year")
+        raise RowError("year", value=value)
     return int(value)
 
 
 def _member(members: dict[str, zipfile.ZipInfo], value: str) -> tuple[str, zipfile.ZipInfo]:
     wanted = value.replace("\\", "/").removeprefix("./").strip("/")
     if not wanted:
-        raise RowError("no file is given")
+        raise RowError("no_file")
     if wanted in members:
         return wanted, members[wanted]
     folded = {name.casefold(): name for name in members}
     if wanted.casefold() in folded:
         name = folded[wanted.casefold()]
         return name, members[name]
-    raise RowError(f"the file {value!r} is not in the ZIP")
+    raise RowError("not_in_zip", file=value)
 
 
 def _import_row(
@@ -253,26 +276,31 @@ def _import_row(
     year = _year(row.get("year", ""))
     enterprise = row.get("enterprise", "")
     if not enterprise:
-        raise RowError("the enterprise is missing")
+        raise RowError("no_enterprise")
     name, info = _member(members, row.get("file", ""))
     suffix = PurePosixPath(name).suffix.lower()
     kind = DOCUMENT_SUFFIXES.get(suffix)
     if kind is None:
-        raise RowError(f"{suffix or 'a file without extension'} is not a Word, PDF or PPT file")
+        raise RowError("kind", file=PurePosixPath(name).name)
     team, title = row.get("team", ""), row.get("title", "")
     original_name = safe_display_name(PurePosixPath(name).name)
     if _imported_before(year, enterprise, team, title, original_name):
-        raise _Duplicate(IMPORTED_BEFORE)
-    temp = filestore.write_temp(_read_bounded(archive, info, FILE_LIMITS.max_bytes))
+        raise _Duplicate("imported_before")
+    try:
+        temp = filestore.write_temp(_read_bounded(archive, info, FILE_LIMITS.max_bytes))
+    except (zipfile.BadZipFile, EOFError, zlib.error) as damaged:
+        raise RowError("damaged", file=name) from damaged
     try:
         try:
             checked = validate_upload(
                 temp, PurePosixPath(name).name, expected={kind}, limits=FILE_LIMITS
             )
         except UploadRejected as rejected:
-            raise RowError(rejected.message) from rejected
+            raise RowError(
+                "refused", upload=rejected.code, max_bytes=FILE_LIMITS.max_bytes
+            ) from rejected
         if checked.sha256 in seen or ArchiveDocument.objects.filter(sha256=checked.sha256).exists():
-            raise _Duplicate(DUPLICATE)
+            raise _Duplicate("duplicate")
         seen.add(checked.sha256)
         text, error = _extract(temp, suffix)
         document = ArchiveDocument(
@@ -291,15 +319,23 @@ def _import_row(
             document.full_clean(exclude=["stored_name"])
         except ValidationError as invalid:
             if "sha256" in invalid.message_dict:
-                raise _Duplicate(DUPLICATE) from invalid  # imported meanwhile by another import
-            reasons = "; ".join(f"{key}: {' '.join(v)}" for key, v in invalid.message_dict.items())
-            raise RowError(reasons) from invalid
+                raise _Duplicate("duplicate") from invalid  # imported meanwhile by another import
+            raise _invalid(invalid) from invalid
         _store(document, temp)
     finally:
         filestore.discard(temp)  # already gone once moved into the store
     summary.imported += 1
     if error:
         summary.unreadable += 1
+
+
+def _invalid(invalid: ValidationError) -> RowError:
+    """The first field the row's values do not fit (in practice: a text too long)."""
+    field, errors = next(iter(invalid.error_dict.items()))
+    error = errors[0]
+    if error.code == "max_length" and error.params:
+        return RowError("too_long", field=field, max=error.params["limit_value"])
+    return RowError("invalid", field=field)
 
 
 def _imported_before(year: int, enterprise: str, team: str, title: str, original_name: str) -> bool:
@@ -329,7 +365,7 @@ def _store(document: ArchiveDocument, temp: Path) -> None:
             document.save()
     except IntegrityError as duplicate:
         filestore.discard(filestore.path_for(stored_name))
-        raise _Duplicate(DUPLICATE) from duplicate
+        raise _Duplicate("duplicate") from duplicate
     except BaseException:
         if stored_name:
             filestore.discard(filestore.path_for(stored_name))

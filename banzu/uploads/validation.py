@@ -24,8 +24,6 @@ from banzu.uploads.base import REJECTION_MESSAGES, Limits, UploadRejected, rejec
 from banzu.uploads.ooxml import (
     DOCX_MAIN,
     PPTX_MAIN,
-    check_central_directory,
-    check_entry_names,
     check_package_file,
 )
 from banzu.uploads.parsecheck import run_in_child
@@ -59,9 +57,6 @@ class ValidatedFile:
 
 
 _reject = reject
-# The archive import (banzu.screening.archive) checks its ZIP with these under their old names.
-_check_central_directory = check_central_directory
-_check_entry_names = check_entry_names
 _MAIN_TYPES = {FileKind.DOCX: {DOCX_MAIN}, FileKind.PPTX: {PPTX_MAIN}}
 
 

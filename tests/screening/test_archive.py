@@ -155,15 +155,18 @@ def test_import_reports_bad_rows_and_skips_duplicates(
     job = Job.objects.get(kind=ARCHIVE_IMPORT)
     assert (job.state, job.done, job.total) == (JobState.DONE, 6, 6)
     assert job.summary["imported"] == 1
+    # The summary keeps codes, worded when read (test_archive_messages).
     assert job.summary["errors"] == [
-        {"row": 3, "reason": "the file 'missing.docx' is not in the ZIP"},
-        {"row": 4, "reason": "the year '二〇二四' is not a year"},
-        {"row": 5, "reason": "The file content does not match its extension."},
-        {"row": 7, "reason": "the enterprise is missing"},
+        {"row": 3, "code": "not_in_zip", "params": {"file": "missing.docx"}},
+        {"row": 4, "code": "year", "params": {"value": "二〇二四"}},
+        {
+            "row": 5,
+            "code": "refused",
+            "params": {"upload": "magic", "max_bytes": 100 * 1024 * 1024},
+        },
+        {"row": 7, "code": "no_enterprise", "params": {}},
     ]
-    assert job.summary["skipped"] == [
-        {"row": 6, "reason": "the same file is already in the archive"}
-    ]
+    assert job.summary["skipped"] == [{"row": 6, "code": "duplicate", "params": {}}]
     assert list(ArchiveDocument.objects.values_list("enterprise_name", flat=True)) == ["甲公司"]
 
 
@@ -180,8 +183,10 @@ def test_import_refuses_a_zip_with_an_unsafe_path(
     post_zip(admin_user, content, django_capture_on_commit_callbacks)
 
     job = Job.objects.get(kind=ARCHIVE_IMPORT)
-    assert job.state == JobState.FAILED
-    assert job.error.startswith("The file contains entries with unsafe paths.")
+    assert (job.state, job.error) == (
+        JobState.FAILED,
+        "The file contains unsafe internal paths and was refused.",
+    )
     assert ArchiveDocument.objects.count() == 0
     assert list(filestore.stored_files()) == []
 
@@ -221,7 +226,7 @@ def test_import_status_partial_lists_row_errors(
 
     html = response.content.decode()
     assert "Import finished" in html
-    row = "<td>2</td><td>the file &#x27;x.docx&#x27; is not in the ZIP</td>"
+    row = "<td>2</td><td>The file “x.docx” is not in the ZIP.</td>"
     assert f'<tr class="row-error">{row}</tr>' in html
 
 

@@ -88,8 +88,7 @@ def test_an_import_stopped_half_way_and_imported_again_has_exactly_the_zips_rows
 
     assert (summary.rows, summary.imported, summary.errors) == (6, 3, [])
     assert summary.skipped == [
-        {"row": row, "reason": "the same row and file name are already in the archive"}
-        for row in (2, 3, 4)
+        {"row": row, "code": "imported_before", "params": {}} for row in (2, 3, 4)
     ]
     assert sorted(ArchiveDocument.objects.values_list("sha256", flat=True)) == hashes
     assert sorted(filestore.stored_files()) == sorted(
