@@ -12,7 +12,8 @@ guidance:
 - embedded objects: an entry under */embeddings/ must be an image or an OOXML package (.docx,
   .xlsx, .pptx without macros) that passes these same checks, within the same entry and size
   budget as its container; OLE objects, packages of other kinds and executables are refused,
-  as are altChunk imports.
+  as are altChunk imports;
+- DDE fields and links (banzu.uploads.fields), in every XML part.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from defusedxml import DefusedXmlException  # type: ignore[import-untyped, unuse
 from defusedxml.ElementTree import fromstring as safe_fromstring  # type: ignore[import-untyped, unused-ignore]
 
 from banzu.uploads.base import Limits, UploadRejected, plain_link, reject
+from banzu.uploads.fields import scan_fields
 
 _MiB = 1024 * 1024
 _CHUNK = 64 * 1024
@@ -132,7 +134,7 @@ def _check_package(
             check_xml_stream(_collect(chunks, data, name), name)
             _check_relationships(bytes(data), name)
         elif _is_xml(name, types):
-            check_xml_stream(chunks, name)
+            check_xml_stream(scan_fields(chunks, name), name)
         else:
             _check_binary(chunks, name, limits, budget, depth)
 
