@@ -73,6 +73,10 @@ def row_message(code: str, params: Mapping[str, Any]) -> str:
         "damaged": _("The file “%(file)s” is damaged in the ZIP."),
         "duplicate": _("The same file is already in the archive."),
         "imported_before": _("The same row and file name are already in the archive."),
+        # The intake of a published edition (banzu.screening.published).
+        "no_materials": _("No materials file is uploaded."),
+        "not_valid": _("The archive refused the document: %(details)s"),
+        "unreadable": _("The materials file cannot be read (%(details)s)."),
     }
     message = messages.get(code)
     return code if message is None else message % dict(params)

@@ -39,7 +39,13 @@ actions.register(ARCHIVED_ACTION)
 
 
 class _Skip(Exception):
-    pass
+    """Why an application is not added: a code of banzu.screening.archive_messages.row_message
+    and its parameters, worded when the page is read (in the reader's language)."""
+
+    def __init__(self, code: str, **params: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
 
 
 @dataclass
@@ -92,7 +98,8 @@ def archive_published(edition: Edition, *, user: User, progress: Progress) -> Pu
                     {
                         "application": application.pk,
                         "team": application.team.name,
-                        "reason": str(skip),
+                        "code": skip.code,
+                        "params": skip.params,
                     }
                 )
             else:
@@ -113,9 +120,9 @@ def archive_published(edition: Edition, *, user: User, progress: Progress) -> Pu
 def _archive(application: Application, *, edition: Edition, user: User) -> ArchiveDocument:
     source, text, error = read_materials(application)
     if source is None:
-        raise _Skip("no materials file is uploaded")
+        raise _Skip("no_materials")
     if ArchiveDocument.objects.filter(sha256=source.sha256).exists():
-        raise _Skip("the same file is already in the archive")
+        raise _Skip("duplicate")
     stored_name = _copy(source)
     document = ArchiveDocument(
         year=edition.year,
@@ -139,7 +146,7 @@ def _archive(application: Application, *, edition: Edition, user: User) -> Archi
             document.save()
     except ValidationError as invalid:
         filestore.discard(filestore.path_for(stored_name))
-        raise _Skip("; ".join(invalid.messages)) from invalid
+        raise _Skip("not_valid", details="; ".join(invalid.messages)) from invalid
     except BaseException:
         filestore.discard(filestore.path_for(stored_name))
         raise
@@ -151,7 +158,7 @@ def _copy(source: StoredDocument) -> str:
     try:
         handle = filestore.path_for(source.stored_name).open("rb")
     except OSError as error:
-        raise _Skip(f"the materials file cannot be read: {error.strerror or error}") from error
+        raise _Skip("unreadable", details=str(error.strerror or error)) from error
     with handle:
         temp = filestore.write_temp(iter(lambda: handle.read(1 << 20), b""))
     try:

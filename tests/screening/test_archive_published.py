@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
@@ -24,6 +25,7 @@ from banzu.publicity import publication
 from banzu.publicity import services as publicity_services
 from banzu.results.versions import seal, settings_for
 from banzu.screening import jobs as screening_jobs
+from banzu.screening.archive_messages import reason
 from banzu.screening.enums import ArchiveSource
 from banzu.screening.models import ArchiveDocument, SimilarityReport
 from tests.conftest import client_for
@@ -209,12 +211,11 @@ def test_a_file_already_imported_is_skipped_with_its_reason(
 
     assert job.summary["added"] == 1
     assert job.summary["skipped"] == [
-        {
-            "application": steel.pk,
-            "team": "钢筋班",
-            "reason": "the same file is already in the archive",
-        }
+        {"application": steel.pk, "team": "钢筋班", "code": "duplicate", "params": {}}
     ]
+    # Worded when read, in the reader's language.
+    with translation.override("en"):
+        assert reason(job.summary["skipped"][0]) == "The same file is already in the archive."
     assert list(ArchiveDocument.objects.order_by("pk").values_list("source", "application_id")) == [
         (ArchiveSource.IMPORT, None),
         (ArchiveSource.PUBLICATION, formwork.pk),
