@@ -240,7 +240,12 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 if PRODUCTION:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        # Public files, read by nginx's own user (deploy/nginx/banzu.conf): not the 0600 of
+        # FILE_UPLOAD_PERMISSIONS, which Django's storages would otherwise give them.
+        "staticfiles": {
+            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+        },
     }
 # The reduced CJK fonts the PDFs embed are prepared here once (banzu.documents.fonts).
 DOCUMENT_FONT_DIR = Path(os.environ.get("BANZU_FONT_DIR", VAR_DIR / "fonts"))

@@ -11,7 +11,11 @@ deploy/gunicorn.conf.py on a free port, and checks as the reverse proxy would ta
 - a static file of the page is served (WhiteNoise, compressed and cached);
 - a recommender signs in (CSRF, secure cookies) and downloads the blank Attachment 3 as PDF;
 - a body over the cap is refused with 413 before it is read;
-- the client's address comes from X-Forwarded-For only from the trusted proxy.
+- the client's address comes from X-Forwarded-For only from the trusted proxy;
+- when nginx is installed: deploy/nginx/banzu.conf, its paths pointed at this checkout and a
+  self-signed certificate, passes `nginx -t` and, in front of the same gunicorn, redirects http,
+  serves the login page over TLS, serves static files itself and refuses an oversize body (413)
+  before any of it reaches gunicorn.
 
 Prints one line per check and exits 1 on the first failure (tests/deploy runs it; so does CI).
 """
@@ -24,6 +28,7 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -202,6 +207,129 @@ def checks(port: int, var: Path) -> None:
     expect(journal == "203.0.113.77", f"the journal records the client's address ({journal})")
 
 
+def nginx_conf(var: Path, port: int, http_port: int, https_port: int) -> Path:
+    """deploy/nginx/banzu.conf as a whole nginx.conf for this machine: its own ports, the upstreams
+    on the gunicorn started here, this checkout's paths and a self-signed certificate."""
+    subprocess.run(  # noqa: S603 - fixed argv
+        [
+            "/usr/bin/openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(var / "key.pem"),
+            "-out",
+            str(var / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    site = (ROOT / "deploy" / "nginx" / "banzu.conf").read_text()
+    site = "\n".join(line for line in site.splitlines() if "[::]" not in line)
+    for old, new in (
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
+        ("127.0.0.1:8000", f"127.0.0.1:{port}"),
+        ("127.0.0.1:8001", f"127.0.0.1:{port}"),
+        ("/etc/ssl/banzu/fullchain.pem", str(var / "cert.pem")),
+        ("/etc/ssl/banzu/privkey.pem", str(var / "key.pem")),
+        ("/opt/banzu/deploy/nginx/", str(ROOT / "deploy" / "nginx") + "/"),
+        ("/opt/banzu/staticfiles/", str(var / "static") + "/"),
+        (
+            "return 301 https://$host$request_uri;",
+            f"return 301 https://$host:{https_port}$request_uri;",
+        ),
+    ):
+        if old not in site:
+            raise Failed(f"deploy/nginx/banzu.conf no longer holds {old!r}")
+        site = site.replace(old, new)
+    temp = var / "nginx"
+    temp.mkdir()
+    conf = var / "nginx.conf"
+    conf.write_text(
+        f"daemon off;\nworker_processes 1;\npid {var}/nginx.pid;\n"
+        f"error_log {var}/nginx-error.log;\nevents {{}}\nhttp {{\n"
+        f"access_log {var}/nginx-access.log;\nclient_body_temp_path {temp}/body;\n"
+        f"proxy_temp_path {temp}/proxy;\nfastcgi_temp_path {temp}/fastcgi;\n"
+        f"uwsgi_temp_path {temp}/uwsgi;\nscgi_temp_path {temp}/scgi;\n"
+        "types { text/css css; application/javascript js; image/png png; }\n"
+        f"{site}\n}}\n"
+    )
+    return conf
+
+
+def nginx_checks(var: Path, port: int) -> None:
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        print("skip nginx is not installed: deploy/nginx/banzu.conf not checked")
+        return
+    # nginx's workers run as an unprivileged user and read the static files themselves: in a
+    # deployment /opt/banzu/staticfiles is world-readable; here the temporary folder is made so.
+    var.chmod(0o755)
+    http_port, https_port = free_port(), free_port()
+    conf = nginx_conf(var, port, http_port, https_port)
+    tested = subprocess.run(  # noqa: S603 - fixed argv
+        [nginx, "-t", "-c", str(conf)], capture_output=True, text=True, check=False
+    )
+    expect(
+        tested.returncode == 0,
+        f"nginx -t accepts deploy/nginx/banzu.conf ({tested.stderr.strip().splitlines()[-1]})",
+    )
+    server = subprocess.Popen(  # noqa: S603 - fixed argv
+        [nginx, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_until_serving(https_port, server)
+        plain = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
+        plain.request("GET", "/accounts/login/")
+        answer = plain.getresponse()
+        expect(
+            answer.status == 301
+            and answer.getheader("Location", "").startswith(f"https://127.0.0.1:{https_port}/"),
+            "nginx redirects http to https",
+        )
+        context = ssl._create_unverified_context()  # noqa: S323 - our own self-signed certificate
+        tls = http.client.HTTPSConnection("127.0.0.1", https_port, timeout=30, context=context)
+        tls.request("GET", "/accounts/login/")
+        page = tls.getresponse()
+        body = page.read()
+        expect(
+            page.status == 200
+            and "max-age=31536000" in (page.getheader("Strict-Transport-Security") or ""),
+            "nginx serves the login page over TLS, through gunicorn, with HSTS",
+        )
+        static = re.search(rb'href="(/static/[^"]+\.css)"', body)
+        assert static is not None
+        tls.request("GET", static.group(1).decode())
+        css = tls.getresponse()
+        css.read()
+        expect(
+            css.status == 200 and "immutable" in (css.getheader("Cache-Control") or ""),
+            f"nginx serves the static files itself (Cache-Control: immutable; got {css.status}"
+            f" {css.getheader('Cache-Control')})",
+        )
+        tls.close()
+        big = http.client.HTTPSConnection("127.0.0.1", https_port, timeout=30, context=context)
+        big.putrequest("POST", "/applications/1/files/")
+        big.putheader("Content-Type", "multipart/form-data; boundary=x")
+        big.putheader("Content-Length", str(200 * 1024 * 1024))
+        big.endheaders()
+        refused = big.getresponse()
+        expect(refused.status == 413, "nginx refuses a 200 MB body with 413 before reading it")
+        big.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -236,6 +364,7 @@ def main() -> int:
         wait_until_serving(port, server)
         print(f"ok   gunicorn (gthread, 2 workers × 4 threads) serves on 127.0.0.1:{port}")
         checks(port, var)
+        nginx_checks(var, port)
     except Failed as failed:
         print(f"FAIL {failed}")
         log = var / "gunicorn.log"
