@@ -222,7 +222,9 @@ class BurstResult:
     probes: list[tuple[int, float]] = field(default_factory=list)  # (status, seconds)
 
 
-def _form_body(token: str, name: str, content: bytes) -> tuple[bytes, str]:
+def _form_body(
+    token: str, name: str, content: bytes, kind: str = KIND, content_type: str = DOCX_TYPE
+) -> tuple[bytes, str]:
     boundary = f"----banzuburst{uuid.uuid4().hex}"
     head = (
         f"--{boundary}\r\n"
@@ -230,16 +232,23 @@ def _form_body(token: str, name: str, content: bytes) -> tuple[bytes, str]:
         f"{token}\r\n"
         f"--{boundary}\r\n"
         'Content-Disposition: form-data; name="kind"\r\n\r\n'
-        f"{KIND}\r\n"
+        f"{kind}\r\n"
         f"--{boundary}\r\n"
         f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
-        f"Content-Type: {DOCX_TYPE}\r\n\r\n"
+        f"Content-Type: {content_type}\r\n\r\n"
     ).encode()
     return head + content + f"\r\n--{boundary}--\r\n".encode(), boundary
 
 
 def prepare(
-    target: Target, seeded: list[dict[str, Any]], files: list[bytes], *, threads: int = 8
+    target: Target,
+    seeded: list[dict[str, Any]],
+    files: list[bytes],
+    *,
+    threads: int = 8,
+    kind: str = KIND,
+    filename: str = "班组创建材料.docx",
+    content_type: str = DOCX_TYPE,
 ) -> list[Upload]:
     """Open each applicant's files page with its session, as the applicant has it open before
     the deadline: the page's form gives the CSRF token (and its cookie)."""
@@ -252,10 +261,10 @@ def prepare(
             "GET", applicant["files_url"], headers={"X-Forwarded-For": applicant["ip"]}
         )
         found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        if status != 200 or found is None or f'value="{KIND}"'.encode() not in page:
+        if status != 200 or found is None or f'value="{kind}"'.encode() not in page:
             raise RuntimeError(f"{applicant['files_url']} answered {status} without its form")
         token = found.group(1).decode()
-        body, boundary = _form_body(token, "班组创建材料.docx", content)
+        body, boundary = _form_body(token, filename, content, kind, content_type)
         return Upload(
             application=applicant["application"],
             files_url=applicant["files_url"],

@@ -4,6 +4,9 @@ figures of the real burst are printed by bench/deadline_burst.py, never asserted
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -13,6 +16,7 @@ from banzu.applications.messages import upload_message
 from banzu.applications.models import Application, Document
 from banzu.applications.services import upload_limits
 from bench import burst
+from tests.uploads.hostile import slow_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,3 +82,49 @@ def test_the_burst_counts_what_the_server_acknowledged_and_stored(live_server):
     assert figures["hash_matching"] == 1
     assert figures["lost"] == 1
     assert figures["stored_unacknowledged"] == 1
+
+
+@pytest.mark.real_parse
+def test_slow_pdfs_sent_at_once_do_not_hold_up_other_requests(live_server, tmp_path):
+    """Issue 16's slow PDF, sent by three applicants at the same moment (each check runs in its
+    own limited child): every one is refused as too complex, and the login page, fetched while
+    they are being checked, answers each time sooner than the quickest of the three checks —
+    the server is not held. (How long the checks take is the bench's to print.)"""
+    seeded = burst.seed_applicants(3)
+    slow = slow_pdf(tmp_path / "slow.pdf").read_bytes()
+    target = burst.Target(int(live_server.url.rsplit(":", 1)[1]), scheme="http", timeout_s=60)
+    uploads = burst.prepare(
+        target,
+        seeded,
+        [slow, slow, slow],
+        kind=DocumentKind.MATERIALS_PDF,
+        filename="班组创建材料.pdf",
+        content_type="application/pdf",
+    )
+    running: list[burst.BurstResult] = []
+    sender = threading.Thread(
+        target=lambda: running.append(burst.run_burst(target, uploads, reverse("accounts:login")))
+    )
+    sender.start()
+    answered: list[tuple[int, float]] = []
+    while sender.is_alive():
+        started = time.perf_counter()
+        status, _headers, _page = burst.Client(target.port).request(
+            "GET", reverse("accounts:login"), proxied=False
+        )
+        if sender.is_alive():
+            answered.append((status, time.perf_counter() - started))
+        time.sleep(0.05)
+    sender.join()
+    (result,) = running
+
+    with translation.override("zh-hans"):
+        too_complex = upload_message(
+            "too_complex", upload_limits(DocumentKind.MATERIALS_PDF).max_bytes
+        )
+    assert [o.error for o in result.outcomes] == [f"refused: {too_complex}"] * 3
+    assert not Document.objects.exists()
+    assert len(answered) >= 2
+    assert {status for status, _seconds in answered} == {200}
+    quickest_check = min(o.latency_s for o in result.outcomes)
+    assert max(seconds for _status, seconds in answered) < quickest_check
