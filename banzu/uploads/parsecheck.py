@@ -1,10 +1,17 @@
 """The real parse of an upload, run in a resource-limited child process.
 
-Parent side: run_in_child() starts ``python -m banzu.uploads.parsecheck MEMORY CPU KIND PATH``
-with a clean environment and a wall-clock timeout, so a parser bug or a pathological document
-costs a dead child instead of a stuck or bloated web worker. Child side: main() first limits its
-own address space, CPU time, core and file sizes (here rather than in a preexec_fn, which may
-deadlock a threaded parent such as a gthread worker), then opens the file with the same
+Parent side: run_in_child() runs the parse in a child with a clean environment and a wall-clock
+timeout, so a parser bug or a pathological document costs a dead child instead of a stuck or
+bloated web worker. The child is either forked from this process's zygote (banzu.uploads.zygote:
+an interpreter started like the fresh child that imported the parsers once; about 20 ms of CPU a
+check instead of about 130) or, for "fresh" and whenever the zygote cannot take the check, a new
+interpreter: ``python -m banzu.uploads.parsecheck MEMORY CPU KIND PATH``. Which one: the
+environment variable BANZU_PARSE_CHILD ("zygote" or "fresh"), read once at import; unset, the
+zygote, except under the test runner (pytest), whose tests ask for it.
+
+Child side: main() first limits its own address space, CPU time, core and file sizes (here
+rather than in a preexec_fn, which may deadlock a threaded parent such as a gthread worker; the
+zygote's child calls the same apply_limits and _outcome), then opens the file with the same
 libraries the rest of the project uses and exits 0 (accepted) or 1, writing one line
 "code: detail" to stderr, where code is a rejection code of banzu.uploads.base.
 
@@ -20,6 +27,7 @@ import resource
 import signal
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -31,6 +39,21 @@ _CHILD_ENV = {"PATH": os.defpath, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 _STDERR_KEPT = 2000
 # What the kernel sends at RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one.
 _CPU_SIGNALS = {-signal.SIGXCPU, -signal.SIGKILL}
+PARSE_CHILD_MODES = ("zygote", "fresh")
+
+
+def _parse_child_from_env() -> str:
+    wanted = os.environ.get("BANZU_PARSE_CHILD", "")
+    if not wanted:
+        # Not under the test runner unless asked: its tests replace the fresh child's command.
+        return "fresh" if "PYTEST_VERSION" in os.environ else "zygote"
+    if wanted not in PARSE_CHILD_MODES:
+        raise ValueError(f"BANZU_PARSE_CHILD={wanted!r}: expected one of {PARSE_CHILD_MODES}")
+    return wanted
+
+
+# "zygote" or "fresh": how run_in_child starts the child unless its caller says.
+PARSE_CHILD = _parse_child_from_env()
 
 
 def _child_command(kind: str, path: Path, memory_bytes: int, cpu_s: int) -> list[str]:
@@ -51,9 +74,38 @@ def _child_command(kind: str, path: Path, memory_bytes: int, cpu_s: int) -> list
 
 
 def run_in_child(
+    kind: str,
+    path: Path,
+    *,
+    timeout_s: int,
+    memory_bytes: int,
+    cpu_s: int,
+    child: str | None = None,
+) -> str | None:
+    """Parse `path` in a limited child; None if it parsed, else "code: why not".
+
+    `child`: "zygote" or "fresh", PARSE_CHILD if None. A check the zygote cannot take (it died,
+    or could not start) runs in a fresh child: an upload never fails because of the zygote.
+    """
+    mode = PARSE_CHILD if child is None else child
+    if mode not in PARSE_CHILD_MODES:
+        raise ValueError(f"child={mode!r}: expected one of {PARSE_CHILD_MODES}")
+    if mode == "zygote":
+        from banzu.uploads import zygote
+
+        started = time.monotonic()
+        try:
+            return zygote.run_in_child(
+                kind, path.resolve(), timeout_s=timeout_s, memory_bytes=memory_bytes, cpu_s=cpu_s
+            )
+        except zygote.ZygoteUnavailable:
+            timeout_s = max(1, timeout_s - int(time.monotonic() - started))
+    return _run_fresh(kind, path, timeout_s=timeout_s, memory_bytes=memory_bytes, cpu_s=cpu_s)
+
+
+def _run_fresh(
     kind: str, path: Path, *, timeout_s: int, memory_bytes: int, cpu_s: int
 ) -> str | None:
-    """Parse `path` in a limited child; None if it parsed, else "code: why not"."""
     try:
         proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
             _child_command(kind, path.resolve(), memory_bytes, cpu_s),

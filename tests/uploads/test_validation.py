@@ -513,6 +513,7 @@ def test_parse_check_child_sets_its_limits_before_parsing(tmp_path: Path) -> Non
 
 
 def test_parse_check_timeout_overloaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parsecheck, "PARSE_CHILD", "fresh")  # its command is replaced
     # A child that gets no CPU within the wall-clock timeout: the machine is busy, not the file
     # complex.
     monkeypatch.setattr(
@@ -526,6 +527,7 @@ def test_parse_check_timeout_overloaded(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_parse_check_cpu_limit_too_complex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parsecheck, "PARSE_CHILD", "fresh")  # its command is replaced
     spin = (
         "import sys; from banzu.uploads import parsecheck; "
         "parsecheck.apply_limits(int(sys.argv[1]), int(sys.argv[2]))\nwhile True: pass"
@@ -545,6 +547,7 @@ def test_parse_check_cpu_limit_too_complex(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_parse_check_child_env_is_minimal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parsecheck, "PARSE_CHILD", "fresh")  # its command is replaced
     monkeypatch.setenv("SECRET_KEY", "do-not-leak")
     probe = "import os, sys; sys.exit(1 if 'SECRET_KEY' in os.environ else 0)"
     monkeypatch.setattr(parsecheck, "_child_command", lambda *args: [sys.executable, "-c", probe])
