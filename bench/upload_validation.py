@@ -1,7 +1,7 @@
 """What checking an upload costs: the limited child beside the in-process parse, and the slow PDF
 of issue 16 before and after.
 
-Run: .venv/bin/python bench/upload_validation.py [--quick]
+Run: .venv/bin/python bench/upload_validation.py [--quick] [--children]
 1. For each kind of file, the full validate_upload (structure checks in this process, the parse
    in a limited child) and, side by side, the same checks with the parse done in this process.
    Median of N runs in milliseconds.
@@ -10,12 +10,16 @@ Run: .venv/bin/python bench/upload_validation.py [--quick]
    child under the same limits, so its figures are wall-clock seconds until it answered or was
    killed. --quick skips the old way (it takes about a minute).
 3. Three slow PDFs from three applicants at once, and a small PDF checked meanwhile.
+4. The parse child alone (parsecheck.run_in_child), fresh interpreter against forked from the
+   zygote (banzu.uploads.zygote), per .docx check: wall-clock median, CPU of the parse child
+   (the zygote's reaped children read from /proc) and of this process.
 Prints figures only.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -189,15 +193,70 @@ def at_once(folder: Path) -> None:
     print(f"one applicant's second check while the first runs: {second_s:.3f} s ({second_outcome})")
 
 
+def zygote_cpu_seconds() -> float:
+    """CPU of this process's zygote and its reaped children (utime, stime, cutime, cstime)."""
+    from banzu.uploads import zygote
+
+    current = zygote._zygote
+    if current is None:
+        return 0.0
+    fields = Path(f"/proc/{current.process.pid}/stat").read_text().rpartition(")")[2].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def children_table(folder: Path) -> None:
+    path = samples.make_docx(folder / "child.docx", "质量信得过班组 " * 2000)
+    runs = RUNS * 4
+    print()
+    print(f"the parse child alone, one .docx ({path.stat().st_size / 1024:.0f} KB), {runs} checks")
+    print(f"{'child':<8}{'wall median (ms)':>18}{'child CPU (ms)':>16}{'own CPU (ms)':>14}")
+    for child in ("fresh", "zygote"):
+        limits = {"timeout_s": 15, "memory_bytes": LIMITS.parse_memory_bytes, "cpu_s": 4}
+        # The zygote's start (about 0.2 s of CPU once per web process) is left out.
+        assert parsecheck.run_in_child("docx", path, child=child, **limits) is None
+        time.sleep(0.3)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        zygote_before = zygote_cpu_seconds()
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            assert parsecheck.run_in_child("docx", path, child=child, **limits) is None
+            times.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.3)  # the zygote reaps its last child
+        own_after = resource.getrusage(resource.RUSAGE_SELF)
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        own_s = own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime
+        child_s = (
+            children_after.ru_utime
+            + children_after.ru_stime
+            - children.ru_utime
+            - children.ru_stime
+            + zygote_cpu_seconds()
+            - zygote_before
+        )
+        print(
+            f"{child:<8}{statistics.median(times):>18.1f}{child_s / runs * 1000:>16.1f}"
+            f"{own_s / runs * 1000:>14.1f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the old way's slow runs")
+    parser.add_argument(
+        "--children", action="store_true", help="only table 4: the fresh child against the zygote"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if args.children:
+            children_table(folder)
+            return
         kinds_table(folder)
         slow_table(folder, quick=args.quick)
         at_once(folder)
+        children_table(folder)
     print(
         f"\nlimits now: {LIMITS.parse_cpu_s} s CPU, {LIMITS.parse_timeout_s} s wall clock, "
         f"{slots.PROCESS_SLOTS} parse children per process, one check per applicant"
