@@ -16,6 +16,12 @@ threads = int(os.environ.get("BANZU_THREADS", "8"))
 # A request that takes longer than this is killed and logged (documents render in the worker
 # jobs, not in requests; uploads are checked within their own CPU limit).
 timeout = int(os.environ.get("BANZU_TIMEOUT", "120"))
+# A worker takes no more connections than it has threads; the rest wait in the listen queue for
+# whichever worker frees a thread first. gthread's default (1000) let the first worker to wake
+# take most of a burst (232 of 300 uploads, checked eight at a time under one GIL, while four
+# workers idled): with this, 46–72 each, and the 300-upload burst's p95 fell from 10.8 to 9.6 s
+# with the upload pool on PostgreSQL (docs/benchmarks-deadline.md).
+worker_connections = threads
 graceful_timeout = 30
 keepalive = 10
 # Recycle each process after a few thousand requests (jittered so they do not restart together):
