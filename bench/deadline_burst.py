@@ -2,8 +2,8 @@
 the production configuration, on SQLite and on PostgreSQL (issue 16).
 
 Run: .venv/bin/python bench/deadline_burst.py [--n 300] [--databases sqlite,postgres]
-     [--servers gunicorn[,runserver][,gunicorn-2pools]] [--parse child|fork]
-     [--workers W] [--threads T]
+     [--servers gunicorn[,gunicorn-1pool][,runserver]] [--parse fork|child]
+     [--workers W] [--threads T] [--conf deploy/gunicorn.conf.py]
 
 For each database and server in turn:
 1. a fresh database (SQLite in a temporary folder; PostgreSQL: `banzu_burst` on 127.0.0.1:5432,
@@ -12,10 +12,13 @@ For each database and server in turn:
 2. a child process seeds n applicants through the services (user, enterprise, draft application
    of the active edition, its deadline an hour away) with a signed-in session each
    (bench/burst.py), so the burst measures uploads and not logins;
-3. the server starts: gunicorn with deploy/gunicorn.conf.py as is (its worker and thread counts
-   unless --workers/--threads), or `manage.py runserver`, the named alternative the README used
-   to serve with; the bench talks to it as the reverse proxy does (X-Forwarded-Proto https, each
-   applicant's own X-Forwarded-For, cookies by hand);
+3. the server starts as deploy/ ships it: gunicorn with deploy/gunicorn.conf.py (its worker and
+   thread counts unless --workers/--threads) for the pages (banzu-web.service) and a second
+   gunicorn with the options of deploy/systemd/banzu-uploads.service for the upload POSTs, as
+   nginx routes them; or `gunicorn-1pool`, one pool for everything (the configuration before the
+   upload pool); or `manage.py runserver`, the named alternative the README used to serve with.
+   The bench talks to them as nginx does (X-Forwarded-Proto https, each applicant's own
+   X-Forwarded-For, cookies by hand);
 4. each applicant's files page is opened once (the CSRF token of the form), then all n uploads
    of n distinct real .docx files (a few pages of Chinese text each) are released together, one
    thread each, while another thread fetches the login page every 200 ms;
@@ -34,18 +37,17 @@ The parse child (docs/benchmarks-deadline.md): `--parse fork`, production's sinc
 it from a process that imported the parsers once (banzu.uploads.zygote, BANZU_PARSE_CHILD=zygote);
 `--parse child` starts a fresh interpreter per check as before (BANZU_PARSE_CHILD=fresh).
 
-A diagnostic of why the goal is missed, not production:
-- `--servers gunicorn-2pools`: the upload endpoint served by the production configuration on a
-  port of its own and everything else by two more workers, as nginx would route a location to a
-  second upstream; the login page is fetched from the second.
+`--conf` measures another gunicorn configuration in place of deploy/gunicorn.conf.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -72,7 +74,8 @@ PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 # Gunicorn's access log with the time each request spent in the application (µs).
 ACCESS_FORMAT = '"%(r)s" %(s)s %(D)s %(p)s'
-SERVERS = ("gunicorn", "runserver", "gunicorn-2pools")
+SERVERS = ("gunicorn", "gunicorn-1pool", "runserver")
+UPLOADS_UNIT = ROOT / "deploy" / "systemd" / "banzu-uploads.service"
 
 
 def burst_env(
@@ -175,18 +178,39 @@ def upload_lines(access_log: Path) -> list[tuple[float, str]]:
     return [(int(micros) / 1e6, pid) for micros, pid in found]
 
 
+def upload_pool_options() -> list[str]:
+    """The upload pool's own gunicorn options as its unit starts it (its --bind aside: the bench
+    picks the port), e.g. ["--workers", "3", "--name", "banzu-uploads"]."""
+    line = next(
+        line for line in UPLOADS_UNIT.read_text().splitlines() if line.startswith("ExecStart=")
+    )
+    words = shlex.split(line.removeprefix("ExecStart="))
+    words = words[words.index("deploy/gunicorn.conf.py") + 1 :]
+    options = []
+    while words:
+        word = words.pop(0)
+        if word == "--bind":
+            words.pop(0)
+        elif word != "banzu.wsgi":
+            options.append(word)
+    return options
+
+
 def pools(server: str, options: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]]:
     """(the pool's role, its command, its environment) for each server process the variant runs:
-    "site" answers everything; "uploads" and "pages" split the upload POSTs from the rest."""
-    conf = options.conf
-    gunicorn = [PY, "-m", "gunicorn", "-c", conf, "--access-logformat", ACCESS_FORMAT, "banzu.wsgi"]
+    "site" answers everything; "uploads" and "pages" split the upload POSTs from the rest, as
+    nginx routes them (deploy/nginx/banzu.conf)."""
+    head = [PY, "-m", "gunicorn", "-c", options.conf, "--access-logformat", ACCESS_FORMAT]
     if server == "runserver":
         return [("site", [PY, "manage.py", "runserver", "--noreload", "127.0.0.1:{port}"], {})]
-    if server == "gunicorn":
-        return [("site", gunicorn, {})]
-    # gunicorn-2pools: as nginx would route the upload endpoint to a second upstream: the
-    # production configuration for the uploads, and two more workers for everything else.
-    return [("uploads", gunicorn, {}), ("pages", gunicorn, {"BANZU_WORKERS": "2"})]
+    if server == "gunicorn-1pool":
+        return [("site", [*head, "banzu.wsgi"], {})]
+    # gunicorn, as deploy/ ships it: banzu-web.service for the pages, banzu-uploads.service for
+    # the upload POSTs.
+    return [
+        ("uploads", [*head, *upload_pool_options(), "banzu.wsgi"], {}),
+        ("pages", [*head, "banzu.wsgi"], {}),
+    ]
 
 
 def run_one(
@@ -239,7 +263,8 @@ def run_one(
             memory = sum(group_memory(process.pid) for process in processes)
         finally:
             for process in processes:
-                os.killpg(process.pid, signal.SIGTERM)
+                with contextlib.suppress(ProcessLookupError):  # it exited by itself
+                    os.killpg(process.pid, signal.SIGTERM)
             for process in processes:
                 process.wait(timeout=60)
         (var / "outcomes.json").write_text(json.dumps(burst.outcome_rows(result)))
@@ -286,8 +311,9 @@ def report(results: dict[str, dict[str, Any]], options: argparse.Namespace) -> N
     threads = options.threads or 8
     print(
         f"\nDeadline burst: {options.n} applicants, one distinct .docx each, sent at once;"
-        f" gunicorn = deploy/gunicorn.conf.py ({workers} gthread workers × {threads} threads);"
-        f" {os.cpu_count()} cores\n"
+        f" {os.cpu_count()} cores; gunicorn as deploy/ ships it: the pages on {options.conf}"
+        f" ({workers} gthread workers × {threads} threads), the upload POSTs on a pool of their"
+        f" own ({' '.join(upload_pool_options())}); gunicorn-1pool: one pool for everything\n"
     )
 
     def seconds(value: float) -> str:
@@ -373,7 +399,7 @@ def main() -> None:
     parser.add_argument(
         "--servers",
         default="gunicorn",
-        help=f"comma-separated, of {', '.join(SERVERS)} (the last a diagnostic, see above)",
+        help=f"comma-separated, of {', '.join(SERVERS)}",
     )
     parser.add_argument(
         "--conf",
