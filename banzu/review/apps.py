@@ -6,4 +6,4 @@ class ReviewConfig(AppConfig):
     verbose_name = "Expert review"
 
     def ready(self) -> None:
-        from banzu.review import receivers  # noqa: F401
+        from banzu.review import dashboard, receivers  # noqa: F401  (connect their receivers)

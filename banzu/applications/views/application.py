@@ -54,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "applications/overview.html",
             {"rows": _state_rows(user), "time_left": _time_left()},
         )
-    return render(request, "applications/expert_home.html")
+    return render(request, "applications/expert_home.html", {"cards": _cards(request, user)})
 
 
 def _state_rows(user: User) -> list[tuple[str, str, int]]:
