@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
+from django.utils import translation
 
 from banzu.review.enums import AssignmentState
 from tests.conftest import client_for
@@ -46,3 +47,13 @@ def test_an_application_out_of_review_is_not_a_task(edition, expert_unassigned):
     assign(finished, expert_unassigned)
     html = client_for(expert_unassigned).get(reverse("home")).content.decode()
     assert NO_TASKS in html
+
+
+def test_the_two_sentences_are_spaced_in_english_and_joined_in_chinese(
+    edition, expert_assigned, application
+):
+    with translation.override("zh-hans"):
+        chinese = client_for(expert_assigned).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "已分配给您 1 份申报。其中 1 份尚待您提交评分表。" in chinese.content.decode()
+    english = client_for(expert_assigned).get(reverse("home")).content.decode()
+    assert "1 application is assigned to you. 1 still needs your submitted sheet." in english
