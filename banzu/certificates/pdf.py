@@ -14,7 +14,7 @@ import segno
 
 from banzu.certificates.models import Certificate
 from banzu.certificates.services import printed, verification_url
-from banzu.documents.fonts import FontSet
+from banzu.documents.pdf import font_faces
 from banzu.documents.render import font_set, safe_filename
 
 STYLE = """
@@ -38,19 +38,6 @@ h1 { font-size: 40pt; letter-spacing: 18pt; text-align: center; color: #a5372b; 
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-def _font_faces(fonts: FontSet) -> str:
-    faces = (
-        ("BZ Serif", fonts.serif),
-        ("BZ Sans", fonts.sans),
-        ("BZ Serif Full", fonts.serif_full),
-        ("BZ Sans Full", fonts.sans_full),
-    )
-    return "".join(
-        f'@font-face {{ font-family: "{name}"; src: url("{path.as_uri()}"); }}\n'
-        for name, path in faces
-    )
 
 
 def qr_svg(url: str) -> str:
@@ -92,7 +79,7 @@ def render(certificate: Certificate) -> bytes:
     fetcher = URLFetcher(allowed_protocols=["file"])
     font_config = FontConfiguration()
     stylesheet = CSS(
-        string=_font_faces(font_set()) + STYLE, font_config=font_config, url_fetcher=fetcher
+        string=font_faces(font_set()) + STYLE, font_config=font_config, url_fetcher=fetcher
     )
     pdf: bytes | None = HTML(string=to_html(certificate), url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet], font_config=font_config

@@ -1,6 +1,6 @@
 """A view calling one service: the service's refusal (a ServiceError) becomes an error message, its
 success a success message; the view then redirects. Views where the refusal belongs beside a form
-field add it to the form instead and do not use these."""
+add it to the form with `refusal_on_form` instead."""
 
 from __future__ import annotations
 
@@ -46,3 +46,12 @@ def run_with_reason(
         )
         return False
     return run_service(request, lambda: call(form.cleaned_data["reason"]), success=success)
+
+
+def refusal_on_form(form: forms.Form, refused: ServiceError) -> None:
+    """The service's refusal on the form: its message above the fields, and each of its field
+    errors beside the field it names (field errors for fields the form lacks stay above)."""
+    form.add_error(None, refused.message)
+    for name, message in refused.field_errors.items():
+        if name in form.fields:
+            form.add_error(name, message)

@@ -94,7 +94,8 @@ def to_html(document: Document) -> str:
     )
 
 
-def _font_faces(fonts: FontSet) -> str:
+def font_faces(fonts: FontSet) -> str:
+    """The @font-face rules of the embedded CJK faces (also the certificate's own page)."""
     faces = (
         ("BZ Serif", fonts.serif),
         ("BZ Sans", fonts.sans),
@@ -116,7 +117,7 @@ def render(document: Document, fonts: FontSet) -> bytes:
     fetcher = URLFetcher(allowed_protocols=["file"])
     font_config = FontConfiguration()
     stylesheet = CSS(
-        string=_font_faces(fonts) + STYLESHEET.read_text(encoding="utf-8"),
+        string=font_faces(fonts) + STYLESHEET.read_text(encoding="utf-8"),
         font_config=font_config,
         url_fetcher=fetcher,
     )

@@ -16,6 +16,7 @@ from banzu.core import filestore
 from banzu.core.access import require_admin, require_public_scope
 from banzu.core.errors import ServiceError
 from banzu.core.responses import attachment_response
+from banzu.core.service_calls import refusal_on_form
 from banzu.documents.render import as_format
 from banzu.editions.models import Edition
 from banzu.publicity import publication, services
@@ -90,10 +91,7 @@ def objection_form(request: HttpRequest, year: int) -> HttpResponse:
                     ip=ip,
                 )
             except ServiceError as refused:
-                form.add_error(None, str(refused))
-                for name, message in refused.field_errors.items():
-                    if name in form.fields:
-                        form.add_error(name, message)
+                refusal_on_form(form, refused)
             else:
                 return render(
                     request,
@@ -192,10 +190,7 @@ def publish(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ServiceError as refused:
-            form.add_error(None, str(refused))
-            for name, message in refused.field_errors.items():
-                if name in form.fields:
-                    form.add_error(name, message)
+            refusal_on_form(form, refused)
         else:
             messages.success(request, _("The final results are published."))
             return redirect("publicity:publish", year=year)

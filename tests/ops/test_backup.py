@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,14 +91,16 @@ def application(open_edition, tmp_path):
 
 
 @dataclass
-class NewServer:
-    """An empty database and file store, as on a freshly installed server."""
+class NewServer(ABC):
+    """An empty database and file store, as on a freshly installed server (SQLite or
+    PostgreSQL below)."""
 
     env: dict[str, str]
     files: Path
 
+    @abstractmethod
     def counts(self) -> dict[str, int]:
-        raise NotImplementedError
+        """Every table's row count, read from the new server's database."""
 
 
 @dataclass
