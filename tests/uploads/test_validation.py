@@ -481,8 +481,10 @@ def test_parse_check_runs_in_child_with_memory_limit(tmp_path: Path) -> None:
     heavy = samples.make_heavy_pdf(tmp_path / "heavy.pdf")
     small = samples.make_pdf(tmp_path / "small.pdf")
     assert heavy.stat().st_size < 100 * 1024
-    roomy = Limits(max_bytes=LIMITS.max_bytes, parse_memory_bytes=512 * 1024 * 1024)
-    tight = Limits(max_bytes=LIMITS.max_bytes, parse_memory_bytes=128 * 1024 * 1024)
+    # Time enough for the heavy parse on a slow machine (5 s of CPU here): memory alone decides.
+    time = {"parse_cpu_s": 60, "parse_timeout_s": 90}
+    roomy = Limits(max_bytes=LIMITS.max_bytes, parse_memory_bytes=512 * 1024 * 1024, **time)
+    tight = Limits(max_bytes=LIMITS.max_bytes, parse_memory_bytes=128 * 1024 * 1024, **time)
     assert validate_upload(heavy, "heavy.pdf", limits=roomy).kind == FileKind.PDF
     assert validate_upload(small, "small.pdf", limits=tight).kind == FileKind.PDF
     before = resource.getrlimit(resource.RLIMIT_AS)
