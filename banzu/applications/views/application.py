@@ -48,7 +48,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.SECRETARY:
         # A room secretary's page is their room, which the presentation event answers.
         return render(request, "applications/secretary_home.html", {"cards": _cards(request, user)})
-    if user.role in (Role.ADMIN, Role.RECOMMENDER):
+    if user.role == Role.RECOMMENDER:
+        # A recommender's page is its own work (to review, to score, returned, recommended, its
+        # batch and deadline), which the recommendation stage answers as a card.
+        return render(
+            request, "applications/recommender_home.html", {"cards": _cards(request, user)}
+        )
+    if user.role == Role.ADMIN:
         return render(
             request,
             "applications/overview.html",
