@@ -49,20 +49,25 @@ def pool(*, available_only: bool = False) -> QuerySet[ExpertProfile]:
     return profiles
 
 
-def _same_name(a: str, b: str) -> bool:
-    def norm(text: str) -> str:
-        return "".join(unicodedata.normalize("NFKC", text).split())
-
-    return bool(a.strip()) and norm(a) == norm(b)
+def organisation_key(text: str) -> str:
+    """A name as the conflict checks compare it: NFKC (full-width letters and digits become
+    ASCII), without any white space, case folded. "" for a blank name, which matches nothing."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def conflict_reason(profile: ExpertProfile, application: Application) -> str:
     """Why the expert may not review the application ("" when they may): they work for its
-    enterprise, or they belong to its recommender (domain.md)."""
+    enterprise, or they belong to its recommender (domain.md) — by the profile's links, or by
+    an organisation that is the enterprise's or the recommender's name."""
     enterprise = application.team.enterprise
-    if profile.employer_id == enterprise.pk or _same_name(profile.organisation, enterprise.name):
+    organisation = organisation_key(profile.organisation)
+    if profile.employer_id == enterprise.pk or (
+        organisation and organisation == organisation_key(enterprise.name)
+    ):
         return "enterprise"
-    if any(r.pk == application.recommender_id for r in profile.recommenders.all()):
+    if any(r.pk == application.recommender_id for r in profile.recommenders.all()) or (
+        organisation and organisation == organisation_key(application.recommender.name)
+    ):
         return "recommender"
     return ""
 
@@ -71,26 +76,31 @@ def automatic_conflicts(
     applications: Iterable[Application], profiles: Iterable[ExpertProfile]
 ) -> dict[tuple[int, int], str]:
     """(application id, expert user id) -> reason, for every conflicted pair. Indexed so that
-    500 applications × 80 experts costs a few dictionary look-ups each, not 40,000 checks."""
+    500 applications × 80 experts costs a few dictionary look-ups each, not 40,000 checks.
+    The applications come with their recommender (review_applications selects it)."""
     by_enterprise: dict[int, list[int]] = defaultdict(list)
     by_name: dict[str, list[int]] = defaultdict(list)
     by_recommender: dict[int, list[int]] = defaultdict(list)
     for profile in profiles:
         if profile.employer_id:
             by_enterprise[profile.employer_id].append(profile.user_id)
-        if profile.organisation.strip():
-            by_name["".join(unicodedata.normalize("NFKC", profile.organisation).split())].append(
-                profile.user_id
-            )
+        if key := organisation_key(profile.organisation):
+            by_name[key].append(profile.user_id)
         for recommender in profile.recommenders.all():
             by_recommender[recommender.pk].append(profile.user_id)
     conflicts: dict[tuple[int, int], str] = {}
     for application in applications:
         enterprise = application.team.enterprise
-        name = "".join(unicodedata.normalize("NFKC", enterprise.name).split())
-        for expert_id in by_recommender.get(application.recommender_id, []):
+        recommender_name = organisation_key(application.recommender.name)
+        for expert_id in [
+            *by_recommender.get(application.recommender_id, []),
+            *by_name.get(recommender_name, []),
+        ]:
             conflicts[(application.pk, expert_id)] = "recommender"
-        for expert_id in [*by_enterprise.get(enterprise.pk, []), *by_name.get(name, [])]:
+        for expert_id in [
+            *by_enterprise.get(enterprise.pk, []),
+            *by_name.get(organisation_key(enterprise.name), []),
+        ]:
             conflicts[(application.pk, expert_id)] = "enterprise"
     return conflicts
 

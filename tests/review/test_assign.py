@@ -14,7 +14,7 @@ from banzu.core.errors import ServiceError
 from banzu.review import services
 from banzu.review.enums import AssignmentSource, AssignmentState
 from banzu.review.models import Assignment
-from banzu.review.selectors import automatic_conflicts, pool
+from banzu.review.selectors import automatic_conflicts, conflict_reason, pool
 from tests.conftest import client_for
 from tests.factories import EnterpriseFactory
 from tests.review.conftest import assign, make_expert, reviewed_application
@@ -58,6 +58,50 @@ def test_organisation_text_equal_to_the_enterprise_name_is_a_conflict(screened):
     conflicts = automatic_conflicts(screened, pool())
 
     assert conflicts == {(screened[2].pk, expert.pk): "enterprise"}
+
+
+def test_organisation_that_is_a_recommenders_name_conflicts_with_its_applications(
+    screened, hangzhou
+):
+    # Spaces inside the name and an ideographic space, as typed in a spreadsheet (issue 17, item 7).
+    typed = " ".join(hangzhou.name)
+    expert = make_expert("association_staff", organisation=f"\u3000{typed} ")
+
+    conflicts = automatic_conflicts(screened, pool())
+
+    assert conflicts == {
+        (screened[0].pk, expert.pk): "recommender",
+        (screened[1].pk, expert.pk): "recommender",
+    }
+    assert [conflict_reason(expert.expert_profile, a) for a in screened] == [
+        "recommender",
+        "recommender",
+        "",
+    ]
+
+
+def test_adding_an_expert_of_the_recommenders_organisation_by_hand_is_refused(
+    screened, hangzhou, admin_user
+):
+    expert = make_expert("association_staff", organisation=hangzhou.name)
+
+    with pytest.raises(ServiceError) as error:
+        services.add_assignment(application=screened[0], expert=expert, by=admin_user)
+
+    assert error.value.code == "conflict"
+    assert not Assignment.objects.exists()
+
+
+def test_run_never_assigns_an_expert_of_the_recommenders_organisation(
+    edition, screened, panel, hangzhou, admin_user
+):
+    staff = make_expert("association_staff", organisation=hangzhou.name)
+
+    services.run_assignment(edition=edition, by=admin_user)
+
+    assert set(
+        Assignment.objects.filter(expert=staff).values_list("application_id", flat=True)
+    ) <= {screened[2].pk}
 
 
 def test_run_gives_every_application_three_conflict_free_experts(
