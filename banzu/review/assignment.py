@@ -15,6 +15,13 @@ to min cuts of two max flows. Those two cuts decide it: by the bipartite linkage
 (Mendelsohn–Dulmage, for degree intervals), a flow that fills the applications under the
 experts' upper bounds and one that fills the experts' lower bounds under the applications'
 needs imply one that does both. "unbalanced" is a guard that should not be reached.
+
+`assign_what_can` is what the admin runs: the exact plan when there is one; otherwise as many
+pairs as the conflicts allow (a maximum flow), the loads as even as they can be (each further
+application costs an expert more than the one before: a convex cost, so the least sum of
+squared loads), then the most industry matches, with what stops the rest (`Partial.problems`).
+Assignments already made are never touched, even those over k or in conflict: they are
+reported, and the admin decides.
 """
 
 from __future__ import annotations
@@ -83,6 +90,23 @@ class Problem:
     experts: tuple[int, ...] = ()
     needed: int = 0
     available: int = 0
+
+
+@dataclass(frozen=True)
+class Partial:
+    """What `assign_what_can` adds, and why some applications still have fewer than k.
+
+    Problems, besides `no_reviewers`, `k_too_large`, `existing_conflict` and
+    `existing_too_many` as for `assign` (those applications and pairs are left as they are):
+
+    too_few_free   applications = (application,), needed = k, available = the experts of the
+                   pool free of conflicts with it (those already on it included).
+    uneven_loads   experts = those now above the balanced load, needed = ceil(T/E),
+                   available = the highest load: the conflicts left too few others.
+    """
+
+    plan: Plan
+    problems: tuple[Problem, ...]
 
 
 class NoAssignment(Exception):
@@ -396,3 +420,178 @@ def _shortfalls(
         available = int(np.minimum(degree, capacity).sum())
         groups.append((group, neighbours, needed, available))
     return groups
+
+
+def assign_what_can(
+    *,
+    candidates: Sequence[Candidate],
+    reviewers: Sequence[Reviewer],
+    k: int,
+    conflicts: Collection[tuple[int, int]],
+    existing: Mapping[int, Collection[int]] | None = None,
+) -> Partial:
+    """`assign` when it finds a plan; otherwise add every pair that can be added (at most
+    k per application, never a conflicted one, never touching the existing ones), the loads
+    as even as possible, then the most industry matches, and say what stops the rest.
+
+    Unlike `assign`, `existing` may name experts who are not reviewers (no longer available):
+    they count towards their application's k and take nothing more. Other malformed input
+    raises ValueError as in `assign`."""
+    pool_ids = {reviewer.id for reviewer in reviewers}
+    inside = {app: [e for e in kept if e in pool_ids] for app, kept in (existing or {}).items()}
+    outside = {app: len(kept) - len(inside[app]) for app, kept in (existing or {}).items()}
+    if not any(outside.values()):
+        try:
+            plan = assign(
+                candidates=candidates,
+                reviewers=reviewers,
+                k=k,
+                conflicts=conflicts,
+                existing=inside,
+            )
+            return Partial(plan, ())
+        except NoAssignment:
+            pass
+    apps = sorted(candidates, key=lambda candidate: candidate.id)
+    experts = sorted(reviewers, key=lambda reviewer: reviewer.id)
+    app_ids = [app.id for app in apps]
+    expert_ids = [expert.id for expert in experts]
+    _check_input(app_ids, expert_ids, k, inside)
+    if not experts:
+        empty = Plan(new={}, loads={}, matched=0, unmatched=0)
+        return Partial(empty, (Problem("no_reviewers"),) if apps else ())
+
+    app_row = {app_id: row for row, app_id in enumerate(app_ids)}
+    expert_col = {expert_id: col for col, expert_id in enumerate(expert_ids)}
+    conflicted = np.zeros((len(apps), len(experts)), dtype=np.bool_)
+    for app_id, expert_id in conflicts:
+        if app_id in app_row and expert_id in expert_col:
+            conflicted[app_row[app_id], expert_col[expert_id]] = True
+    kept = np.zeros_like(conflicted)
+    for app_id, kept_ids in inside.items():
+        kept[app_row[app_id], [expert_col[expert_id] for expert_id in kept_ids]] = True
+    away = np.array([outside.get(app_id, 0) for app_id in app_ids], dtype=np.int64)
+    on = kept.sum(axis=1, dtype=np.int64) + away
+    loads = kept.sum(axis=0, dtype=np.int64)
+    match = _matches(apps, experts)
+
+    added = _most_pairs(~conflicted & ~kept, match, np.maximum(k - on, 0), loads)
+    final = loads + added.sum(axis=0, dtype=np.int64)
+    matched = int((added & match).sum())
+    plan = Plan(
+        new={
+            app_id: tuple(expert_ids[col] for col in np.flatnonzero(added[row]).tolist())
+            for row, app_id in enumerate(app_ids)
+            if added[row].any()
+        },
+        loads=dict(zip(expert_ids, final.tolist(), strict=True)),
+        matched=matched,
+        unmatched=int(added.sum()) - matched,
+    )
+    free = (~conflicted).sum(axis=1, dtype=np.int64) + away
+    problems = _what_stops(conflicted, kept, on, free, final, k, app_ids, expert_ids)
+    return Partial(plan, tuple(problems))
+
+
+def _most_pairs(allowed: BoolMatrix, match: BoolMatrix, need: Counts, loads: Counts) -> BoolMatrix:
+    """The added pairs of a maximum flow source → expert → application (1) → sink (need) of
+    least cost: an expert's j-th further application costs weight × (load + j), which evens
+    the loads first (convex), and an unmatched pair 1 more, which weight outweighs.
+    Nodes: source 0, experts 1.., applications after them, sink last."""
+    n_apps, n_experts = allowed.shape
+    rows, cols = np.nonzero(allowed)
+    if not len(rows):
+        return np.zeros_like(allowed)
+    weight = int(need.sum()) + 1
+    expert_node = np.arange(1, 1 + n_experts, dtype=np.int32)
+    app_node = np.arange(1 + n_experts, 1 + n_experts + n_apps, dtype=np.int32)
+    sink = 1 + n_experts + n_apps
+    # One unit arc per further application an expert could take, dearer each time.
+    room = allowed.sum(axis=0, dtype=np.int64)
+    unit_experts = np.repeat(np.arange(n_experts), room)
+    steps = np.concatenate([np.arange(1, r + 1, dtype=np.int64) for r in room.tolist()])
+    tails = np.concatenate(
+        [
+            expert_node[cols],
+            np.zeros(len(unit_experts), dtype=np.int32),
+            app_node,
+        ]
+    )
+    heads = np.concatenate(
+        [
+            app_node[rows],
+            expert_node[unit_experts],
+            np.full(n_apps, sink, dtype=np.int32),
+        ]
+    )
+    capacities = np.concatenate(
+        [
+            np.ones(len(rows) + len(unit_experts), dtype=np.int64),
+            need.astype(np.int64),
+        ]
+    )
+    costs = np.concatenate(
+        [
+            (~match[rows, cols]).astype(np.int64),
+            weight * (loads[unit_experts] + steps),
+            np.zeros(n_apps, dtype=np.int64),
+        ]
+    )
+    solver = min_cost_flow.SimpleMinCostFlow()
+    arcs = solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    total = int(need.sum())
+    solver.set_node_supply(0, total)
+    solver.set_node_supply(sink, -total)
+    if solver.solve_max_flow_with_min_cost() != solver.OPTIMAL:
+        raise RuntimeError("min cost flow failed")
+    added = np.zeros_like(allowed)
+    added[rows, cols] = solver.flows(arcs[: len(rows)]) > 0
+    return added
+
+
+def _what_stops(
+    conflicted: BoolMatrix,
+    kept: BoolMatrix,
+    on: Counts,
+    free: Counts,
+    final: Counts,
+    k: int,
+    app_ids: list[int],
+    expert_ids: list[int],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if k > len(expert_ids):
+        problems.append(Problem("k_too_large", needed=k, available=len(expert_ids)))
+    rows, cols = np.nonzero(conflicted & kept)
+    problems.extend(
+        Problem("existing_conflict", applications=(app_ids[row],), experts=(expert_ids[col],))
+        for row, col in zip(rows.tolist(), cols.tolist(), strict=True)
+    )
+    problems.extend(
+        Problem(
+            "existing_too_many",
+            applications=(app_ids[row],),
+            experts=tuple(expert_ids[col] for col in np.flatnonzero(kept[row]).tolist()),
+            needed=k,
+            available=int(on[row]),
+        )
+        for row in np.flatnonzero(on > k).tolist()
+    )
+    if k <= len(expert_ids):
+        problems.extend(
+            Problem(
+                "too_few_free", applications=(app_ids[row],), needed=k, available=int(free[row])
+            )
+            for row in np.flatnonzero(free < k).tolist()
+        )
+    ceil = -(-int(final.sum()) // len(expert_ids))
+    if int(final.max()) - int(final.min()) > 1 and (final > ceil).any():
+        problems.append(
+            Problem(
+                "uneven_loads",
+                experts=tuple(expert_ids[col] for col in np.flatnonzero(final > ceil).tolist()),
+                needed=ceil,
+                available=int(final.max()),
+            )
+        )
+    return problems

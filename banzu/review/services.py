@@ -146,16 +146,16 @@ class AssignmentRun:
     matched: int
     unmatched: int
     loads: dict[int, int]
-
-
-def assignment_impossible(problems: Sequence[planner.Problem]) -> ServiceError:
-    return ServiceError(_("No valid assignment exists."), code="impossible", problems=problems)
+    # What stops the rest (banzu.review.assignment.Partial), worded by banzu.review.problems.
+    problems: tuple[planner.Problem, ...] = ()
 
 
 def run_assignment(*, edition: Edition, by: User, ip: str | None = None) -> AssignmentRun:
-    """Give every application under review its k conflict-free experts, keeping the assignments
-    already made, with balanced loads (banzu.review.assignment). Applications still at
-    "screened" move to "under review"."""
+    """Give every application under review up to its k conflict-free experts, keeping the
+    assignments already made (even those over k, in conflict or of an expert no longer
+    available: they are reported, not touched), with loads as even as the conflicts allow
+    (banzu.review.assignment.assign_what_can). Applications still at "screened" that now
+    have an expert move to "under review"."""
     k = selectors.settings_for(edition).experts_per_application
     applications = list(
         selectors.review_applications(edition).filter(
@@ -169,32 +169,27 @@ def run_assignment(*, edition: Edition, by: User, ip: str | None = None) -> Assi
         .filter(application__in=applications)
         .values_list("application_id", "expert_id")
     )
-    outside = sorted({expert for _app, expert in active if expert not in pool_ids})
-    if outside:
-        raise assignment_impossible(
-            [planner.Problem(code="unavailable_assigned", experts=tuple(outside))]
-        )
     existing: dict[int, list[int]] = {}
     for application_id, expert_id in active:
         existing.setdefault(application_id, []).append(expert_id)
     conflicts = set(selectors.automatic_conflicts(applications, profiles))
     conflicts |= selectors.blocked_pairs(edition)
-    try:
-        plan = planner.assign(
-            candidates=[
-                planner.Candidate(id=a.pk, industry=a.team.enterprise.industry)
-                for a in applications
-            ],
-            reviewers=[
-                planner.Reviewer(id=p.user_id, specialities=frozenset(p.specialities))
-                for p in profiles
-            ],
-            k=k,
-            conflicts=conflicts,
-            existing=existing,
-        )
-    except planner.NoAssignment as error:
-        raise assignment_impossible(error.problems) from error
+    partial = planner.assign_what_can(
+        candidates=[
+            planner.Candidate(id=a.pk, industry=a.team.enterprise.industry) for a in applications
+        ],
+        reviewers=[
+            planner.Reviewer(id=p.user_id, specialities=frozenset(p.specialities)) for p in profiles
+        ],
+        k=k,
+        conflicts=conflicts,
+        existing=existing,
+    )
+    plan = partial.plan
+    problems = list(partial.problems)
+    outside = sorted({expert for _app, expert in active if expert not in pool_ids})
+    if outside:
+        problems.insert(0, planner.Problem(code="unavailable_assigned", experts=tuple(outside)))
     added = 0
     with transaction.atomic():
         for application in applications:
@@ -206,7 +201,8 @@ def run_assignment(*, edition: Edition, by: User, ip: str | None = None) -> Assi
                     created_by=by,
                 )
                 added += 1
-            if application.state == ApplicationState.SCREENED:
+            has_experts = plan.new.get(application.pk) or existing.get(application.pk)
+            if application.state == ApplicationState.SCREENED and has_experts:
                 application_services.transition(
                     application, to=ApplicationState.UNDER_REVIEW, actor=by, ip=ip
                 )
@@ -220,13 +216,16 @@ def run_assignment(*, edition: Edition, by: User, ip: str | None = None) -> Assi
                 "added": added,
                 "matched": plan.matched,
                 "unmatched": plan.unmatched,
+                "problems": sorted({problem.code for problem in problems}),
             },
             ip=ip,
         )
         notices.experts_assigned(
             edition, sorted({e for experts in plan.new.values() for e in experts})
         )
-    return AssignmentRun(added, len(applications), plan.matched, plan.unmatched, plan.loads)
+    return AssignmentRun(
+        added, len(applications), plan.matched, plan.unmatched, plan.loads, tuple(problems)
+    )
 
 
 def add_assignment(

@@ -14,6 +14,7 @@ from banzu.core.errors import ServiceError
 from banzu.review import services
 from banzu.review.enums import AssignmentSource, AssignmentState
 from banzu.review.models import Assignment
+from banzu.review.problems import describe
 from banzu.review.selectors import automatic_conflicts, conflict_reason, pool
 from tests.conftest import client_for
 from tests.factories import EnterpriseFactory
@@ -159,34 +160,68 @@ def test_declared_conflict_is_never_assigned_again(edition, screened, panel, adm
     assert Assignment.objects.active().filter(application=screened[2]).count() == 3
 
 
-def test_impossible_assignment_says_why_on_the_page(edition, screened, panel, admin_user):
+def test_run_assigns_what_it_can_and_says_what_stops_the_rest(edition, screened, panel, admin_user):
+    # Five experts, two of them conflicted with 杭州's first application: it can have 3 of 5.
     services.update_settings(edition=edition, by=admin_user, fields={"experts_per_application": 5})
 
     response = client_for(admin_user).post(reverse("review:assign"), {"form": "run"})
 
     text = response.content.decode()
     assert response.status_code == 200
-    assert "No valid assignment exists:" in text
+    assert "Not every application could get its experts." in text
     assert (
-        "needs 5 more experts, but only 3 other experts in the pool are free of conflicts" in text
+        "Only 3 experts of the pool are free of conflicts with these applications, which need 5 "
+        f"each: {screened[0].recommendation_number} {screened[0].team.name}. Add experts to the "
+        f"pool who neither belong to {screened[0].recommender.name} nor work for these "
+        "enterprises, or lower the number of experts per application."
+    ) in text
+    assert "4 experts of the pool are free of conflicts" in text
+    counts = [Assignment.objects.active().filter(application=a).count() for a in screened]
+    assert counts == [3, 4, 5]
+    assert "12 assignments made for 3 applications" in text
+
+
+def test_run_leaves_applications_over_k_alone_and_assigns_the_others(
+    edition, screened, panel, admin_user
+):
+    over = [panel["others"][0], panel["others"][1], panel["others"][2], panel["member"]]
+    for expert in over:
+        assign(screened[2], expert)
+
+    run = services.run_assignment(edition=edition, by=admin_user)
+
+    assert run.added == 6
+    assert [Assignment.objects.active().filter(application=a).count() for a in screened] == [
+        3,
+        3,
+        4,
+    ]
+    # 杭州's two applications can only have the three others and the insider: those load up.
+    assert [(p.code, p.applications) for p in run.problems] == [
+        ("existing_too_many", (screened[2].pk,)),
+        ("uneven_loads", ()),
+    ]
+    assert describe(run.problems)[1] == (
+        f"1 application already has more than 3 experts: {screened[2].recommendation_number} "
+        f"{screened[2].team.name}. It was left as it is; remove an expert from it by hand if it "
+        "should have 3."
     )
-    assert screened[0].team.name in text
-    assert not Assignment.objects.exists()
 
 
-def test_unavailable_expert_with_assignments_stops_the_run(edition, screened, panel, admin_user):
+def test_unavailable_expert_keeps_their_assignments_and_is_named(
+    edition, screened, panel, admin_user
+):
     away = panel["others"][0]
     assign(screened[2], away)
     away.expert_profile.is_available = False
     away.expert_profile.save()
 
-    with pytest.raises(ServiceError) as error:
-        services.run_assignment(edition=edition, by=admin_user)
+    run = services.run_assignment(edition=edition, by=admin_user)
 
-    assert error.value.code == "impossible"
-    assert [(p.code, p.experts) for p in error.value.problems] == [
-        ("unavailable_assigned", (away.pk,))
-    ]
+    assert Assignment.objects.get(application=screened[2], expert=away).is_active
+    assert Assignment.objects.active().filter(application=screened[2]).count() == 3
+    assert not Assignment.objects.filter(expert=away).exclude(application=screened[2]).exists()
+    assert (run.problems[0].code, run.problems[0].experts) == ("unavailable_assigned", (away.pk,))
 
 
 def test_settings_keep_k_between_three_and_five(edition, admin_user):

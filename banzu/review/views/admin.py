@@ -17,7 +17,6 @@ from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.applications.models import Application
 from banzu.audit.services import client_ip
 from banzu.core.access import require_admin
-from banzu.core.errors import ServiceError
 from banzu.core.params import int_param
 from banzu.core.service_calls import Success, T, run_service, run_with_reason
 from banzu.editions.models import Edition
@@ -117,20 +116,19 @@ def assign(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Review settings saved."))
             return redirect("review:assign")
     elif request.method == "POST" and request.POST.get("form") == "run":
-        try:
-            run = services.run_assignment(edition=edition, by=request.user, ip=client_ip(request))
-        except ServiceError as error:
-            problems = problem_text.describe(error.problems)
-        else:
-            messages.success(
-                request,
-                _(
-                    "%(added)s assignments made for %(apps)s applications; %(matched)s of them "
-                    "match the expert's speciality."
-                )
-                % {"added": run.added, "apps": run.applications, "matched": run.matched},
+        run = services.run_assignment(edition=edition, by=request.user, ip=client_ip(request))
+        messages.success(
+            request,
+            _(
+                "%(added)s assignments made for %(apps)s applications; %(matched)s of them "
+                "match the expert's speciality."
             )
+            % {"added": run.added, "apps": run.applications, "matched": run.matched},
+        )
+        if not run.problems:
             return redirect("review:assign")
+        # Shown at once rather than after a redirect: the list is the admin's to-do.
+        problems = problem_text.describe(run.problems)
     return render(
         request,
         "review/assign.html",
