@@ -143,8 +143,9 @@ class _FieldScanner:
             return
         tail = self._utf8(b"", final=True)
         if self.skimming is not None:
+            start = max(0, len(self.skimming) - _NEEDLE_OVERLAP)  # the rest was skimmed
             self.skimming += tail
-            if not _skim(self.skimming, 0):  # none in the whole part
+            if not _skim(self.skimming, start):  # none in the whole part
                 self.done = True
                 return
             tail, self.skimming = bytes(self.skimming), None

@@ -470,6 +470,20 @@ def document_xml(body: str) -> bytes:
     return f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'.encode()
 
 
+def test_an_instruction_whose_tag_is_cut_between_two_pieces_external() -> None:
+    """The skim before expat looks across the pieces a part streams in: an instruction text (its
+    field's marks renamed, so that nothing else in the part starts the parse) cut at each letter
+    of its tag's name is still found."""
+    part = document_xml(paragraph(run("<w:t>正文</w:t>")) * 50 + paragraph(complex_field(COMMAND)))
+    part = part.replace(b"fldChar", b"fieldChar")
+    where = part.index(b"instrText")
+    for cut in range(where, where + len("instrText") + 1):
+        with pytest.raises(UploadRejected) as excinfo:
+            for _ in fields.scan_fields(iter([part[:cut], part[cut:]]), "word/document.xml"):
+                pass
+        assert excinfo.value.code == "external", cut
+
+
 def test_a_part_without_any_field_is_never_given_to_expat(monkeypatch) -> None:
     """Styles and themes (most of a document's XML) hold no field: one search over them, no
     parse. A part with an ordinary field is parsed."""
