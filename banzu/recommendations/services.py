@@ -102,7 +102,7 @@ def recommend_application(
                     code="quota",
                 )
         number = batch.last_number + 1
-        code = f"{batch.recommender.number_prefix}-{batch.edition.year}-{number:03d}"
+        code = number_code(batch, number)
         result = transition(
             application,
             to=ApplicationState.RECOMMENDED,
@@ -112,6 +112,11 @@ def recommend_application(
         )
         Batch.objects.filter(pk=batch.pk).update(last_number=number)
     return result
+
+
+def number_code(batch: Batch, number: int) -> str:
+    """A recommendation number as printed: the recommender's prefix, the year, the sequence."""
+    return f"{batch.recommender.number_prefix}-{batch.edition.year}-{number:03d}"
 
 
 def _check_on_arrival(batch: Batch, actor: User, ip: str | None) -> None:

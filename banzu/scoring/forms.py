@@ -24,6 +24,18 @@ from banzu.scoring.services import ItemInput
 
 OVERALL = "overall_comment"
 
+# The one confirmation of an irreversible step (recommend, decline, return, submit a batch or a
+# score sheet): templates/includes/_confirm.html shows what follows beside a box named CONFIRMED;
+# the server refuses the step unless the box came ticked, so it holds without JavaScript.
+CONFIRMED = "confirmed"
+CONFIRMED_VALUE = "yes"
+NOT_CONFIRMED = _("Tick the box to confirm this step; nothing was changed.")
+
+
+def is_confirmed(data: Mapping[str, Any]) -> bool:
+    """Whether the posted form carries the ticked confirmation box."""
+    return data.get(CONFIRMED) == CONFIRMED_VALUE
+
 
 @dataclass(frozen=True)
 class ItemRow:
@@ -82,6 +94,9 @@ class ScoreSheetForm(forms.Form):
                 self.initial[points_name(item)] = saved[item.pk].points
                 self.initial[comment_name(item)] = saved[item.pk].comment
 
+        # Asked of a submission only (see clean): a draft can always be saved.
+        self.fields[CONFIRMED] = forms.BooleanField(required=False, disabled=read_only)
+
         if overall:
             field = forms.CharField(
                 label=_("Overall comment"),
@@ -93,6 +108,12 @@ class ScoreSheetForm(forms.Form):
             self.fields[OVERALL] = field
             if sheet is not None:
                 self.initial[OVERALL] = sheet.overall_comment
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("action") == "submit" and not is_confirmed(self.data):
+            self.add_error(CONFIRMED, NOT_CONFIRMED)
+        return cleaned
 
     def rows(self) -> Iterator[ItemRow]:
         for item in self.rubric:

@@ -119,7 +119,7 @@ def test_every_batch_view_sends_anonymous_to_login(client, hangzhou, name, metho
         args.append("xlsx")
     url = reverse(f"recommendations:{name}", args=args)
 
-    response = getattr(client, method)(url, {"confirm": "on", "reason": "r", "quota": "1"})
+    response = getattr(client, method)(url, {"confirmed": "yes", "reason": "r", "quota": "1"})
 
     assert (response.status_code, response["Location"].split("?")[0]) == (302, "/accounts/login/")
 
@@ -303,7 +303,7 @@ def test_submit_with_confirmation_locks_the_batch(
     recommended, open_edition, hangzhou, recommender_hz
 ):
     response = client_for(recommender_hz).post(
-        _url("submit_batch", hangzhou), {"confirm": "on"}, follow=True, **EN
+        _url("submit_batch", hangzhou), {"confirmed": "yes"}, follow=True, **EN
     )
 
     assert response.redirect_chain == [("/recommend/batch/", 302)]
@@ -322,7 +322,7 @@ def test_submit_without_confirmation_changes_nothing(
 
     assert response.status_code == 200
     assert response.context["submit_form"].errors == {
-        "confirm": ["Tick the box to confirm the submission."]
+        "confirmed": ["Tick the box to confirm this step; nothing was changed."]
     }
     assert _hz_batch(open_edition, hangzhou).state == BatchState.OPEN
 
@@ -333,7 +333,7 @@ def test_submit_without_confirmation_changes_nothing(
 )
 def test_submit_outside_scope(request, recommended, open_edition, hangzhou, persona, status):
     response = client_for(request.getfixturevalue(persona)).post(
-        _url("submit_batch", hangzhou), {"confirm": "on"}
+        _url("submit_batch", hangzhou), {"confirmed": "yes"}
     )
 
     assert response.status_code == status
@@ -342,7 +342,7 @@ def test_submit_outside_scope(request, recommended, open_edition, hangzhou, pers
 
 def test_submit_by_the_admin_is_refused(recommended, open_edition, hangzhou, admin_user):
     response = client_for(admin_user).post(
-        _url("submit_batch", hangzhou), {"confirm": "on"}, follow=True, **EN
+        _url("submit_batch", hangzhou), {"confirmed": "yes"}, follow=True, **EN
     )
 
     assert response.redirect_chain == [(_batch_of(hangzhou), 302)]
@@ -358,7 +358,7 @@ def test_submit_by_get_is_not_allowed(recommended, hangzhou, recommender_hz):
 
 def test_submit_after_the_deadline_says_so(edition, hangzhou, recommender_hz):
     response = client_for(recommender_hz).post(
-        _url("submit_batch", hangzhou), {"confirm": "on"}, follow=True, **EN
+        _url("submit_batch", hangzhou), {"confirmed": "yes"}, follow=True, **EN
     )
 
     assert _messages(response) == [

@@ -21,6 +21,7 @@ from tests.recommendations.conftest import score
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+CONFIRM = {"confirmed": "yes"}
 
 
 @pytest.fixture
@@ -331,7 +332,7 @@ def test_return_sets_draft_with_reason_and_tells_the_applicant(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(recommender_hz).post(
             reverse("recommendations:return", args=[submitted.pk]),
-            {"reason": "  请补充盖章的申报表。 "},
+            {"reason": "  请补充盖章的申报表。 ", **CONFIRM},
             **EN,
         )
 
@@ -344,16 +345,14 @@ def test_return_sets_draft_with_reason_and_tells_the_applicant(
     assert [m.to for m in mail.outbox] == [[applicant_a.email]]
     assert "请补充盖章的申报表。" in mail.outbox[0].body
     page = client_for(applicant_a).get(reverse("applications:detail", args=[submitted.pk]), **EN)
-    assert (
-        "Returned by the recommender with this reason: 请补充盖章的申报表。"
-        in page.content.decode()
-    )
+    # The applicant's page words the return (banzu.applications); here: the reason reaches it.
+    assert "请补充盖章的申报表。" in page.content.decode()
 
 
 def test_return_success_message(submitted, recommender_hz):
     response = client_for(recommender_hz).post(
         reverse("recommendations:return", args=[submitted.pk]),
-        {"reason": "缺材料"},
+        {"reason": "缺材料", **CONFIRM},
         follow=True,
         **EN,
     )
@@ -404,7 +403,7 @@ def test_actions_refuse_get(submitted, recommender_hz, action):
 
 def test_admin_may_return(submitted, admin_user):
     client_for(admin_user).post(
-        reverse("recommendations:return", args=[submitted.pk]), {"reason": "省协会退回"}
+        reverse("recommendations:return", args=[submitted.pk]), {"reason": "省协会退回", **CONFIRM}
     )
     submitted.refresh_from_db()
     assert (submitted.state, submitted.state_reason) == (ApplicationState.DRAFT, "省协会退回")
@@ -419,7 +418,7 @@ def test_decline_sets_not_recommended_and_tells_the_applicant(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(recommender_hz).post(
             reverse("recommendations:decline", args=[submitted.pk]),
-            {"reason": "经验特色不够突出。"},
+            {"reason": "经验特色不够突出。", **CONFIRM},
             follow=True,
             **EN,
         )
@@ -456,10 +455,10 @@ def test_recommend_numbers_in_sequence_and_tells_the_applicant(
 
     with django_capture_on_commit_callbacks(execute=True):
         first_page = client.post(
-            reverse("recommendations:recommend", args=[submitted.pk]), follow=True, **EN
+            reverse("recommendations:recommend", args=[submitted.pk]), CONFIRM, follow=True, **EN
         )
     second_page = client.post(
-        reverse("recommendations:recommend", args=[second.pk]), follow=True, **EN
+        reverse("recommendations:recommend", args=[second.pk]), CONFIRM, follow=True, **EN
     )
 
     submitted.refresh_from_db()
@@ -480,10 +479,10 @@ def test_recommend_over_quota_is_refused_with_message(
     second = _submitted_in(hangzhou, tmp_path, 1)[0]
     services.set_quota(batch=services.batch_for(open_edition, hangzhou), quota=1, by=admin_user)
     client = client_for(recommender_hz)
-    client.post(reverse("recommendations:recommend", args=[submitted.pk]))
+    client.post(reverse("recommendations:recommend", args=[submitted.pk]), CONFIRM)
 
     response = client.post(
-        reverse("recommendations:recommend", args=[second.pk]), follow=True, **EN
+        reverse("recommendations:recommend", args=[second.pk]), CONFIRM, follow=True, **EN
     )
 
     assert response.redirect_chain == [(reverse("recommendations:review", args=[second.pk]), 302)]
@@ -496,9 +495,9 @@ def test_recommend_over_quota_is_refused_with_message(
 
 def test_recommend_twice_is_refused(submitted, recommender_hz):
     client = client_for(recommender_hz)
-    client.post(reverse("recommendations:recommend", args=[submitted.pk]))
+    client.post(reverse("recommendations:recommend", args=[submitted.pk]), CONFIRM)
     response = client.post(
-        reverse("recommendations:recommend", args=[submitted.pk]), follow=True, **EN
+        reverse("recommendations:recommend", args=[submitted.pk]), CONFIRM, follow=True, **EN
     )
     assert "This step is not possible in the application&#x27;s current state." in (
         response.content.decode()
@@ -509,7 +508,11 @@ def test_recommend_twice_is_refused(submitted, recommender_hz):
 
 @pytest.mark.parametrize(
     ("action", "data"),
-    [("return", {"reason": "补充"}), ("decline", {"reason": "不推荐"}), ("recommend", {})],
+    [
+        ("return", {"reason": "补充", **CONFIRM}),
+        ("decline", {"reason": "不推荐", **CONFIRM}),
+        ("recommend", CONFIRM),
+    ],
 )
 def test_actions_refused_after_batch_submitted(
     submitted, recommender_hz, hangzhou, open_edition, action, data

@@ -283,7 +283,7 @@ def test_submit_locks_the_sheet(submitted, rubric, recommender_hz):
     client = client_for(recommender_hz)
     submitted_page = client.post(
         _url(submitted),
-        _post(rubric, ["12", "20", "25", "10", "13"], action="submit"),
+        _post(rubric, ["12", "20", "25", "10", "13"], action="submit") | {"confirmed": "yes"},
         follow=True,
         **EN,
     )

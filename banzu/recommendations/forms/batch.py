@@ -5,15 +5,19 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from banzu.scoring.forms import NOT_CONFIRMED, is_confirmed
+
 
 class SubmitBatchForm(forms.Form):
-    confirm = forms.BooleanField(
-        label=_(
-            "I confirm that this batch is complete: after submission nothing in it can be "
-            "changed without the provincial association."
-        ),
-        error_messages={"required": _("Tick the box to confirm the submission.")},
-    )
+    """The batch's submission, refused unless its confirmation box (includes/_confirm.html,
+    banzu.scoring.forms.CONFIRMED) came ticked."""
+
+    confirmed = forms.BooleanField(error_messages={"required": NOT_CONFIRMED})
+
+    def clean_confirmed(self) -> bool:
+        if not is_confirmed(self.data):
+            raise forms.ValidationError(NOT_CONFIRMED)
+        return True
 
 
 class ReopenBatchForm(forms.Form):

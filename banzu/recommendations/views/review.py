@@ -6,10 +6,12 @@ Every object comes through banzu.recommendations.selectors: another region's app
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -36,20 +38,23 @@ from banzu.editions.models import Edition, RubricItem
 from banzu.editions.resolver import edition_for
 from banzu.recommendations import services
 from banzu.recommendations.enums import BatchState
-from banzu.recommendations.forms.review import ListFilterForm, ReasonForm
+from banzu.recommendations.forms.review import ListFilterForm, ReasonForm, state_choices
 from banzu.recommendations.models import Batch
 from banzu.recommendations.permissions import (
     get_reviewable_application_or_404,
     recommender_for_user_or_404,
 )
 from banzu.recommendations.selectors import (
-    RECOMMENDER_STATES,
-    applications_for_recommender,
+    RETURNED,
+    RETURNED_FILTER,
     batch_for_view,
+    is_returned,
+    slots_at,
+    worklist,
 )
 from banzu.scoring import core
 from banzu.scoring.enums import SheetStage, SheetState
-from banzu.scoring.forms import running_total
+from banzu.scoring.forms import NOT_CONFIRMED, is_confirmed, running_total
 from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import aggregate_for, submitted_sheets
 from banzu.scoring.sheet_page import sheet_page
@@ -82,6 +87,7 @@ class Row:
     application: Application
     score: Decimal | None
     sheets_in: int
+    returned: bool
 
 
 @dataclass(frozen=True)
@@ -93,16 +99,24 @@ class Column:
 
 
 def _rows(
-    recommender: Recommender, edition: Edition, *, state: str, industry: str, sort: str
+    recommender: Recommender,
+    edition: Edition,
+    *,
+    state: str,
+    industry: str,
+    sort: str,
+    query: str = "",
 ) -> list[Row]:
     """The page's applications with their preliminary scores, in two queries whatever the size."""
     sheets = ScoreSheet.objects.filter(
         stage=SheetStage.RECOMMENDER, state=SheetState.SUBMITTED
     ).only("id", "application_id", "total")
-    qs = applications_for_recommender(recommender, edition).prefetch_related(
+    qs = worklist(recommender, edition, query=query).prefetch_related(
         Prefetch("score_sheets", queryset=sheets, to_attr="recommender_sheets")
     )
-    if state:
+    if state == RETURNED_FILTER:
+        qs = qs.filter(RETURNED)
+    elif state:
         qs = qs.filter(state=state)
     if industry:
         qs = qs.filter(team__enterprise__industry=industry)
@@ -118,7 +132,7 @@ def _rows(
         score = core.aggregate(
             totals, rule=edition.aggregation_rule, trim_min=edition.trim_min_experts
         )
-        rows.append(Row(application, score, len(totals)))
+        rows.append(Row(application, score, len(totals), is_returned(application)))
     if key == "score":
         # Unscored applications stay at the bottom in either direction.
         scored = sorted(
@@ -144,7 +158,7 @@ def _columns(sort: str) -> list[Column]:
 
 def _industries(recommender: Recommender, edition: Edition) -> QuerySet[Application, str]:
     return (
-        applications_for_recommender(recommender, edition)
+        worklist(recommender, edition)
         .order_by("team__enterprise__industry")
         .values_list("team__enterprise__industry", flat=True)
         .distinct()
@@ -167,8 +181,9 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     edition = edition_for(request)
     sort = filters.param("sort") or "submitted"
     state, industry = filters.param("state"), filters.param("industry")
+    query = filters.param("q")
     rows = (
-        _rows(recommender, edition, state=state, industry=industry, sort=sort)
+        _rows(recommender, edition, state=state, industry=industry, sort=sort, query=query)
         if edition is not None
         else []
     )
@@ -180,11 +195,12 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "edition": edition,
             "rows": rows,
             "columns": _columns(sort),
-            "states": [(s.value, s.label) for s in RECOMMENDER_STATES],
+            "states": state_choices(),
             "industries": list(_industries(recommender, edition)) if edition else [],
             "state": state,
             "industry": industry,
             "sort": sort,
+            "q": query,
             "is_admin": is_admin(user),
         },
     )
@@ -209,12 +225,44 @@ def _own_sheet(application: Application, user: User) -> ScoreSheet | None:
     )
 
 
-@login_required
-@require_GET
-def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+@dataclass(frozen=True)
+class ReturnEntry:
+    """When and by whom a returned application was returned, and why."""
+
+    at: datetime.datetime | None
+    by: str
+    reason: str
+
+
+def _return_entry(
+    application: Application, timeline: list[application_selectors.TimelineItem]
+) -> ReturnEntry:
+    entry = next((item for item in timeline if item.action == "application.return"), None)
+    if entry is None:
+        return ReturnEntry(application.state_changed_at, "", application.state_reason)
+    return ReturnEntry(entry.created_at, entry.actor_name, entry.reason or application.state_reason)
+
+
+def _next_number(batch: Batch) -> str:
+    return services.number_code(batch, batch.last_number + 1)
+
+
+def _review_page(
+    request: AuthenticatedHttpRequest,
+    application: Application,
+    *,
+    return_form: ReasonForm | None = None,
+    decline_form: ReasonForm | None = None,
+    refused: str = "",
+) -> HttpResponse:
+    """The review page; a reason form that was posted without its confirmation shows again, its
+    reason kept, with the refusal beside the box (`refused`)."""
     user = request.user
-    application = get_reviewable_application_or_404(user, pk, ip=client_ip(request))
     batch = batch_for_view(application.edition, application.recommender)
+    timeline = application_selectors.timeline(application)
+    returned = is_returned(application)
+    returned_entry = _return_entry(application, timeline) if returned else None
+    sheets_in = submitted_sheets(application, SheetStage.RECOMMENDER).count()
     return render(
         request,
         "recommendations/review.html",
@@ -222,17 +270,32 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "enterprise": application.team.enterprise,
             "honours": list(application.honours.all()),
-            "slots": application_selectors.document_slots(application),
-            "timeline": application_selectors.timeline(application),
+            # A returned application shows the files as it was returned, never the enterprise's
+            # uploads since (its form data is being revised and shows again on resubmission).
+            "slots": slots_at(application, returned_entry.at)
+            if returned_entry is not None and returned_entry.at is not None
+            else application_selectors.document_slots(application),
+            "returned": returned_entry,
+            "timeline": timeline,
             "batch": batch,
             "own_sheet": _own_sheet(application, user),
             "preliminary": aggregate_for(application, SheetStage.RECOMMENDER),
-            "sheets_in": submitted_sheets(application, SheetStage.RECOMMENDER).count(),
+            "sheets_in": sheets_in,
             "can_act": _can_act(application, batch),
-            "return_form": ReasonForm(auto_id="return_%s"),
-            "decline_form": ReasonForm(auto_id="decline_%s"),
+            "next_number": _next_number(batch),
+            "return_form": return_form or ReasonForm(auto_id="return_%s"),
+            "decline_form": decline_form or ReasonForm(auto_id="decline_%s"),
+            "refused_return": [refused] if refused and return_form is not None else [],
+            "refused_decline": [refused] if refused and decline_form is not None else [],
         },
     )
+
+
+@login_required
+@require_GET
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = get_reviewable_application_or_404(request.user, pk, ip=client_ip(request))
+    return _review_page(request, application)
 
 
 # --- The score sheet ------------------------------------------------------------------------
@@ -320,14 +383,20 @@ class _ReasonStep(Protocol):
 
 
 def _reason_action(
-    request: AuthenticatedHttpRequest, pk: int, action: _ReasonStep, done: str
+    request: AuthenticatedHttpRequest, pk: int, action: _ReasonStep, done: str, *, which: str
 ) -> HttpResponse:
+    """Return or decline: the reason first, then the confirmation (a reason typed without the
+    box ticked shows again, kept), then the service."""
     user = request.user
     ip = client_ip(request)
     application = get_reviewable_application_or_404(user, pk, ip=ip)
+    form = ReasonForm(request.POST, auto_id=f"{which}_%s")
+    if form.is_valid() and not is_confirmed(request.POST):
+        bound = {f"{which}_form": form}
+        return _review_page(request, application, refused=str(NOT_CONFIRMED), **bound)
     run_with_reason(
         request,
-        ReasonForm(request.POST),
+        form,
         lambda reason: action(application=application, actor=user, reason=reason, ip=ip),
         success=done,
     )
@@ -338,14 +407,14 @@ def _reason_action(
 @require_POST
 def return_application(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     done = _("Returned to the applicant with your reason; they have been told by mail.")
-    return _reason_action(request, pk, services.return_application, done)
+    return _reason_action(request, pk, services.return_application, done, which="return")
 
 
 @login_required
 @require_POST
 def decline_application(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     done = _("Marked as not recommended; the applicant has been told by mail.")
-    return _reason_action(request, pk, services.decline_application, done)
+    return _reason_action(request, pk, services.decline_application, done, which="decline")
 
 
 @login_required
@@ -354,6 +423,10 @@ def recommend_application(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     user = request.user
     ip = client_ip(request)
     application = get_reviewable_application_or_404(user, pk, ip=ip)
+    if not is_confirmed(request.POST):
+        # The number is taken at once and never given back: nothing happens unconfirmed.
+        messages.error(request, NOT_CONFIRMED)
+        return redirect(reverse("recommendations:review", kwargs={"pk": pk}) + "#decision")
     run_service(
         request,
         lambda: services.recommend_application(application=application, actor=user, ip=ip),
@@ -375,9 +448,15 @@ def view_pdf(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> Fi
     """The materials PDF or the stamped form, shown inline. Both were parsed as PDFs on upload."""
     user = request.user
     ip = client_ip(request)
-    get_reviewable_application_or_404(user, pk, ip=ip)
+    application = get_reviewable_application_or_404(user, pk, ip=ip)
     document = get_document_for_user_or_404(user, pk, document_pk, ip=ip)
     if document.kind not in PDF_KINDS:
         raise Http404
+    if is_returned(application) and application.state_changed_at is not None:
+        # Returned: the files as returned, not what the enterprise uploads while revising.
+        slots = slots_at(application, application.state_changed_at)
+        as_returned = {slot.current.pk for slot in slots if slot.current}
+        if document.pk not in as_returned:
+            raise Http404
     path = open_document(document=document, user=user, ip=ip)
     return inline_pdf_response(path, filename=document.original_name)
