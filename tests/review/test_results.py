@@ -325,11 +325,59 @@ def test_page_ranks_applications_with_their_sheets_and_marks_dropped_ones(applic
     assert '<span class="sheets-count">5 / 3</span>' in html
     assert "<strong>82.00</strong>" in html
     assert '<td class="num" data-label="Weighted share">65.60</td>' in html
-    assert '<td class="num" data-label="SD">8.96</td>' in html
+    # The flag sits under the SD it is about: no column of its own to squeeze (issue 17, item 13).
+    assert '<td class="num sd" data-label="SD">8.96<br><span class="flag-mark"' in html
     assert '<td class="num" data-label="max − min">25</td>' in html
     # SD 8.96 is above 8.00
     assert '<tr class="row-flagged">' in html
     assert "Above the level</span>" in html
+
+
+def test_page_says_in_plain_words_that_the_experts_agree_and_keeps_the_formulas_folded(
+    edition, admin_user
+):
+    for totals in (("80", "82", "84"), ("70", "72", "74"), ("90", "92", "94")):
+        application = reviewed_application(edition=edition)
+        for number, total in enumerate(totals):
+            scored(application, f"e{application.pk}_{number}", total)
+
+    html = results_html(admin_user)
+
+    assert (
+        '<p class="agreement-verdict verdict-excellent">The experts agree very well: an '
+        "application that one expert scores high, the others score high too. The ranking can be "
+        "relied on.</p>"
+    ) in html
+    assert "No application's experts are further apart than the set level." in html
+    folded = html[html.index('<details class="formula-details">') : html.index("</details>")]
+    assert "<p>ICC(1,1) = (BMS − WMS) / (BMS + (k₀ − 1) · WMS)</p>" in folded
+    assert "Shrout & Fleiss (1979), case 1" in folded
+    assert '<tr><th>BMS</th><td class="num">300.00</td>' in folded
+
+
+def test_page_explains_a_negative_icc_and_lists_the_applications_to_check(edition, admin_user):
+    # Means 75 and 76, experts 28 to 30 points apart: BMS 1, WMS 421, ICC(1,1) = −420 / 422.
+    close = []
+    for totals in (("60", "90"), ("62", "90")):
+        application = reviewed_application(edition=edition)
+        close.append(application)
+        for number, total in enumerate(totals):
+            scored(application, f"e{application.pk}_{number}", total)
+
+    html = results_html(admin_user)
+
+    assert '<p class="agreement-verdict verdict-poor">The experts agree poorly:' in html
+    assert (
+        "The agreement figure is below zero (−0.995). This is not a fault in the calculation: "
+        "the experts of one application are further apart than the applications are from one "
+        "another"
+    ) in html
+    assert "Check these 2 applications: their experts' totals are further apart" in html
+    assert (
+        f'<li><a href="/review/applications/{close[1].pk}/">{close[1].recommendation_number} '
+        f'{close[1].team.name}</a> <span class="muted small">SD 19.80, totals 28 points apart'
+        "</span></li>"
+    ) in html
 
 
 def test_page_shows_the_icc_with_its_formula_and_reading(edition, admin_user):

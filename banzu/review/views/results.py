@@ -210,6 +210,36 @@ BAND_NAMES = {
 }
 
 
+# What the agreement means for the association's staff, by the band of ICC(1,1): the
+# reliability of one expert's total, which is what "do the experts agree" asks.
+VERDICTS = {
+    "poor": _(
+        "The experts agree poorly: their totals for the same application differ about as much "
+        "as the applications differ from one another, so an application's score depends on "
+        "which experts it got. Check the applications below, and consider asking the experts "
+        "to compare how they read the rubric."
+    ),
+    "moderate": _(
+        "The experts agree only in part: their totals for the same application often differ "
+        "by several points. Check the applications below before the ranking is used."
+    ),
+    "good": _(
+        "The experts agree well: an application that one expert scores high, the others "
+        "score high too. The ranking can be relied on; check any application listed below."
+    ),
+    "excellent": _(
+        "The experts agree very well: an application that one expert scores high, the others "
+        "score high too. The ranking can be relied on."
+    ),
+}
+NEGATIVE = _(
+    "The agreement figure is below zero (%(value)s). This is not a fault in the calculation: "
+    "the experts of one application are further apart than the applications are from one "
+    "another, which happens when the applications score close together while their experts "
+    "do not. Read it as poor agreement."
+)
+
+
 # --- Views ------------------------------------------------------------------------------------
 
 
@@ -227,6 +257,13 @@ def results(request: HttpRequest) -> HttpResponse:
             "leniency_chart": leniency_chart(found.leniency),
             "spread_chart": spread_chart(found.rows, found.settings.spread_flag),
             "single_band": BAND_NAMES[icc_band(icc.single)] if icc else "",
+            "verdict_band": icc_band(icc.single) if icc else "",
+            "verdict": VERDICTS[icc_band(icc.single)] if icc else "",
+            "icc_negative": (
+                NEGATIVE % {"value": f"{icc.single:.3f}".replace("-", "−")}
+                if icc and icc.single < 0
+                else ""
+            ),
             "average_band": BAND_NAMES[icc_band(icc.average)] if icc else "",
         },
     )
