@@ -6,4 +6,4 @@ class RecommendationsConfig(AppConfig):
     verbose_name = "Recommendations"
 
     def ready(self) -> None:
-        from banzu.recommendations import jobs  # noqa: F401
+        from banzu.recommendations import dashboard, jobs  # noqa: F401
