@@ -16,6 +16,7 @@ urlpatterns = [
     path("recommenders/new/", manage.recommender_create, name="recommender_create"),
     path("recommenders/<int:pk>/", manage.recommender_edit, name="recommender_edit"),
     path("users/", manage.user_list, name="users"),
+    path("users/export/", manage.user_export, name="user_export"),
     path("users/new/", manage.user_create, name="user_create"),
     path("users/<int:pk>/", manage.user_edit, name="user_edit"),
 ]

@@ -14,13 +14,24 @@ class Recommender(models.Model):
     """A nominating body: a city construction association, a provincial professional
     association or the provincial construction investment group."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        error_messages={"unique": _("There is already a recommender of this name.")},
+    )
     short_name = models.CharField(_("short name"), max_length=20)
     kind = models.CharField(_("kind"), max_length=30, choices=RecommenderKind.choices)
     number_prefix = models.CharField(
         _("recommendation number prefix"),
         max_length=10,
         unique=True,
+        error_messages={
+            "unique": _(
+                "Another recommender already uses this prefix: recommendation numbers must "
+                "tell the recommenders apart."
+            )
+        },
         help_text=_("Used in recommendation numbers, e.g. 杭 in 杭-2026-001."),
     )
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
@@ -46,6 +57,13 @@ class Enterprise(models.Model):
         _("enterprise full name"),
         max_length=200,
         unique=True,
+        error_messages={
+            "unique": _(
+                "An enterprise of this name is already registered. If it is yours, a colleague "
+                "may have registered it: ask the provincial association to add your account "
+                "to it."
+            )
+        },
         help_text=_("The full legal name, exactly as on the official seal."),
     )
     industry = models.CharField(_("industry"), max_length=100)
@@ -68,6 +86,8 @@ class Enterprise(models.Model):
 
 
 class User(AbstractUser):
+    # One word for the address everywhere (Django's own verbose name reads 电子邮件地址).
+    email = models.EmailField(_("e-mail"), blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.APPLICANT)
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
@@ -135,8 +155,13 @@ class User(AbstractUser):
 
 
 class RegistrationAttempt(models.Model):
-    """One registration sent from an address; the per-address limit counts the last hour's."""
+    """One request from an address that sends a mail (a registration or a password reset); the
+    per-address limit counts the last hour's of the same purpose (banzu.accounts.throttling)."""
 
+    REGISTRATION = "register"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a password
+
+    purpose = models.CharField(max_length=20, default=REGISTRATION)
     ip_address = models.GenericIPAddressField(null=True)
     attempted_at = models.DateTimeField(db_index=True)
 

@@ -8,8 +8,7 @@ If the name is taken, nothing is made and the mail says so instead: only whoever
 mailbox learns it, one mail at a time under the per-address limit. A name held by a registration
 never confirmed is freed when its link expires.
 
-The per-address count lives in the database (RegistrationAttempt), not in a cache: every web
-process shares it, and it survives a restart.
+The per-address count is banzu.accounts.throttling's, shared with the password reset.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from banzu.accounts.enums import Role
 from banzu.accounts.models import RegistrationAttempt, User
+from banzu.accounts.throttling import mail_request_allowed
 from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.core.errors import ServiceError
@@ -34,27 +34,10 @@ from banzu.core.outbox import queue
 actions.register("account.register", "account.register_refused", "account.email_confirmed")
 
 LINK_SALT = "banzu.accounts.registration"
-THROTTLE_WINDOW = dt.timedelta(hours=1)
 
 
 def confirm_hours() -> int:
     return int(settings.BANZU_REGISTRATION_CONFIRM_HOURS)
-
-
-# --- The per-address limit ------------------------------------------------------------------
-
-
-def _attempt_allowed(ip: str | None, now: dt.datetime) -> bool:
-    """Whether the address has registrations left this hour; if so, this one is counted (and
-    committed at once). Refused attempts are not counted: they cannot grow the table."""
-    since = now - THROTTLE_WINDOW
-    with transaction.atomic():
-        RegistrationAttempt.objects.filter(attempted_at__lt=since).delete()
-        recent = RegistrationAttempt.objects.filter(ip_address=ip, attempted_at__gte=since)
-        if recent.count() >= int(settings.BANZU_REGISTRATIONS_PER_IP):
-            return False
-        RegistrationAttempt.objects.create(ip_address=ip, attempted_at=now)
-    return True
 
 
 # --- The link -------------------------------------------------------------------------------
@@ -98,7 +81,7 @@ def register_applicant(
     """Register an applicant account, or tell the address that the name is taken. Returns
     nothing on purpose: the caller answers both alike. Raises ServiceError("throttled")."""
     now = now or timezone.now()
-    if not _attempt_allowed(ip, now):
+    if not mail_request_allowed(purpose=RegistrationAttempt.REGISTRATION, ip=ip, now=now):
         raise ServiceError(
             _(
                 "Too many registrations were sent from your network in the last hour. "
@@ -203,8 +186,9 @@ def _mail_name_taken(email: str, username: str) -> None:
                 "Someone, probably you, tried to register the user name %(username)s with this "
                 "e-mail address at %(site)s. That name is already in use, so no account was "
                 "made. Register again with another user name:\n\n%(url)s\n\n"
-                "If you already have an account and forgot its password, ask the provincial "
-                "association to set a new one. If you did not register, ignore this mail."
+                "If you already have an account and forgot its password, set a new one with "
+                "“Forgot your password?” on the log-in page. If you did not register, ignore "
+                "this mail."
             )
             % {
                 "username": username,

@@ -12,14 +12,20 @@ Neither counter is per user name alone: anyone could then lock any user out from
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest
+
+from banzu.accounts.models import RegistrationAttempt
+
+MAIL_WINDOW = dt.timedelta(hours=1)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -64,3 +70,21 @@ class LoginThrottleHandler(AxesDatabaseHandler):
             username=username, ip_address=getattr(request, "axes_ip_address", None)
         ).delete()
         return int(count)
+
+
+def mail_request_allowed(*, purpose: str, ip: str | None, now: dt.datetime) -> bool:
+    """Whether the address may send one more request that mails someone (a registration, a
+    password reset) this hour; if so, this one is counted (and committed at once). Refused
+    attempts are not counted: they cannot grow the table. Each purpose has its own count, of
+    BANZU_REGISTRATIONS_PER_IP an hour; the count lives in the database, shared by every web
+    process and kept across a restart."""
+    since = now - MAIL_WINDOW
+    with transaction.atomic():
+        RegistrationAttempt.objects.filter(attempted_at__lt=since).delete()
+        recent = RegistrationAttempt.objects.filter(
+            purpose=purpose, ip_address=ip, attempted_at__gte=since
+        )
+        if recent.count() >= int(settings.BANZU_REGISTRATIONS_PER_IP):
+            return False
+        RegistrationAttempt.objects.create(purpose=purpose, ip_address=ip, attempted_at=now)
+    return True

@@ -85,13 +85,13 @@ class EditionForm(forms.Form):
     )
     registration_opens_at = ShanghaiDateTimeField(
         label=_label("registration_opens_at"),
-        help_text=_("Beijing time (Asia/Shanghai)."),
+        help_text=_("Beijing time."),
     )
     recommendation_deadline = ShanghaiDateTimeField(
         label=_label("recommendation_deadline"),
         help_text=_(
-            "Beijing time (Asia/Shanghai). Applicants and recommenders must submit before "
-            "this moment; for “before 27 April” enter 27 April, 23:59:59."
+            "Beijing time. Applicants and recommenders must submit before this moment; for "
+            "“before 27 April” enter 27 April, 23:59:59."
         ),
     )
     materials_weight = forms.IntegerField(
@@ -123,9 +123,20 @@ class EditionForm(forms.Form):
     award_mode = forms.ChoiceField(
         label=_label("award_mode"), choices=AwardMode.choices, initial=AwardMode.QUOTA
     )
+    contacts = forms.CharField(
+        label=_label("contacts"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_help("contacts"),
+    )
     is_active = forms.BooleanField(
         label=_label("is_active"), required=False, help_text=_help("is_active")
     )
+
+    def clean_contacts(self) -> str:
+        lines = str(self.cleaned_data["contacts"]).splitlines()
+        return "\n".join(" ".join(line.split()) for line in lines if line.strip())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -161,6 +172,8 @@ class EditionCreateForm(EditionForm):
             # The copied tiers carry the figures of that edition's award mode.
             if current is not None:
                 self.fields["award_mode"].initial = current.award_mode
+                # The association's contacts seldom change from one year to the next.
+                self.fields["contacts"].initial = current.contacts
 
     def copy_source(self) -> Edition | None:
         source: Edition | None = self.cleaned_data.get("copy_from")

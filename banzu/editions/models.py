@@ -53,6 +53,13 @@ class Edition(models.Model):
         choices=PresentationSheetSource.choices,
         default=PresentationSheetSource.OWN_ITEMS,
     )
+    contacts = models.TextField(
+        _("association contacts"),
+        blank=True,
+        help_text=_(
+            "Shown on the log-in page: one person a line, name and phone numbers, as in the notice."
+        ),
+    )
     is_active = models.BooleanField(
         _("current edition"),
         default=False,
@@ -81,6 +88,10 @@ class Edition(models.Model):
     def is_open(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.registration_opens_at <= now <= self.recommendation_deadline
+
+    @property
+    def contact_lines(self) -> list[str]:
+        return [" ".join(line.split()) for line in self.contacts.splitlines() if line.strip()]
 
     @property
     def rubric_total(self) -> Decimal:

@@ -40,6 +40,7 @@ EDITION_FIELDS = (
     "aggregation_rule",
     "trim_min_experts",
     "award_mode",
+    "contacts",
     "is_active",
 )
 RUBRIC_TOTAL = Decimal("100")

@@ -325,3 +325,16 @@ def test_accounts_the_admin_makes_log_in_without_a_link(client, admin_user):
 
     assert (user.is_active, user.registration_pending) == (True, False)
     assert (logged_in.status_code, client.session["_auth_user_id"]) == (302, str(user.pk))
+
+
+def test_a_password_like_the_email_is_refused_under_the_password(
+    client, django_capture_on_commit_callbacks
+):
+    data = _form("zhangsan", email="qiantang2026@example.com")
+    data["password1"] = data["password2"] = "qiantang2026"
+
+    response = client.post(reverse("accounts:register"), data)
+
+    form = response.context["form"]
+    assert form.errors == {"password1": ["The password is too similar to the e-mail."]}
+    assert User.objects.filter(username="zhangsan").exists() is False

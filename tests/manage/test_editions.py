@@ -80,6 +80,7 @@ def config_data(edition: Edition, *, quotas=(3, 6, 10)) -> dict[str, str]:
         "aggregation_rule": edition.aggregation_rule,
         "trim_min_experts": str(edition.trim_min_experts),
         "award_mode": edition.award_mode,
+        "contacts": edition.contacts,
     }
     if edition.is_active:
         data["is_active"] = "on"
@@ -284,7 +285,39 @@ def test_create_page_proposes_next_year_copied_from_current(admin_user, edition)
     )
 
 
+def test_create_page_proposes_the_current_editions_contacts(admin_user, edition):
+    html = english_client(admin_user).get(reverse("manage:edition_create")).content.decode()
+
+    assert (
+        '<textarea name="contacts" cols="40" rows="3" maxlength="1000" '
+        'aria-describedby="id_contacts_helptext" id="id_contacts">\n'
+        "邓刚 0571-81956046 13605792309\n蔡瑞琛 0571-81956271 13738065455</textarea>"
+    ) in html
+
+
 # --- Edit -----------------------------------------------------------------------------------
+
+
+def test_edit_page_says_beijing_time_not_the_zone_name(admin_user, edition):
+    html = (
+        english_client(admin_user)
+        .get(reverse("manage:edition_edit", args=[edition.pk]))
+        .content.decode()
+    )
+
+    assert '<p class="help" id="id_registration_opens_at_helptext">Beijing time.</p>' in html
+    assert "Asia/Shanghai" not in html
+
+
+def test_edit_saves_the_contacts_one_person_a_line(admin_user, edition):
+    data = config_data(edition)
+    data["contacts"] = "王芳   0571-12345678\r\n\r\n  李强 13800000000  "
+
+    english_client(admin_user).post(reverse("manage:edition_edit", args=[edition.pk]), data)
+
+    edition.refresh_from_db()
+    assert edition.contacts == "王芳 0571-12345678\n李强 13800000000"
+    assert edition.contact_lines == ["王芳 0571-12345678", "李强 13800000000"]
 
 
 def test_edit_page_shows_rubric_tiers_and_two_extra_rows(admin_user, edition):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -122,8 +124,8 @@ def test_create_duplicate_prefix_refused(admin_user):
 
     assert response.status_code == 200
     assert (
-        "Recommender with this Recommendation number prefix already exists."
-        in response.content.decode()
+        "Another recommender already uses this prefix: recommendation numbers must tell the "
+        "recommenders apart." in response.content.decode()
     )
     assert not Recommender.objects.filter(name="浙江省市政行业协会").exists()
     assert not AuditEntry.objects.filter(action="recommender.create").exists()
@@ -160,8 +162,45 @@ def test_edit_to_another_recommenders_prefix_refused(admin_user, ningbo):
     )
 
     assert (
-        "Recommender with this Recommendation number prefix already exists."
-        in response.content.decode()
+        "Another recommender already uses this prefix: recommendation numbers must tell the "
+        "recommenders apart." in response.content.decode()
     )
     ningbo.refresh_from_db()
     assert ningbo.number_prefix == "甬"
+
+
+# --- Words and order (issue 17, item 14) ----------------------------------------------------
+
+
+def test_list_follows_the_notices_order_group_last(admin_user):
+    manage_services.create_recommender(
+        by=admin_user,
+        fields={**ASSOCIATION, "is_active": True, "sort_order": 100},
+    )
+
+    html = english_client(admin_user).get(reverse("manage:recommenders")).content.decode()
+
+    names = re.findall(r'<a href="/manage/recommenders/\d+/">([^<]+)</a>', html)
+    assert names[:3] == ["杭州市建筑业协会", "宁波市建筑业协会", "温州市建筑业协会"]
+    assert names[10:] == [
+        "丽水市建筑业协会",
+        "浙江省市政行业协会",
+        "浙江省建设投资集团股份有限公司",
+    ]
+
+
+def test_duplicate_name_refused_in_our_words(admin_user):
+    response = english_client(admin_user).post(
+        reverse("manage:recommender_create"), {**ASSOCIATION, "name": "杭州市建筑业协会"}
+    )
+
+    assert response.context["form"].errors == {
+        "name": ["There is already a recommender of this name."]
+    }
+
+
+def test_kind_select_asks_to_choose_instead_of_dashes(admin_user):
+    html = english_client(admin_user).get(reverse("manage:recommender_create")).content.decode()
+
+    assert '<option value="" selected>Choose…</option>' in html
+    assert "---------" not in html

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import re
 from typing import cast
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from banzu.accounts.enums import Role
-from banzu.accounts.models import Enterprise, User
+from banzu.accounts.models import Enterprise, Recommender, User
 from banzu.audit.models import AuditEntry
 from tests.factories import PASSWORD, EnterpriseFactory, UserFactory
 from tests.manage import english_client
@@ -43,7 +46,7 @@ def edit_data(user: User, **changes) -> dict[str, str]:
         "phone": user.phone,
         "role": user.role,
         "recommender": str(user.recommender_id or ""),
-        "enterprise": str(user.enterprise_id or ""),
+        "enterprise": user.enterprise.name if user.enterprise else "",
         "new_password": "",
     }
     if user.is_active:
@@ -178,7 +181,7 @@ def test_create_expert_with_enterprise_refused(admin_user):
 
     response = english_client(admin_user).post(
         reverse("manage:user_create"),
-        new_account(role=Role.EXPERT, enterprise=str(enterprise.pk)),
+        new_account(role=Role.EXPERT, enterprise=enterprise.name),
     )
 
     assert (
@@ -193,7 +196,7 @@ def test_create_applicant_of_enterprise(admin_user):
 
     english_client(admin_user).post(
         reverse("manage:user_create"),
-        new_account(role=Role.APPLICANT, enterprise=str(enterprise.pk)),
+        new_account(role=Role.APPLICANT, enterprise=enterprise.name),
     )
 
     created = User.objects.get(username="hz_staff")
@@ -352,3 +355,108 @@ def test_edit_own_password_keeps_session(admin_user):
     assert response.status_code == 200
     admin_user.refresh_from_db()
     assert admin_user.check_password(NEW_PASSWORD)
+
+
+# --- Filters, export, words (issue 17, items 14 and 15) -------------------------------------
+
+
+def test_list_filters_by_recommender(admin_user, recommender_hz, recommender_nb, ningbo):
+    html = (
+        english_client(admin_user)
+        .get(reverse("manage:users"), {"recommender": str(ningbo.pk)})
+        .content.decode()
+    )
+
+    assert "1 account" in html
+    assert ">rec_nb</a>" in html
+    assert ">rec_hz</a>" not in html
+    # The recommenders are offered in their own order.
+    options = re.findall(r'<option value="(\d+)"', html.split('name="recommender"')[1])
+    assert [int(pk) for pk in options] == list(Recommender.objects.values_list("pk", flat=True))
+
+
+def test_list_searches_the_enterprise_name(admin_user, applicant_a, applicant_b):
+    html = (
+        english_client(admin_user)
+        .get(reverse("manage:users"), {"q": applicant_a.enterprise.name[:4]})
+        .content.decode()
+    )
+
+    assert ">applicant_a</a>" in html
+    assert ">applicant_b</a>" not in html
+
+
+def test_export_is_the_filtered_list_as_excel(admin_user, recommender_hz, recommender_nb, hangzhou):
+    response = english_client(admin_user).get(
+        reverse("manage:user_export"), {"role": Role.RECOMMENDER, "recommender": str(hangzhou.pk)}
+    )
+
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert rows == [
+        [
+            "Username",
+            "Full name",
+            "Role",
+            "Recommender or enterprise",
+            "E-mail",
+            "Phone",
+            "Active",
+            "Last log-in",
+        ],
+        [
+            "rec_hz",
+            recommender_hz.full_name,
+            "Recommender staff",
+            "杭州市建筑业协会",
+            recommender_hz.email,
+            recommender_hz.phone or None,
+            "Yes",
+            None,
+        ],
+    ]
+
+
+def test_list_links_the_export_with_its_filters(admin_user, recommender_hz):
+    html = (
+        english_client(admin_user)
+        .get(reverse("manage:users"), {"role": Role.RECOMMENDER})
+        .content.decode()
+    )
+
+    assert 'href="/manage/users/export/?role=recommender"' in html
+
+
+def test_enterprise_is_typed_with_the_names_offered(admin_user, applicant_a):
+    client = english_client(admin_user)
+
+    html = client.get(reverse("manage:user_edit", args=[applicant_a.pk])).content.decode()
+    wrong = client.post(
+        reverse("manage:user_edit", args=[applicant_a.pk]),
+        edit_data(applicant_a, enterprise="浙江不存在建设有限公司"),
+    )
+
+    name = applicant_a.enterprise.name
+    assert f'name="enterprise" value="{name}"' in html
+    assert 'list="id_enterprise_options"' in html
+    assert f'<datalist id="id_enterprise_options"><option value="{name}"></option>' in html
+    assert wrong.context["form"].errors == {
+        "enterprise": ["There is no such name in the list: choose one of those offered."]
+    }
+
+
+def test_form_words_email_and_empty_choice(admin_user):
+    client = english_client(admin_user)
+
+    html = client.get(reverse("manage:user_create")).content.decode()
+    response = client.post(reverse("manage:user_create"), new_account(email="zhoumin@"))
+
+    assert '<label for="id_email">E-mail</label>' in html
+    assert '<option value="" selected>Choose…</option>' in html
+    assert "---------" not in html
+    assert response.context["form"].errors["email"] == [
+        "Enter an e-mail address such as name@example.com."
+    ]

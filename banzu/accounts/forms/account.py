@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UserCreationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from banzu.accounts.models import Enterprise, User
 from banzu.accounts.validators import normalise_phone, validate_phone
+from banzu.core.forms import PlainWordsMixin
 
 # One answer for a wrong password, an unknown name and an account not confirmed yet: the log-in
 # page must not tell which user names exist.
@@ -21,7 +24,31 @@ class LoginForm(AuthenticationForm):
     error_messages = {"invalid_login": LOGIN_REFUSED, "inactive": LOGIN_REFUSED}
 
 
-class RegistrationForm(UserCreationForm[User]):
+class PasswordErrorsOnFirstField:
+    """A password that is too short, too common or too like the name is said under the password
+    itself, not under its confirmation (where Django puts it)."""
+
+    cleaned_data: dict[str, Any]
+    if TYPE_CHECKING:
+
+        def add_error(self, field: str | None, error: Any) -> None: ...  # forms.BaseForm's
+
+    def validate_password_for_user(
+        self,
+        user: User,
+        password_field_name: str = "password2",  # noqa: S107 - a field name
+        **kwargs: Any,
+    ) -> None:
+        password = self.cleaned_data.get(password_field_name)
+        if not password:
+            return
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as error:
+            self.add_error(password_field_name.removesuffix("2") + "1", error)
+
+
+class RegistrationForm(PasswordErrorsOnFirstField, PlainWordsMixin, UserCreationForm[User]):
     """The account's fields, checked as usual except that the name is not looked up: whether it
     is free is said only by mail (banzu.accounts.registration)."""
 
@@ -47,7 +74,20 @@ class RegistrationForm(UserCreationForm[User]):
         return normalise_phone(self.cleaned_data["phone"])
 
 
-class EnterpriseForm(forms.ModelForm[Enterprise]):
+class PasswordResetRequestForm(PlainWordsMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("The address of your account: the link to set a new password is mailed there."),
+    )
+
+
+class NewPasswordForm(PasswordErrorsOnFirstField, SetPasswordForm):
+    """The mailed link's form. Saving is the view's (banzu.accounts.password_reset)."""
+
+
+class EnterpriseForm(PlainWordsMixin, forms.ModelForm[Enterprise]):
     class Meta:
         model = Enterprise
         fields = (

@@ -13,14 +13,21 @@ from django.utils.translation import gettext_lazy as _
 from banzu.accounts.enums import Role
 from banzu.accounts.manage_services import RECOMMENDER_FIELDS, own_account_errors
 from banzu.accounts.models import Enterprise, Recommender, User
+from banzu.core.forms import PlainWordsMixin, SearchableModelChoiceField
 
 
-class RecommenderForm(forms.ModelForm):
+class RecommenderForm(PlainWordsMixin, forms.ModelForm):
     class Meta:
         model = Recommender
         fields = list(RECOMMENDER_FIELDS)
         widgets = {"contact_phone": forms.TextInput(attrs={"type": "tel"})}
-        help_texts = {"sort_order": _("Lists show recommenders by this number, smallest first.")}
+        help_texts = {
+            "sort_order": _(
+                "Lists show recommenders by this number, smallest first. In the notice's order: "
+                "the city associations 1 to 11, the provincial professional associations from "
+                "100, the provincial construction investment group 900."
+            )
+        }
 
     def all_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in RECOMMENDER_FIELDS}
@@ -33,15 +40,28 @@ class UserFilterForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", _("All roles")), *Role.choices], required=False
     )
+    recommender = forms.ModelChoiceField(
+        label=_("Recommender"),
+        queryset=Recommender.objects.all(),
+        required=False,
+        empty_label=_("All recommenders"),
+    )
     q = forms.CharField(
         label=_("Search"),
         required=False,
         max_length=100,
-        help_text=_("Username, full name or e-mail."),
+        help_text=_("Username, full name, e-mail, phone or enterprise."),
     )
 
+    def filters(self) -> dict[str, Any]:
+        """The selector's arguments; none when the query string is not valid."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {"role": data["role"], "recommender": data["recommender"], "query": data["q"]}
 
-class _AccountForm(forms.ModelForm):
+
+class _AccountForm(PlainWordsMixin, forms.ModelForm):
     """Role and binding must agree: recommender staff belong to a recommender, and only
     applicants belong to an enterprise (the User model's check constraints)."""
 
@@ -49,6 +69,7 @@ class _AccountForm(forms.ModelForm):
         model = User
         fields = ["username", "full_name", "email", "phone", "role", "recommender", "enterprise"]
         widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
+        field_classes = {"enterprise": SearchableModelChoiceField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -64,7 +85,8 @@ class _AccountForm(forms.ModelForm):
         assert isinstance(enterprise, forms.ModelChoiceField)
         enterprise.queryset = Enterprise.objects.order_by("name")
         enterprise.help_text = _(
-            "Only for applicants, and optional: an applicant can register the enterprise later."
+            "Only for applicants, and optional: an applicant can register the enterprise later. "
+            "Type part of the name to find it."
         )
 
     def clean(self) -> dict[str, Any]:
