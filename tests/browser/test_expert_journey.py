@@ -115,6 +115,7 @@ def test_expert_declares_scores_and_submits_then_admin_sees_the_score(
     expect(main.locator("strong.sheet-total")).to_have_text("89.5")
     sheet = ScoreSheet.objects.get(scorer=expert)
     assert sheet.state == SheetState.DRAFT
+    main.locator("#confirm-sheet").check()
     main.locator("button[name=action][value=submit]").click()
     expect(main.locator(f"#id_points_{first.pk}")).to_be_disabled()
     sheet.refresh_from_db()

@@ -55,6 +55,7 @@ def test_recommender_reviews_returns_scores_recommends_and_submits_the_batch(
     page.goto(f"{live_server.url}/recommend/applications/{incomplete.pk}/")
     return_form = main.locator(f"form[action='/recommend/applications/{incomplete.pk}/return/']")
     return_form.locator("textarea[name=reason]").fill("盖章扫描件不清晰，请重新上传。")
+    return_form.locator("#confirm-return").check()
     return_form.locator("button[type=submit]").click()
     incomplete.refresh_from_db()
     assert (incomplete.state, incomplete.state_reason) == (
@@ -71,13 +72,16 @@ def test_recommender_reviews_returns_scores_recommends_and_submits_the_batch(
     # The running total follows the typing (htmx, no inline script).
     expect(main.locator("#running-total")).to_have_text("88.0")
     screenshot("21-score-sheet")
+    main.locator("#confirm-sheet").check()
     main.locator("button[name=action][value=submit]").click()
     sheet = ScoreSheet.objects.get(application=good, scorer=recommender_hz)
     assert (sheet.state, str(sheet.total)) == ("submitted", "88.0")
 
     # Recommend it.
     page.goto(f"{live_server.url}/recommend/applications/{good.pk}/")
-    main.locator(f"form[action='/recommend/applications/{good.pk}/recommend/'] button").click()
+    recommend = main.locator(f"form[action='/recommend/applications/{good.pk}/recommend/']")
+    recommend.locator("#confirm-recommend").check()
+    recommend.locator("button").click()
     screenshot("22-review-recommended")
     good.refresh_from_db()
     assert (good.state, good.recommendation_number) == (ApplicationState.RECOMMENDED, "杭-2026-001")
