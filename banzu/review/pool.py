@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
@@ -33,7 +34,9 @@ from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.core.errors import ServiceError
 from banzu.core.outbox import queue
+from banzu.review.enums import ACTIVE_ASSIGNMENT_STATES
 from banzu.review.models import ExpertProfile
+from banzu.review.selectors import REVIEW_STATES
 
 actions.register("expert.create", "expert.invite", "expert.password_set", "expert.update")
 
@@ -74,9 +77,22 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def pool_profiles(*, query: str = "", speciality: str = "") -> list[ExpertProfile]:
-    """The pool for the admin's list, in one query. The speciality is matched in Python: SQLite
-    cannot look inside a JSON list, and the pool is a few hundred people."""
-    profiles = ExpertProfile.objects.select_related("user")
+    """The pool for the admin's list, in one query, each with `reviewing`: the applications
+    they review now (assigned, not declined, still in the review). The speciality is matched
+    in Python: SQLite cannot look inside a JSON list, and the pool is a few hundred people."""
+    profiles = (
+        ExpertProfile.objects.select_related("user")
+        .annotate(
+            reviewing=Count(
+                "user__assignments",
+                filter=Q(
+                    user__assignments__state__in=ACTIVE_ASSIGNMENT_STATES,
+                    user__assignments__application__state__in=REVIEW_STATES,
+                ),
+            )
+        )
+        .order_by("user__full_name", "user__username")
+    )
     if query := query.strip():
         profiles = profiles.filter(
             Q(user__full_name__icontains=query)
@@ -86,7 +102,7 @@ def pool_profiles(*, query: str = "", speciality: str = "") -> list[ExpertProfil
             | Q(organisation__icontains=query)
             | Q(city__icontains=query)
         )
-    found = list(profiles)
+    found: list[ExpertProfile] = list(profiles)
     if speciality:
         found = [profile for profile in found if speciality in (profile.specialities or [])]
     return found
@@ -106,9 +122,12 @@ def uninvited_count() -> int:
 
 
 def _uninvited() -> QuerySet[ExpertProfile]:
+    """Active experts with an e-mail who were never invited and have no password yet (one set
+    otherwise, as the demo's, needs no invitation)."""
     return (
         ExpertProfile.objects.select_related("user")
         .filter(invited_at__isnull=True, user__is_active=True, user__role=Role.EXPERT)
+        .filter(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
         .exclude(user__email="")
     )
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banzu.accounts.enums import Role
@@ -277,6 +278,56 @@ def import_template() -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+EXPORT_HEADERS = (*TEMPLATE_HEADERS, "是否可用", "评审中（项）", "账户状态")
+
+
+def pool_export(profiles: Sequence[ExpertProfile]) -> bytes:
+    """The pool as the admin sees it, in the import template's columns first (so the file can
+    be edited and imported again), then whether each expert is available, how many applications
+    they review now (`reviewing`, from banzu.review.pool.pool_profiles) and their account."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "专家库"
+    for column, header in enumerate(EXPORT_HEADERS, start=1):
+        sheet.cell(row=1, column=column, value=header).font = Font(bold=True)
+        sheet.column_dimensions[chr(64 + column)].width = 24 if column in (2, 4, 6, 7) else 12
+    sheet.freeze_panes = "A2"
+    for number, profile in enumerate(profiles, start=2):
+        user = profile.user
+        values = (
+            user.full_name,
+            profile.organisation,
+            profile.city,
+            "、".join(profile.specialities or []),
+            user.phone,
+            user.email,
+            "、".join(r.name for r in profile.recommenders.all()),
+            "是" if profile.is_available else "否",
+        )
+        for column, value in enumerate(values, start=1):
+            _text(sheet, number, column, value)
+        sheet.cell(row=number, column=9, value=getattr(profile, "reviewing", 0))
+        _text(sheet, number, 10, _account(profile))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _account(profile: ExpertProfile) -> str:
+    user = profile.user
+    if not user.is_active:
+        return "已停用"
+    if user.last_login:
+        return f"已登录 {timezone.localtime(user.last_login):%Y-%m-%d}"
+    if profile.invited_at:
+        return f"已邀请 {timezone.localtime(profile.invited_at):%Y-%m-%d}"
+    return "已设密码，未登录" if user.has_usable_password() else "未邀请"
 
 
 def _text(sheet: Any, row: int, column: int, value: str) -> None:

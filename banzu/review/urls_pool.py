@@ -6,6 +6,7 @@ from banzu.review.views import pool
 
 urlpatterns: list[URLPattern] = [
     path("", pool.expert_list, name="experts"),
+    path("experts.xlsx", pool.expert_list_xlsx, name="experts_xlsx"),
     path("new/", pool.expert_create, name="expert_create"),
     path("<int:pk>/", pool.expert_edit, name="expert_edit"),
     path("<int:pk>/invite/", pool.expert_invite, name="expert_invite"),

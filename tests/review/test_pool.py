@@ -4,6 +4,7 @@ the welcome page where an expert chooses a password."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -13,14 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from openpyxl import load_workbook
 
 from banzu.accounts.enums import Role
 from banzu.accounts.models import User
 from banzu.audit.models import AuditEntry
+from banzu.review.enums import AssignmentState
 from banzu.review.models import ExpertProfile
+from banzu.review.pool_import import TEMPLATE_HEADERS
 from tests.conftest import client_for
-from tests.factories import PASSWORD, EnterpriseFactory, UserFactory
-from tests.review.conftest import make_expert
+from tests.factories import EnterpriseFactory, UserFactory
+from tests.review.conftest import assign, make_expert, reviewed_application
 
 NEW_PASSWORD = "Qiantang-river-2027"
 
@@ -36,6 +40,7 @@ def pool_expert(db):
     )
     user.full_name = "王芳"
     user.phone = "13605792309"
+    user.set_unusable_password()  # as pool.create_expert makes it: the invitation sets one
     user.save()
     return user
 
@@ -80,6 +85,7 @@ PAGES = [
     ("expert_import", "get", False),
     ("expert_import", "post", False),
     ("expert_import_template", "get", False),
+    ("experts_xlsx", "get", False),
 ]
 
 
@@ -137,18 +143,68 @@ def test_the_list_shows_each_expert_with_contact_and_invitation(admin_user, pool
 
     html = response.content.decode()
     assert [p.user.username for p in response.context["page"]] == ["wang_fang", "li_qiang"]
-    assert f'<td data-label="Name"><a href="/review/experts/{profile.pk}/">王芳</a></td>' in html
+    assert (
+        f'<td class="person" data-label="Name"><a href="/review/experts/{profile.pk}/">'
+        "王芳</a></td>" in html
+    )
     assert '<td data-label="Organisation">宁波大学土木工程学院</td>' in html
     assert '<td data-label="City">宁波</td>' in html
     assert '<td data-label="Specialities">市政公用工程、公路工程</td>' in html
     assert '<td data-label="E-mail">wang_fang@example.com</td>' in html
     assert '<td data-label="Phone">13605792309</td>' in html
     assert '<td data-label="Available">Yes</td>' in html
-    assert '<td data-label="Invitation">Not invited</td>' in html
+    assert '<td class="account" data-label="Account">Not invited</td>' in html
     assert '<td data-label="Specialities">—</td>' in html
     assert '<td data-label="Available">No</td>' in html
-    assert '<td data-label="Invitation">Logged in 2026-05-06</td>' in html
+    assert '<td class="account" data-label="Account">Logged in 2026-05-06</td>' in html
     assert "Invite the 1 expert not yet invited</button>" in html
+
+
+def test_the_list_shows_experts_already_reviewing_with_their_real_state(
+    admin_user, pool_expert, edition
+):
+    # A demo-like expert: a password set without an invitation, two applications to review.
+    reviewer = make_expert("zhou_min", full_name="周敏")
+    for _n in range(2):
+        assign(reviewed_application(edition=edition), reviewer)
+    assign(reviewed_application(edition=edition), reviewer, AssignmentState.CONFLICT)
+
+    html = client_for(admin_user).get(reverse("review:experts")).content.decode()
+
+    row = html[html.index("周敏") : html.index("</tr>", html.index("周敏"))]
+    assert '<td class="num" data-label="Reviewing">2 applications</td>' in row
+    assert '<td class="account" data-label="Account">Password set, not logged in yet</td>' in row
+    assert "Invite the 1 expert not yet invited</button>" in html
+    assert "<th>Name</th>" in html
+    assert "Adding or importing an expert sends no mail" in html
+
+
+def test_the_pool_downloads_as_excel_in_the_import_columns_as_filtered(
+    admin_user, pool_expert, hangzhou
+):
+    make_expert("chen_jie", full_name="陈杰", organisation="杭州市建设工程质量安全监督总站")
+    pool_expert.expert_profile.recommenders.add(hangzhou)
+
+    response = client_for(admin_user).get(reverse("review:experts_xlsx"), {"q": "宁波"})
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        [*TEMPLATE_HEADERS, "是否可用", "评审中（项）", "账户状态"],
+        [
+            "王芳",
+            "宁波大学土木工程学院",
+            "宁波",
+            "市政公用工程、公路工程",
+            "13605792309",
+            "wang_fang@example.com",
+            hangzhou.name,
+            "是",
+            0,
+            "未邀请",
+        ],
+    ]
+    entry = AuditEntry.objects.get(action="export.expert_pool")
+    assert (entry.actor_id, entry.data) == (admin_user.pk, {"format": "xlsx", "experts": 1})
 
 
 def test_the_list_filters_by_text_and_by_speciality(admin_user, pool_expert):
@@ -518,4 +574,4 @@ def test_the_welcome_page_applies_the_password_rules(invited, pool_expert):
     assert response.context["form"].errors == {
         "new_password2": ["This password is too common.", "This password is entirely numeric."]
     }
-    assert pool_expert.check_password(PASSWORD)
+    assert not pool_expert.has_usable_password()
