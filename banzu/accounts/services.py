@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from banzu.accounts.enums import Role
 from banzu.accounts.models import Enterprise, Recommender, User
 from banzu.audit import actions
-from banzu.audit.services import record, update_recorded
+from banzu.audit.services import record
 from banzu.core.errors import ServiceError
 
 actions.register(
@@ -96,4 +96,32 @@ def create_enterprise(*, user: User, fields: dict[str, Any], ip: str | None = No
 def update_enterprise(
     *, user: User, enterprise: Enterprise, fields: dict[str, Any], ip: str | None = None
 ) -> Enterprise:
-    return update_recorded(enterprise, fields=fields, action="enterprise.update", actor=user, ip=ip)
+    """Change the enterprise's details; the journal keeps each changed field, old and new.
+
+    Applications already submitted keep the details they were submitted with (their snapshot),
+    and their pages say when the enterprise's details have changed since."""
+    with transaction.atomic():
+        locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        changes = {
+            name: [_journal_value(getattr(locked, name)), _journal_value(value)]
+            for name, value in fields.items()
+            if getattr(locked, name) != value
+        }
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save()
+        record(
+            action="enterprise.update",
+            actor=user,
+            target=locked,
+            data={"fields": sorted(changes), "changes": changes},
+            ip=ip,
+        )
+    for name in fields:
+        setattr(enterprise, name, getattr(locked, name))
+    return locked
+
+
+def _journal_value(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)

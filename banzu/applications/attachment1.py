@@ -89,7 +89,8 @@ def build(application: Application) -> Document:
 
 
 def _build(application: Application) -> Document:
-    enterprise = application.team.enterprise
+    # As submitted once submitted: the stamped paper and the data must not drift apart.
+    enterprise = application.shown_enterprise
     recommender = application.recommender
     stamp_box = 38.0
     rows: list[tuple[Cell, ...]] = [

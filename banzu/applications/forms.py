@@ -5,10 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from banzu.accounts.models import Recommender
+from banzu.accounts.models import Enterprise, Recommender
 from banzu.accounts.validators import normalise_phone
 from banzu.applications.enums import DocumentKind, HonourLevel, HonourRecipient
+from banzu.applications.messages import duplicate_team_message, team_name_message
 from banzu.applications.models import Application
+from banzu.applications.rules import team_name_parent_part
 from banzu.applications.services import HonourData
 
 PERCENT_FIELDS = (
@@ -70,12 +72,35 @@ class StartApplicationForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args: Any, enterprise: Enterprise | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.enterprise = enterprise
+
     def clean_team_name(self) -> str:
-        return " ".join(self.cleaned_data["team_name"].split())
+        # Checked here as well as in the service, so the first submit reports every problem.
+        return clean_team_name(self.cleaned_data["team_name"], self.enterprise)
+
+
+def clean_team_name(raw: str, enterprise: Enterprise | None) -> str:
+    name = " ".join(raw.split())
+    if enterprise is not None and (part := team_name_parent_part(name, enterprise.name)):
+        raise forms.ValidationError(team_name_message(part), code="team_name")
+    return name
 
 
 class ApplicationForm(forms.ModelForm[Application]):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # Not required: a post without it (an older page) keeps the team's name; an emptied one is
+    # refused in clean_team_name.
+    team_name = forms.CharField(
+        label=_("Team name"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "The team's own name only, without the enterprise's or project department's name "
+            "(不挂上级单位). You can correct it until you submit."
+        ),
+    )
 
     class Meta:
         model = Application
@@ -86,6 +111,7 @@ class ApplicationForm(forms.ModelForm[Application]):
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.instance.pk:
             self.initial["version"] = self.instance.version
+            self.initial["team_name"] = self.instance.team.name
         for name in PERCENT_FIELDS:
             field = self.fields[name]
             field.widget.attrs.update(
@@ -109,8 +135,34 @@ class ApplicationForm(forms.ModelForm[Application]):
     def clean_contact_phone(self) -> str:
         return normalise_phone(self.cleaned_data["contact_phone"])
 
+    def clean_team_name(self) -> str:
+        team = self.instance.team
+        if self.prefix is None and "team_name" not in self.data:
+            return team.name
+        if not self.cleaned_data["team_name"].strip():
+            raise forms.ValidationError(_("Enter the team's name."), code="required")
+        name = clean_team_name(self.cleaned_data["team_name"], team.enterprise)
+        if (
+            name != team.name
+            and Application.objects.filter(
+                edition_id=self.instance.edition_id,
+                team__enterprise_id=team.enterprise_id,
+                team__name=name,
+            )
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            raise forms.ValidationError(duplicate_team_message(), code="duplicate")
+        return name
+
     def field_values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in FORM_FIELDS}
+        """The Attachment 1 fields that are valid as typed: a draft save keeps these even when
+        others need correcting."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: cleaned[name] for name in FORM_FIELDS if name in cleaned}
+
+    def valid_team_name(self) -> str | None:
+        return getattr(self, "cleaned_data", {}).get("team_name")
 
 
 class HonourForm(forms.Form):

@@ -95,5 +95,22 @@ def problem_message(problem: Problem) -> str:
     if problem.code == "originality_pledge":
         return _("Sign the originality pledge: the materials are the team's own work.")
     if problem.code == "team_name":
-        return _("The team name must not include the enterprise's name (不挂上级单位).")
+        return team_name_message()
     return problem.code
+
+
+def team_name_message(part: str = "") -> str:
+    """The refusal of a team name that carries a unit above the team; `part` is that unit."""
+    if part:
+        return _(
+            "The team name must not include the enterprise's name or a unit above the team "
+            "(here “%(part)s”): give the team's own name only, e.g. 钢筋加工班 (不挂上级单位)."
+        ) % {"part": part}
+    return _(
+        "The team name must not include the enterprise's name or a unit above the team, such "
+        "as a project department or branch: give the team's own name only (不挂上级单位)."
+    )
+
+
+def duplicate_team_message() -> str:
+    return _("This team already has an application in this edition.")

@@ -11,6 +11,7 @@ from django_stubs_ext import StrOrPromise
 
 from banzu.accounts.models import Enterprise, Recommender
 from banzu.accounts.validators import validate_phone
+from banzu.applications import snapshot
 from banzu.applications.enums import (
     ApplicationState,
     DocumentKind,
@@ -77,6 +78,8 @@ class Application(models.Model):
     state_changed_at = models.DateTimeField(_("state changed"), null=True, editable=False)
     state_reason = models.TextField(_("reason"), blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, editable=False)
+    # The enterprise's Attachment 1 lines as they were at the last submission (see snapshot.py).
+    submitted_enterprise = models.JSONField(default=dict, blank=True, editable=False)
     # NULL, not "", until assigned: the per-edition unique constraint must ignore the unassigned.
     recommendation_number = models.CharField(  # noqa: DJ001
         _("recommendation number"), max_length=30, null=True, blank=True, editable=False
@@ -171,6 +174,47 @@ class Application(models.Model):
     @property
     def is_editable_state(self) -> bool:
         return self.state == ApplicationState.DRAFT
+
+    @property
+    def is_returned(self) -> bool:
+        """Back in draft after a submission, with the recommender's reason: returned."""
+        return (
+            self.state == ApplicationState.DRAFT
+            and self.submitted_at is not None
+            and bool(self.state_reason)
+        )
+
+    @property
+    def state_label(self) -> str:
+        """The state as the people involved call it: a returned draft is "returned"."""
+        if self.is_returned:
+            return str(_("Returned"))
+        return str(self.get_state_display())
+
+    @property
+    def shows_submitted_enterprise(self) -> bool:
+        return bool(self.submitted_enterprise) and self.state not in (
+            ApplicationState.DRAFT,
+            ApplicationState.WITHDRAWN,
+        )
+
+    @property
+    def shown_enterprise(self) -> snapshot.EnterpriseDetails:
+        """The enterprise's details this application shows (and Attachment 1 prints): as
+        submitted once it is with the recommender or beyond, live while the applicant edits."""
+        if self.shows_submitted_enterprise:
+            return snapshot.from_snapshot(self.submitted_enterprise)
+        return snapshot.live(self.team.enterprise)
+
+    @property
+    def enterprise_changed_since_submission(self) -> list[str]:
+        """Labels of the enterprise's fields changed since this application was submitted."""
+        if not self.shows_submitted_enterprise:
+            return []
+        names = snapshot.changed_fields(self.submitted_enterprise, self.team.enterprise)
+        return [
+            str(getattr(Enterprise._meta.get_field(name), "verbose_name", name)) for name in names
+        ]
 
 
 class Honour(models.Model):

@@ -6,13 +6,17 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from banzu.accounts.enums import Role
 from banzu.accounts.models import User
 from banzu.core.outbox import queue
 from banzu.core.outbox import send_notice as send_notice  # queued tasks name this path
+
+
+def _local(moment: Any) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _applicant_emails(application: Any) -> list[str]:
@@ -24,11 +28,22 @@ def _applicant_emails(application: Any) -> list[str]:
 
 
 def application_changed(application: Any, action: str, reason: str) -> None:
-    """Tell the enterprise's staff that their application was returned, declined or recommended."""
+    """Tell the enterprise's staff that their application was received (the receipt of a
+    submission), returned, declined or recommended."""
     with translation.override(settings.LANGUAGE_CODE):
         path = settings.SITE_URL + reverse("applications:detail", args=[application.pk])
         team = application.team.name
-        if action == "return":
+        if action == "submit":
+            subject = _("Application received: %(team)s") % {"team": team}
+            body = _(
+                "The application of %(team)s was submitted to %(recommender)s on %(when)s "
+                "(Beijing time). This mail is your receipt.\n\n"
+                "What happens next: %(recommender)s reviews and scores it, then recommends it "
+                "to the provincial association (or returns it to you with what to change) "
+                "before %(deadline)s. You can follow each stage on the application's page: "
+                "%(path)s"
+            )
+        elif action == "return":
             subject = _("Your application was returned: %(team)s") % {"team": team}
             body = _(
                 "%(recommender)s returned the application of %(team)s for changes.\n\n"
@@ -55,6 +70,8 @@ def application_changed(application: Any, action: str, reason: str) -> None:
             "reason": reason,
             "path": path,
             "number": application.recommendation_number or "",
+            "when": _local(application.submitted_at),
+            "deadline": _local(application.edition.recommendation_deadline),
         }
     queue(_applicant_emails(application), subject, text)
 

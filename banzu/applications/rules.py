@@ -74,12 +74,45 @@ def enterprise_core_name(name: str) -> str:
     return core
 
 
-def team_name_carries_parent(team_name: str, enterprise_name: str) -> bool:
-    """True when a team name includes its enterprise's name (不挂上级单位 forbids it)."""
+# Units above a team. A team name carrying one hangs the team under its parent ("第三项目部钢筋班"),
+# which the notice's 不挂上级单位 forbids. Longest first, so the reported part is the whole word.
+PARENT_UNIT_WORDS = (
+    "项目经理部",
+    "项目部",
+    "分公司",
+    "子公司",
+    "公司",
+    "集团",
+    "指挥部",
+    "事业部",
+    "工程处",
+    "分厂",
+)
+
+
+def team_name_parent_part(team_name: str, enterprise_name: str) -> str:
+    """The part of a team name that names a unit above it (the enterprise, or a project
+    department, branch...), or "" when the name stands alone as 不挂上级单位 asks."""
     compact_team = re.sub(r"\s+", "", team_name)
     full = re.sub(r"\s+", "", enterprise_name)
     core = enterprise_core_name(full)
-    return bool(full and full in compact_team) or (len(core) >= 2 and core in compact_team)
+    if full and full in compact_team:
+        return full
+    if len(core) >= 2 and core in compact_team:
+        return core
+    for word in PARENT_UNIT_WORDS:
+        if word in compact_team:
+            # With its numbering or name in front when there is one: 第三项目部, 城东分公司.
+            match = re.search(
+                r"(第[一二三四五六七八九十百\d]+|[^班组队]{0,4}?)" + word, compact_team
+            )
+            return match.group(0) if match else word
+    return ""
+
+
+def team_name_carries_parent(team_name: str, enterprise_name: str) -> bool:
+    """True when a team name includes a unit above it (不挂上级单位 forbids it)."""
+    return bool(team_name_parent_part(team_name, enterprise_name))
 
 
 def _blank(value: Any) -> bool:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from banzu.accounts.models import User
+from banzu.accounts.enums import Ownership
+from banzu.accounts.models import Enterprise, User
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.messages import problem_message
 from banzu.applications.models import Application, Document
 from banzu.applications.permissions import visible_applications
 from banzu.applications.rules import REQUIRED_DOCUMENTS
 from banzu.applications.services import submission_problems
+from banzu.applications.snapshot import SNAPSHOT_FIELDS
 from banzu.audit.selectors import entries_for
 from banzu.core.params import int_param
 
@@ -93,13 +96,17 @@ class TimelineItem:
     actor_name: str
     reason: str
     kind_label: str
+    changes: list[FieldChange]
 
 
 def timeline(application: Application) -> list[TimelineItem]:
-    """What happened to the application, newest first, with people's names and file kinds."""
-    entries = list(
-        entries_for(application).filter(action__in=TIMELINE_ACTIONS).order_by("-seq")[:100]
+    """What happened to the application, newest first, with people's names and file kinds, and
+    the changes to its enterprise's details since it was started (journalled on the enterprise)."""
+    own = entries_for(application).filter(action__in=TIMELINE_ACTIONS)
+    enterprise = entries_for(application.team.enterprise).filter(
+        action="enterprise.update", created_at__gte=application.created_at
     )
+    entries = list((own | enterprise).order_by("-seq")[:100])
     actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
     names = dict(User.objects.filter(pk__in=actor_ids).values_list("pk", "full_name"))
     kinds = dict(DocumentKind.choices)
@@ -110,9 +117,34 @@ def timeline(application: Application) -> list[TimelineItem]:
             actor_name=names.get(e.actor_id or 0) or e.actor_username,
             reason=str(e.data.get("reason", "")),
             kind_label=str(kinds.get(e.data.get("kind", ""), "")),
+            changes=_enterprise_changes(e.data) if e.action == "enterprise.update" else [],
         )
         for e in entries
     ]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+def _shown(name: str, value: object) -> str:
+    if name == "ownership" and isinstance(value, str) and value in Ownership.values:
+        return str(Ownership(value).label)
+    return str(value or "")
+
+
+def _enterprise_changes(data: dict[str, Any]) -> list[FieldChange]:
+    changes = data.get("changes") or {}
+    found = []
+    for name in SNAPSHOT_FIELDS:
+        if name in changes:
+            old, new = (_shown(name, value) for value in changes[name])
+            label = getattr(Enterprise._meta.get_field(name), "verbose_name", name)
+            found.append(FieldChange(str(label), old, new))
+    return found
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banzu.accounts.models import Recommender, User
-from banzu.applications import notices
+from banzu.applications import notices, snapshot
 from banzu.applications.enums import ApplicationState, DocumentKind
-from banzu.applications.messages import refusal_message, upload_message
+from banzu.applications.messages import (
+    duplicate_team_message,
+    refusal_message,
+    team_name_message,
+    upload_message,
+)
 from banzu.applications.models import Application, Document, Honour, Team
 from banzu.applications.permissions import actors_for
-from banzu.applications.rules import Problem, problems, team_name_carries_parent
+from banzu.applications.rules import Problem, problems, team_name_parent_part
 from banzu.applications.workflow import APPLICATION, Actor
 from banzu.audit import actions
 from banzu.audit.services import record
@@ -32,6 +37,7 @@ from banzu.uploads import slots
 from banzu.uploads.validation import FileKind, Limits, UploadRejected, validate_upload
 
 actions.register(
+    "application.rename_team",
     "application.save_draft",
     "application.start",
     "document.download",
@@ -91,6 +97,9 @@ def transition(
         locked.state_reason = move.reason
         if to == ApplicationState.SUBMITTED:
             locked.submitted_at = move.now
+            # What was submitted stays as submitted: Attachment 1 prints these details from now.
+            locked.submitted_enterprise = snapshot.take(locked.team.enterprise)
+            move.data["enterprise"] = locked.submitted_enterprise
         for key, value in (extra or {}).items():
             setattr(locked, key, value)
         locked.version = F("version") + 1
@@ -134,19 +143,13 @@ def start_application(
         raise ServiceError(_("Register your enterprise first."), code="no_enterprise")
     if not deadline_open(edition, now):
         raise ServiceError(refusal_message("deadline"), code="deadline")
-    team_name = team_name.strip()
-    if team_name_carries_parent(team_name, enterprise.name):
-        raise ServiceError(
-            _("The team name must not include the enterprise's name (不挂上级单位)."),
-            code="team_name",
-        )
+    team_name = " ".join(team_name.split())
+    if part := team_name_parent_part(team_name, enterprise.name):
+        raise ServiceError(team_name_message(part), code="team_name")
     with transaction.atomic():
         team, _created = Team.objects.get_or_create(enterprise=enterprise, name=team_name)
         if Application.objects.filter(edition=edition, team=team).exists():
-            raise ServiceError(
-                _("This team already has an application in this edition."),
-                code="duplicate",
-            )
+            raise ServiceError(duplicate_team_message(), code="duplicate")
         application = Application(
             edition=edition, team=team, recommender=recommender, created_by=user
         )
@@ -179,10 +182,13 @@ def save_draft(
     fields: dict[str, Any],
     honours: list[HonourData] | None,
     expected_version: int,
+    team_name: str | None = None,
     ip: str | None = None,
     now: dt.datetime | None = None,
 ) -> Application:
-    """Save the form as it stands. Completeness is only checked at submission."""
+    """Save the form as it stands (the fields given: the view leaves out the ones that need
+    correcting, so nothing valid is lost). Completeness is only checked at submission.
+    `team_name`, when given and new, corrects the team's name."""
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.state != ApplicationState.DRAFT:
@@ -212,6 +218,8 @@ def save_draft(
         changed = sorted(k for k, v in fields.items() if getattr(locked, k) != v)
         for key, value in fields.items():
             setattr(locked, key, value)
+        if team_name is not None and _rename_team(locked, team_name, user=user, ip=ip):
+            changed = sorted([*changed, "team_name"])
         locked.full_clean(exclude=["edition", "team", "recommender", "created_by"])
         locked.version = expected_version + 1
         locked.save()
@@ -231,6 +239,39 @@ def save_draft(
             ip=ip,
         )
     return locked
+
+
+def _rename_team(application: Application, name: str, *, user: User, ip: str | None) -> bool:
+    """Correct the team name of a draft (returned ones included). The team row is renamed when
+    this application is its only one; otherwise the application moves to a team of that name,
+    so an earlier edition keeps the name it was entered under. True when the name changed."""
+    name = " ".join(name.split())
+    old = application.team
+    old_name = old.name
+    if name == old_name:
+        return False
+    enterprise = old.enterprise
+    if part := team_name_parent_part(name, enterprise.name):
+        raise ServiceError(team_name_message(part), code="team_name")
+    existing = Team.objects.filter(enterprise=enterprise, name=name).first()
+    if existing is not None:
+        if existing.applications.filter(edition=application.edition).exists():
+            raise ServiceError(duplicate_team_message(), code="duplicate")
+        application.team = existing
+    elif old.applications.exclude(pk=application.pk).exists():
+        application.team = Team.objects.create(enterprise=enterprise, name=name)
+    else:
+        old.name = name
+        old.full_clean()
+        old.save(update_fields=["name"])
+    record(
+        action="application.rename_team",
+        actor=user,
+        target=application,
+        data={"old": old_name, "new": name},
+        ip=ip,
+    )
+    return True
 
 
 def submission_problems(application: Application) -> list[Problem]:

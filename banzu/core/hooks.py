@@ -7,6 +7,9 @@ thin and call that app's services. The sender is the model class the event is ab
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.dispatch import Signal
 
 materials_stored = Signal()
@@ -42,3 +45,28 @@ def answers(signal: Signal, sender: type, **named: object) -> list[object]:
     return [
         answer for _receiver, answer in signal.send(sender=sender, **named) if answer is not None
     ]
+
+
+@dataclass(frozen=True)
+class StageNote:
+    """A note a later stage wrote for the applicant and the recommender about one application."""
+
+    stage: str  # the stage's name, worded (e.g. "Screening")
+    written_at: dt.datetime
+    text: str
+
+
+application_notes = Signal()
+"""Sent by the application's page with ``application`` and ``user`` (who reads it: the enterprise,
+its recommender or the province). A receiver answers with a list of StageNote, newest first, or
+None: the screening answers with the explanation the province wrote on its screening decision
+"for the enterprise and its recommender"."""
+
+
+def notes_for(sender: type, **named: object) -> list[StageNote]:
+    """Ask application_notes: every receiver's notes, newest first."""
+    notes: list[StageNote] = []
+    for answer in answers(application_notes, sender=sender, **named):
+        if isinstance(answer, list):
+            notes.extend(note for note in answer if isinstance(note, StageNote))
+    return sorted(notes, key=lambda note: note.written_at, reverse=True)

@@ -7,4 +7,4 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Screening"
 
     def ready(self) -> None:
-        from banzu.screening import jobs, receivers  # noqa: F401
+        from banzu.screening import applicant_notes, jobs, receivers  # noqa: F401

@@ -6,9 +6,12 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.utils import translation
+from django.utils.translation import gettext
 
 from banzu.accounts.models import User
 from banzu.applications.models import Application
+from banzu.audit.models import AuditEntry
 from banzu.editions.models import Edition
 from banzu.recommendations.models import Batch
 from banzu.review.models import Assignment
@@ -67,7 +70,15 @@ def test_demo_loader_builds_valid_data_through_the_services(
     submitted = Application.objects.filter(state="submitted").first()
     assert submitted.documents.filter(superseded_at__isnull=True).count() == 4
 
-    subjects = Counter(m.subject.split("：")[0] for m in mail.outbox)
+    # Each submission's receipt (issue 17, item 11), one per submission in the journal.
+    with translation.override("zh-hans"):
+        receipt = gettext("Application received: %(team)s").split("%(team)s")[0]
+    receipts = [m for m in mail.outbox if m.subject.startswith(receipt)]
+    assert len(receipts) == AuditEntry.objects.filter(action="application.submit").count()
+    assert len(receipts) > 0
+    subjects = Counter(
+        m.subject.split("：")[0] for m in mail.outbox if not m.subject.startswith(receipt)
+    )
     assert subjects == {
         # 2026, the six batches of the event's teams, and 2025's three batches
         "推荐批次已提交": 2 + 6 + 3,

@@ -11,6 +11,7 @@ from banzu.applications.rules import (
     enterprise_core_name,
     problems,
     team_name_carries_parent,
+    team_name_parent_part,
 )
 from tests.factories import complete_fields
 
@@ -69,10 +70,21 @@ def test_problems_zero_counts_are_not_missing():
         ("钢筋加工班", "浙江甲建设有限公司", False),
         ("甲 建设有限公司 钢筋班", "甲建设有限公司", True),
         ("测量班", "杭州测量有限公司", False),
+        ("第三项目部钢筋班", "浙江甲建设有限公司", True),
+        ("城东分公司测量班", "浙江甲建设有限公司", True),
+        ("安全文明施工班", "浙江甲建设有限公司", False),
     ],
 )
 def test_team_name_carries_parent(team, enterprise, carries):
     assert team_name_carries_parent(team, enterprise) is carries
+
+
+@pytest.mark.parametrize(
+    ("team", "part"),
+    [("第三项目部钢筋班", "第三项目部"), ("城东分公司测量班", "城东分公司"), ("钢筋班", "")],
+)
+def test_team_name_parent_part_names_the_unit(team, part):
+    assert team_name_parent_part(team, "浙江甲建设有限公司") == part
 
 
 def test_enterprise_core_name_strips_nested_suffixes():

@@ -198,7 +198,9 @@ def test_edit_saves_every_field_and_honours(draft, open_edition):
         ("contact_phone", "12345", "Enter a mainland mobile number"),
     ],
 )
-def test_edit_invalid_value_keeps_everything_typed(draft, field, value, message, settings):
+def test_edit_invalid_value_saves_every_valid_field_and_keeps_the_typed_one(
+    draft, field, value, message, settings, open_edition
+):
     settings.LANGUAGE_CODE = "en"
     response = client_for(draft.created_by).post(
         reverse("applications:edit", args=[draft.pk]),
@@ -209,10 +211,68 @@ def test_edit_invalid_value_keeps_everything_typed(draft, field, value, message,
     text = response.content.decode()
     assert response.status_code == 200
     assert message in text
+    assert f'name="{field}" value="{value}"' in text
     assert 'value="智能测量助力精品工程"' in text
     assert "市级工人先锋号" in text
+    assert "Saved, except the marked fields" in text
+    assert 'id="error-summary"' in text
+    assert 'name="version" value="2"' in text
+    draft.refresh_from_db()
+    assert (draft.experience_title, draft.narrative_team, draft.version) == (
+        "智能测量助力精品工程",
+        "一",
+        2,
+    )
+    assert getattr(draft, field) in (None, "")
+    assert [h.title for h in draft.honours.all()] == ["市级工人先锋号"]
+
+
+def test_edit_after_deadline_saves_nothing_and_keeps_everything_typed(draft, settings):
+    settings.LANGUAGE_CODE = "en"
+    response = client_for(draft.created_by).post(
+        reverse("applications:edit", args=[draft.pk]),
+        _form_data(draft, work_completion_rate="105"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    text = response.content.decode()
+    assert "has passed" in text
+    assert 'value="智能测量助力精品工程"' in text
     draft.refresh_from_db()
     assert (draft.experience_title, draft.version) == ("", 1)
+
+
+def test_edit_page_warns_before_leaving_with_unsaved_changes(draft, open_edition):
+    text = client_for(draft.created_by).get(reverse("applications:edit", args=[draft.pk]))
+
+    page = text.content.decode()
+    assert "data-unsaved-warning" in page
+    assert "/static/js/unsaved.js" in page
+
+
+def test_edit_corrects_the_team_name(draft, open_edition):
+    response = client_for(draft.created_by).post(
+        reverse("applications:edit", args=[draft.pk]), _form_data(draft, team_name="钢筋加工班")
+    )
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.team.name == "钢筋加工班"
+    entry = AuditEntry.objects.get(action="application.rename_team")
+    assert entry.data == {"old": "钢筋班", "new": "钢筋加工班"}
+
+
+def test_edit_refuses_a_team_name_with_its_parent_unit(draft, open_edition, settings):
+    settings.LANGUAGE_CODE = "en"
+    response = client_for(draft.created_by).post(
+        reverse("applications:edit", args=[draft.pk]),
+        _form_data(draft, team_name="第三项目部钢筋班"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert "a unit above the team (here “第三项目部”)" in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.team.name, draft.experience_title) == ("钢筋班", "智能测量助力精品工程")
 
 
 def test_edit_stale_version_refused_with_message(draft, open_edition):
@@ -390,6 +450,19 @@ def test_start_creates_application(applicant_a, hangzhou, open_edition):
     application = Application.objects.get()
     assert response["Location"] == reverse("applications:edit", args=[application.pk])
     assert application.team.name == "测量班"
+
+
+def test_start_reports_every_problem_at_once(applicant_a, open_edition):
+    response = client_for(applicant_a).post(
+        reverse("applications:start"),
+        {"team_name": "第三项目部钢筋班", "recommender": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    text = response.content.decode()
+    assert "a unit above the team (here “第三项目部”)" in text
+    assert 'id="id_recommender_error"' in text
+    assert Application.objects.count() == 0
 
 
 def test_start_team_name_with_enterprise_shows_error(applicant_a, hangzhou, open_edition):

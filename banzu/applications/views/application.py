@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +28,7 @@ from banzu.applications.permissions import (
     get_application_for_user_or_404,
     get_document_for_user_or_404,
 )
+from banzu.applications.stages import stages
 from banzu.applications.workflow import Actor
 from banzu.audit.services import client_ip
 from banzu.core import hooks
@@ -123,7 +124,7 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.info(request, _("Register your enterprise first."))
         return redirect("accounts:enterprise")
     edition = get_current_edition()
-    form = StartApplicationForm(request.POST or None)
+    form = StartApplicationForm(request.POST or None, enterprise=enterprise)
     if request.method == "POST" and form.is_valid() and edition is not None:
         try:
             application = services.start_application(
@@ -157,18 +158,22 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = get_application_for_user_or_404(user, pk, ip=client_ip(request))
     actors = actors_for(user, application)
     is_owner = Actor.OWNER in actors
+    stage_list = stages(application)
     return render(
         request,
         "applications/detail.html",
         {
             "application": application,
-            "enterprise": application.team.enterprise,
+            "enterprise": application.shown_enterprise,
             "honours": list(application.honours.all()),
             "slots": selectors.document_slots(application),
             "missing": selectors.missing_items(application)
             if application.state == ApplicationState.DRAFT
             else [],
             "timeline": selectors.timeline(application),
+            "stages": stage_list,
+            "next_stage": next((s for s in stage_list if s.status == "current"), None),
+            "notes": hooks.notes_for(Application, application=application, user=user),
             "time_left": selectors.time_left(application.edition.recommendation_deadline),
             "is_owner": is_owner,
             "can_edit": can_edit_application(user, application),
@@ -187,32 +192,48 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ApplicationForm(request.POST, instance=application)
         honours = HonourFormSet(request.POST, prefix="honours", form_kwargs={"edition_year": year})
-        if form.is_valid() and honours.is_valid():
+        form_valid, honours_valid = form.is_valid(), honours.is_valid()
+        version = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
+        saved = None
+        if version is not None:
+            # Every valid field is kept even when others need correcting: the invalid ones stay
+            # in the form as typed, marked, for the applicant to correct.
             try:
                 saved = services.save_draft(
                     application=application,
                     user=user,
                     fields=form.field_values(),
-                    honours=honours.honours(),
-                    expected_version=form.cleaned_data["version"],
+                    honours=honours.honours() if honours_valid else None,
+                    team_name=form.valid_team_name(),
+                    expected_version=version,
                     ip=client_ip(request),
                 )
             except ServiceError as error:
                 form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Draft saved."))
-                if saved.accident_count:
-                    messages.warning(
-                        request,
-                        _(
-                            "The team reports an accident this year, so the application cannot "
-                            "be submitted: only teams without accidents are eligible."
-                        ),
-                    )
-                if "save_and_continue" in request.POST:
-                    return redirect("applications:edit", pk=pk)
-                return redirect("applications:detail", pk=pk)
-        else:
+        if saved is not None and form_valid and honours_valid:
+            messages.success(request, _("Draft saved."))
+            if saved.accident_count:
+                messages.warning(
+                    request,
+                    _(
+                        "The team reports an accident this year, so the application cannot "
+                        "be submitted: only teams without accidents are eligible."
+                    ),
+                )
+            if "save_and_continue" in request.POST:
+                return redirect("applications:edit", pk=pk)
+            return redirect("applications:detail", pk=pk)
+        if saved is not None:
+            application = saved
+            form, honours = _rebound(request, saved, year)
+            messages.warning(
+                request,
+                _(
+                    "Saved, except the marked fields: correct them and save again. What you "
+                    "typed there is still in the form."
+                ),
+            )
+        elif not form.non_field_errors():
             messages.error(
                 request,
                 _("Some fields need correcting; nothing was saved yet. See the marked fields."),
@@ -243,6 +264,19 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "honours": honours,
         },
     )
+
+
+def _rebound(
+    request: AuthenticatedHttpRequest, saved: Application, year: int
+) -> tuple[ApplicationForm, Any]:
+    """The form as posted, on the row just saved (its new version), with its errors again."""
+    data = request.POST.copy()
+    data["version"] = str(saved.version)
+    form = ApplicationForm(data, instance=saved)
+    honours = HonourFormSet(data, prefix="honours", form_kwargs={"edition_year": year})
+    form.is_valid()
+    honours.is_valid()
+    return form, honours
 
 
 @login_required
