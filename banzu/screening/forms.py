@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +14,7 @@ class DecisionForm(forms.Form):
     ELIMINATE = "eliminate"
     DISQUALIFY = "disqualify"
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=_("Outcome"),
         choices=[
             (PASS, _("Pass the screening")),
             (ELIMINATE, _("Eliminate")),
@@ -30,9 +32,35 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The enterprise and its recommender read this."),
     )
+    confirmation = forms.CharField(
+        label=_("Why it passes although its checks are open"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Needed to pass an application whose automatic checks failed, ask for a look or "
+            "have not finished. The journal keeps it with the checks; the enterprise does not "
+            "read it."
+        ),
+    )
+
+    def __init__(self, *args: Any, checks_open: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checks_open = checks_open
+        if not checks_open:
+            del self.fields["confirmation"]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
+        if (
+            self.checks_open
+            and data.get("decision") == self.PASS
+            and not str(data.get("confirmation", "")).strip()
+        ):
+            self.add_error(
+                "confirmation",
+                _("Say why it passes although its automatic checks are not all passed."),
+            )
         if data.get("decision") == self.ELIMINATE and not data.get("reason_code"):
             self.add_error("reason_code", _("Choose the reason for the elimination."))
         if data.get("decision") == self.DISQUALIFY and not str(data.get("reason_text", "")).strip():

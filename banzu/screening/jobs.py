@@ -26,7 +26,7 @@ from banzu.jobs.files import store_chunks
 from banzu.jobs.models import Job
 from banzu.jobs.registry import JobKind, Progress, Scope
 from banzu.jobs.selectors import latest_job
-from banzu.screening import archive, published, scan, services_checks
+from banzu.screening import archive, published, scan, selectors, services_checks
 
 SCAN = "screening.scan"
 CHECKS = "screening.checks"
@@ -55,10 +55,18 @@ def _scan(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 def _checks(job: Job, progress: Progress) -> dict[str, Any]:
+    edition = _edition(job)
     checked = services_checks.run_checks_for_edition(
-        _edition(job), progress=lambda done, total: progress(done, total)
+        edition, progress=lambda done, total: progress(done, total)
     )
-    return {"checked": checked}
+    counts = selectors.check_counts(edition)
+    return {
+        "checked": checked,
+        "clean": counts.clean,
+        "failed": counts.failed,
+        "to_look_at": counts.to_look_at,
+        "pending": counts.pending,
+    }
 
 
 def _import(job: Job, progress: Progress) -> dict[str, Any]:
@@ -131,8 +139,10 @@ for kind in (
         can_see=_admin,
         start_action="screening.checks.start",
         texts={
+            "empty": _("The automatic checks have not run yet."),
             "queued": WAITING,
             "running": _("The automatic checks are running in the background."),
+            "failed": _("The automatic checks failed."),
             "progress": DOCUMENTS,
         },
         result_template="screening/_checks_result.html",

@@ -1,6 +1,11 @@
 """The province's screening decisions. Each one moves the application through the one
 transition function (its audit entry and the notice to the enterprise come from there) and keeps
-the reason code beside it, so the summary can count by reason."""
+the reason code beside it, so the summary can count by reason.
+
+The screening of a recommender's applications starts when its batch is submitted: before that,
+no decision is taken on them. A pass from the workspace (`pass_after_checks`, `pass_many`) takes
+an application whose automatic checks all passed; one whose checks failed, ask for a look or have
+not finished passes only on its own, with the admin's reason, which the journal keeps."""
 
 from __future__ import annotations
 
@@ -14,9 +19,14 @@ from banzu.accounts.models import User
 from banzu.applications import services as application_services
 from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
+from banzu.audit import actions
+from banzu.audit.services import record
 from banzu.core.errors import ServiceError
+from banzu.screening import selectors
 from banzu.screening.enums import EliminationReason
-from banzu.screening.models import Decision, SimilarityReport
+from banzu.screening.models import CheckResult, Decision, SimilarityReport
+
+actions.register("screening.pass_confirmed")
 
 
 def _reason(code: EliminationReason, text: str) -> str:
@@ -26,14 +36,79 @@ def _reason(code: EliminationReason, text: str) -> str:
     return f"{label}：{text}" if text else label
 
 
-def pass_application(application: Application, *, actor: User, ip: str | None = None) -> Decision:
+def require_batch_submitted(application: Application) -> None:
+    """No screening decision before the recommender has submitted its batch."""
+    if not selectors.batch_submitted(application):
+        raise ServiceError(
+            _(
+                "%(recommender)s has not submitted its batch yet: the screening of its "
+                "applications starts when it does."
+            )
+            % {"recommender": application.recommender.name if application.recommender else ""},
+            code="batch_open",
+        )
+
+
+def pass_application(
+    application: Application, *, actor: User, ip: str | None = None, confirmation: str = ""
+) -> Decision:
+    """The pass itself, once the batch is in. It does not look at the automatic checks: the
+    workspace passes through `pass_after_checks`; the demo's builders, which run no checks,
+    call this."""
+    require_batch_submitted(application)
     with transaction.atomic():
         application_services.transition(
             application, to=ApplicationState.SCREENED, actor=actor, ip=ip
         )
         return Decision.objects.create(
-            application=application, outcome=Decision.Outcome.PASSED, decided_by=actor
+            application=application,
+            outcome=Decision.Outcome.PASSED,
+            reason_text=confirmation.strip(),
+            decided_by=actor,
         )
+
+
+def open_checks_of(application: Application) -> list[selectors.OpenCheck]:
+    return selectors.open_checks(CheckResult.objects.filter(application=application))
+
+
+def pass_after_checks(
+    application: Application,
+    *,
+    actor: User,
+    confirmation: str = "",
+    ip: str | None = None,
+    checks: list[selectors.OpenCheck] | None = None,
+) -> Decision:
+    """The admin's pass: every automatic check passed, or the open ones (failed, asking for a
+    look, unfinished) confirmed with a reason, which the journal keeps with the checks it
+    overrode. `checks` are the open checks when the caller has read them already."""
+    require_batch_submitted(application)
+    still_open = open_checks_of(application) if checks is None else checks
+    confirmation = confirmation.strip()
+    if still_open and not confirmation:
+        raise ServiceError(
+            _(
+                "Its automatic checks are not all passed (%(checks)s): pass it on its own "
+                "decision page, with the reason."
+            )
+            % {"checks": "; ".join(str(check) for check in still_open)},
+            code="checks_open",
+        )
+    with transaction.atomic():
+        decision = pass_application(application, actor=actor, ip=ip, confirmation=confirmation)
+        if still_open:
+            record(
+                action="screening.pass_confirmed",
+                actor=actor,
+                target=application,
+                data={
+                    "checks": {check.code: check.status or "not_run" for check in still_open},
+                    "reason": confirmation,
+                },
+                ip=ip,
+            )
+    return decision
 
 
 def eliminate(
@@ -46,6 +121,7 @@ def eliminate(
 ) -> Decision:
     if reason_code == EliminationReason.OTHER and not reason_text.strip():
         raise ServiceError(_("Say why, when the reason is “Other”."))
+    require_batch_submitted(application)
     with transaction.atomic():
         application_services.transition(
             application,
@@ -93,6 +169,7 @@ def disqualify_for_plagiarism(
     """严禁抄袭或剽窃他人成果: disqualified, with the similarity evidence attached."""
     if not reason_text.strip():
         raise ServiceError(_("Describe what was copied."))
+    require_batch_submitted(application)
     evidence = evidence_of(application)
     with transaction.atomic():
         application_services.transition(
@@ -119,11 +196,12 @@ class BulkResult:
 
 
 def pass_many(applications: list[Application], *, actor: User, ip: str | None = None) -> BulkResult:
-    """Pass each application that can pass; the others are listed with the reason."""
+    """Pass each application whose batch is in and whose automatic checks all passed; the
+    others are listed with the reason (one with open checks is confirmed on its own)."""
     passed, skipped = 0, []
     for application in applications:
         try:
-            pass_application(application, actor=actor, ip=ip)
+            pass_after_checks(application, actor=actor, ip=ip)
         except ServiceError as error:
             skipped.append((application, error.message))
         else:

@@ -15,16 +15,25 @@ from banzu.screening.enums import CheckCode, CheckStatus, EliminationReason
 from banzu.screening.models import CheckResult, Decision, SimilarityReport
 from tests.conftest import client_for
 from tests.documents.conftest import make_recommended
+from tests.screening.conftest import all_checks_pass, submit_batch
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 @pytest.fixture
-def two(open_edition, hangzhou, recommender_hz, tmp_path):
+def two_waiting(open_edition, hangzhou, recommender_hz, tmp_path):
+    """Two recommended applications of 杭州, whose batch is still open."""
     return (
         make_recommended(hangzhou, recommender_hz, tmp_path, "钢筋班"),
         make_recommended(hangzhou, recommender_hz, tmp_path, "木工班"),
     )
+
+
+@pytest.fixture
+def two(two_waiting, recommender_hz):
+    """The same two, 杭州's batch submitted: in the screening."""
+    submit_batch(two_waiting[0], recommender_hz)
+    return two_waiting
 
 
 @pytest.mark.parametrize(
@@ -65,8 +74,13 @@ def test_the_workspace_lists_each_application_with_its_marks(two, admin_user):
     html = response.content.decode()
     assert response.status_code == 200
     assert [row.application for row in response.context["rows"]] == [first, second]
-    assert '<span class="mark mark-fail" title="Word and PDF agree: 72%">' in html
-    assert '<span class="visually-hidden">Word and PDF agree: Fail</span>' in html
+    assert (
+        '<span class="mark mark-fail" title="72%"><span aria-hidden="true">✗</span> '
+        "Word and PDF agree: Fail</span>"
+    ) in html
+    assert '<span class="mark mark-none"><span aria-hidden="true">·</span> Not run yet</span>' in (
+        html
+    )
     assert ">41%</a>" in html
 
 
@@ -179,6 +193,8 @@ def test_disqualifying_for_plagiarism_keeps_the_evidence(two, admin_user):
 
 def test_passing_many_at_once(two, admin_user):
     first, second = two
+    all_checks_pass(first)
+    all_checks_pass(second)
 
     client_for(admin_user).post(
         reverse("screening:pass_many"), {"applications": [first.pk, second.pk]}
@@ -191,6 +207,7 @@ def test_passing_many_at_once(two, admin_user):
 
 def test_the_summary_counts_per_recommender_and_reason_and_downloads_as_excel(two, admin_user):
     first, second = two
+    all_checks_pass(first)
     client = client_for(admin_user)
     client.post(reverse("screening:decide", args=[first.pk]), {"decision": "pass"})
     client.post(
@@ -215,7 +232,7 @@ def test_the_summary_counts_per_recommender_and_reason_and_downloads_as_excel(tw
 
 
 def test_a_submitted_batch_starts_the_automatic_checks(
-    two, hangzhou, recommender_hz, django_capture_on_commit_callbacks
+    two_waiting, hangzhou, recommender_hz, django_capture_on_commit_callbacks
 ):
     from banzu.jobs.models import Job
     from banzu.recommendations.enums import BatchState
@@ -223,6 +240,7 @@ def test_a_submitted_batch_starts_the_automatic_checks(
     from banzu.recommendations.services import transition_batch
     from banzu.screening.jobs import CHECKS
 
+    two = two_waiting
     batch, _ = Batch.objects.get_or_create(edition=two[0].edition, recommender=hangzhou)
     with django_capture_on_commit_callbacks(execute=True):
         transition_batch(batch, to=BatchState.SUBMITTED, actor=recommender_hz)
@@ -230,6 +248,7 @@ def test_a_submitted_batch_starts_the_automatic_checks(
     job = Job.objects.get(kind=CHECKS)
     assert (job.state, job.done, job.total) == ("done", 2, 2)
     assert CheckResult.objects.filter(application=two[0]).count() == len(CheckCode.values)
+    assert job.summary["checked"] == 2
 
 
 def test_the_thresholds_are_edition_settings_the_admin_edits(two, admin_user):

@@ -66,6 +66,8 @@ def workspace(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "edition": edition,
             "rows": rows,
+            "tally": selectors.tally(rows),
+            "check_counts": selectors.check_counts(edition),
             "filters": filters,
             "choices": selectors.filter_choices(edition),
             "check_codes": CheckCode.choices,
@@ -89,14 +91,20 @@ def workspace(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = screened_application_or_404(request, pk)
-    form = DecisionForm(request.POST or None)
+    open_checks = services.open_checks_of(application)
+    waiting = not selectors.batch_submitted(application)
+    form = DecisionForm(request.POST or None, checks_open=bool(open_checks))
     if (
         request.method == "POST"
         and form.is_valid()
         and run_service(
             request,
             lambda: _decide(
-                application, form.cleaned_data, actor=request.user, ip=client_ip(request)
+                application,
+                form.cleaned_data,
+                actor=request.user,
+                ip=client_ip(request),
+                checks=open_checks,
             ),
             success=lambda _decided: (
                 _("%(team)s: %(state)s.")
@@ -115,14 +123,30 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "marks": [(code, label, checks.get(code)) for code, label in CheckCode.choices],
             "report": getattr(application, "similarity_report", None),
             "decisions": application.screening_decisions.select_related("decided_by"),
+            "open_checks": open_checks,
+            "waiting_for_batch": waiting,
+            "undecided": application.state == ApplicationState.RECOMMENDED,
         },
     )
 
 
-def _decide(application: Application, data: dict[str, Any], *, actor: User, ip: str | None) -> None:
+def _decide(
+    application: Application,
+    data: dict[str, Any],
+    *,
+    actor: User,
+    ip: str | None,
+    checks: list[selectors.OpenCheck],
+) -> None:
     decision = data["decision"]
     if decision == DecisionForm.PASS:
-        services.pass_application(application, actor=actor, ip=ip)
+        services.pass_after_checks(
+            application,
+            actor=actor,
+            confirmation=data.get("confirmation", ""),
+            ip=ip,
+            checks=checks,
+        )
     elif decision == DecisionForm.ELIMINATE:
         services.eliminate(
             application,
@@ -187,6 +211,15 @@ def pass_many(request: AuthenticatedHttpRequest) -> HttpResponse:
     chosen = [candidates[pk] for pk in form.cleaned_data["applications"]]
     result = services.pass_many(chosen, actor=request.user, ip=client_ip(request))
     messages.success(request, _("%(count)s passed the screening.") % {"count": result.passed})
+    if result.skipped:
+        messages.warning(
+            request,
+            _(
+                "%(count)s not passed: an application whose checks are not all passed is "
+                "decided on its own page, with a reason."
+            )
+            % {"count": len(result.skipped)},
+        )
     for application, message in result.skipped:
         messages.warning(request, f"{application.team.name}: {message}")
     return redirect("screening:workspace")
