@@ -1,14 +1,18 @@
-"""The screening summary as a document (Excel through banzu.documents' renderers)."""
+"""The screening's documents through banzu.documents' renderers: the summary (Excel) and an
+application's similarity report (Excel and PDF)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 
+from banzu.applications.models import Application
 from banzu.documents.model import Cell, Document, Line, Para, Table, label, value
 from banzu.editions.models import Edition
 from banzu.screening.enums import EliminationReason
+from banzu.screening.models import SimilarityReport
 from banzu.screening.selectors import SummaryRow
 
 
@@ -67,4 +71,66 @@ def summary_document(
         ),
         landscape=True,
         sheet_name="形式审查汇总",
+    )
+
+
+def report_document(
+    application: Application,
+    report: SimilarityReport,
+    figures: dict[str, str],
+    sources: list[dict[str, Any]],
+    *,
+    today: dt.date,
+) -> Document:
+    """One application's similarity report as the admin files it with the decision: who, the
+    figures, then each source with its share (Excel: the sources' table; PDF: all of it)."""
+    title = f"{application.edition.year} 年度质量信得过班组申报材料相似度报告"
+    team = application.team
+    recommender = application.recommender.name if application.recommender else ""
+    facts = (
+        ("推荐编号", application.recommendation_number or ""),
+        ("班组名称", team.name),
+        ("单位名称", team.enterprise.name),
+        ("推荐单位", recommender),
+        ("经验名称", application.experience_title),
+        ("总复制比", figures["copy_ratio"]),
+        ("单一来源最大复制比", figures["max_source_ratio"]),
+        ("自我重复比", figures["self_ratio"]),
+        ("去除自我重复后的复制比", figures["copy_ratio_excluding_self"]),
+        ("检测字符数", str(report.chars)),
+        ("复制字符数", str(report.copied_chars)),
+        ("通用文本字符数", str(report.common_chars)),
+        ("检测时间", f"{timezone.localtime(report.scanned_at):%Y-%m-%d %H:%M}"),
+    )
+    header = tuple(
+        label(text)
+        for text in ("序号", "来源", "来源类别", "同一单位", "复制字符数", "复制比", "段落数")
+    )
+    body = tuple(
+        (
+            value(number, align="center"),
+            value(str(source.get("label", ""))),
+            value("往届归档" if source.get("kind") == "archive" else "本届申报", align="center"),
+            value("是" if source.get("same_owner") else "否", align="center"),
+            value(int(source.get("copied_chars") or 0), align="center"),
+            value(str(source["ratio_display"]), align="center"),
+            value(int(source["passage_count"]), align="center"),
+        )
+        for number, source in enumerate(sources, start=1)
+    )
+    if not body:
+        body = ((value("未发现相似来源。", colspan=7),),)
+    return Document(
+        title=title,
+        blocks=(
+            Para(title, "title", "center"),
+            Line("浙江省工程建设质量管理协会", "", "日期：", f"{today:%Y-%m-%d}", underline=False),
+            *(Line(f"{name}：", text, underline=False) for name, text in facts),
+            Table(
+                widths=(8.0, 52, 14, 12, 14, 12, 10),
+                rows=(header, *body),
+                header_rows=1,
+            ),
+        ),
+        sheet_name="相似度报告",
     )

@@ -6,6 +6,7 @@ from banzu.screening.views import report
 
 urlpatterns: list[URLPattern] = [
     path("<int:pk>/", report.report, name="report"),
+    path("<int:pk>/report.<str:fmt>", report.report_export, name="report_export"),
     path(
         "<int:pk>/sources/<str:kind>/<int:source_pk>/",
         report.side_by_side,

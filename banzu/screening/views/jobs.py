@@ -18,10 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.audit.services import client_ip
 from banzu.core.access import require_admin
+from banzu.core.responses import attachment_response
 from banzu.editions.resolver import edition_or_404
 from banzu.jobs.presentation import render_status
 from banzu.screening import jobs
 from banzu.screening.archive import MAX_UPLOAD_BYTES
+from banzu.screening.archive_template import index_template
 from banzu.screening.models import ArchiveDocument
 
 ARCHIVE_PAGE_SIZE = 100
@@ -35,6 +37,11 @@ class ArchiveUploadForm(forms.Form):
             "经验名称, 文件); file is the document's path inside the ZIP."
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = _("At most %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES >> 20}
+        self.fields["file"].help_text = f"{self.fields['file'].help_text} {limit}"
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -84,6 +91,16 @@ def import_archive(request: AuthenticatedHttpRequest) -> HttpResponse:
         job.refresh_from_db()
         return render_status(request, job)
     return redirect("screening:archive")
+
+
+@require_GET
+def archive_template(request: HttpRequest) -> HttpResponse:
+    """The index template to fill in: the columns the import reads."""
+    require_admin(request, "screening archive template")
+    rendered = index_template()
+    return attachment_response(
+        rendered.content, filename=rendered.filename, content_type=rendered.content_type
+    )
 
 
 @require_GET

@@ -11,10 +11,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from banzu.applications.models import Application
+from banzu.core.responses import attachment_response
+from banzu.documents.render import as_format, render_file
 from banzu.screening.highlight import side_by_side as build_columns
+from banzu.screening.layouts import report_document
 from banzu.screening.models import ArchiveDocument, SimilarityReport
 from banzu.screening.permissions import screened_application_or_404
 
@@ -60,39 +64,63 @@ def _source_text(application: Application, kind: str, source_pk: int) -> tuple[s
     return row[0], list(row[1] or [])
 
 
+def _sources(found: SimilarityReport | None) -> list[dict[str, Any]]:
+    if found is None:
+        return []
+    return [
+        {
+            **source,
+            "ratio_display": percent(source.get("ratio")),
+            "passage_count": len(source.get("passages") or []),
+        }
+        for source in sorted(
+            found.sources or [], key=lambda s: (-float(s.get("ratio") or 0), s.get("label", ""))
+        )
+    ]
+
+
+def _figures(found: SimilarityReport | None) -> dict[str, str] | None:
+    if found is None:
+        return None
+    return {
+        "copy_ratio": percent(found.copy_ratio),
+        "max_source_ratio": percent(found.max_source_ratio),
+        "self_ratio": percent(found.self_copied_chars / found.chars if found.chars else 0),
+        "copy_ratio_excluding_self": percent(found.copy_ratio_excluding_self),
+    }
+
+
 @require_GET
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     application = screened_application_or_404(request, pk)
     found = _report_or_none(application)
-    sources = []
-    if found is not None:
-        for source in sorted(
-            found.sources or [], key=lambda s: (-float(s.get("ratio") or 0), s.get("label", ""))
-        ):
-            sources.append(
-                {
-                    **source,
-                    "ratio_display": percent(source.get("ratio")),
-                    "passage_count": len(source.get("passages") or []),
-                }
-            )
-    figures = None
-    if found is not None:
-        figures = {
-            "copy_ratio": percent(found.copy_ratio),
-            "max_source_ratio": percent(found.max_source_ratio),
-            "self_ratio": percent(found.self_copied_chars / found.chars if found.chars else 0),
-            "copy_ratio_excluding_self": percent(found.copy_ratio_excluding_self),
-        }
     return render(
         request,
         "screening/report.html",
         {
             "application": application,
             "report": found,
-            "figures": figures,
-            "sources": sources,
+            "figures": _figures(found),
+            "sources": _sources(found),
         },
+    )
+
+
+@require_GET
+def report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The report as a file to keep with the decision: Excel, or PDF to print."""
+    application = screened_application_or_404(request, pk)
+    chosen = as_format(fmt, ("xlsx", "pdf"))
+    found = _report_or_none(application)
+    figures = _figures(found)
+    if chosen is None or found is None or figures is None:
+        raise Http404
+    document = report_document(
+        application, found, figures, _sources(found), today=timezone.localdate()
+    )
+    rendered = render_file(document, f"相似度报告_{application.recommendation_number}", chosen)
+    return attachment_response(
+        rendered.content, filename=rendered.filename, content_type=rendered.content_type
     )
 
 
