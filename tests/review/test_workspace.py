@@ -46,6 +46,8 @@ def _post(
     rubric, points, *, comments=True, overall="材料完整，特色鲜明。", action="save", version=1
 ):
     data = {"version": str(version), "action": action, "overall_comment": overall}
+    if action == "submit":
+        data["confirmed"] = "yes"  # the box that confirms the sheet's submission (item 9)
     for item, value in zip(rubric, points, strict=True):
         data[f"points_{item.pk}"] = value
         data[f"comment_{item.pk}"] = f"第{item.position}项评语" if comments else ""
