@@ -6,6 +6,7 @@ app_name = "applications"
 
 urlpatterns = [
     path("", application.application_list, name="list"),
+    path("export.xlsx", application.application_export, name="export"),
     path("new/", application.start, name="start"),
     path("<int:pk>/", application.detail, name="detail"),
     path("<int:pk>/edit/", application.edit, name="edit"),

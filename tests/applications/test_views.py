@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from banzu.applications import services
 from banzu.applications.enums import ApplicationState, DocumentKind
@@ -494,18 +497,15 @@ def _submitted_in(recommender, tmp_path, n):
     return apps
 
 
-@pytest.mark.parametrize("persona", ["recommender_hz", "admin_user"])
 def test_list_query_count_is_flat(
-    request,
-    persona,
+    admin_user,
     hangzhou,
     tmp_path,
     open_edition,
     django_assert_num_queries,
     django_assert_max_num_queries,
 ):
-    user = _persona(request, persona)
-    client = client_for(user)
+    client = client_for(admin_user)
     _submitted_in(hangzhou, tmp_path, 1)
     client.get(reverse("applications:list"))  # warm the session
     with django_assert_max_num_queries(8) as one:
@@ -516,14 +516,71 @@ def test_list_query_count_is_flat(
     assert response.content.decode().count("badge state-submitted") == 3
 
 
-def test_list_recommender_sees_only_its_own(
-    recommender_hz, hangzhou, ningbo, tmp_path, open_edition
+def test_list_sends_a_recommender_to_its_one_list_keeping_the_search(recommender_hz):
+    client = client_for(recommender_hz)
+
+    searched = client.get(reverse("applications:list"), {"q": "钢筋 班"})
+    plain = client.get(reverse("applications:list"))
+
+    assert (searched.status_code, searched["Location"]) == (
+        302,
+        reverse("recommendations:list") + "?q=%E9%92%A2%E7%AD%8B+%E7%8F%AD",
+    )
+    assert plain["Location"] == reverse("recommendations:list")
+
+
+def test_list_pages_keep_the_filters(admin_user, hangzhou, ningbo, tmp_path, open_edition):
+    _submitted_in(hangzhou, tmp_path, 51)
+    _submitted_in(ningbo, tmp_path, 1)
+    client = client_for(admin_user)
+    filters = {"state": "submitted", "recommender": hangzhou.pk}
+
+    first = client.get(reverse("applications:list"), filters, HTTP_ACCEPT_LANGUAGE="en")
+    second = client.get(reverse("applications:list"), {**filters, "page": 2})
+
+    text = first.content.decode()
+    assert "51 applications" in text
+    assert "Page 1 of 2" in text
+    assert f"?state=submitted&amp;recommender={hangzhou.pk}&amp;q=&amp;page=2" in text
+    assert second.content.decode().count("badge state-submitted") == 1
+
+
+def test_list_export_is_the_filtered_list_as_excel(
+    admin_user, hangzhou, ningbo, tmp_path, open_edition
 ):
-    mine = _submitted_in(hangzhou, tmp_path, 1)[0]
-    theirs = _submitted_in(ningbo, tmp_path, 1)[0]
-    text = client_for(recommender_hz).get(reverse("applications:list")).content.decode()
-    assert mine.team.name in text
-    assert theirs.team.name not in text
+    mine = _submitted_in(hangzhou, tmp_path, 2)
+    _submitted_in(ningbo, tmp_path, 1)
+
+    response = client_for(admin_user).get(
+        reverse("applications:export"), {"recommender": hangzhou.pk}
+    )
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = rows.index(
+        ["序号", "推荐编号", "单位名称", "班组名称", "推荐单位", "状态", "提交时间", "经验名称"]
+    )
+    assert sorted(row[3] for row in rows[header + 1 :]) == sorted(a.team.name for a in mine)
+    assert AuditEntry.objects.filter(action="export.application_list").count() == 1
+
+
+@pytest.mark.parametrize("persona", ["recommender_hz", "applicant_a", "expert"])
+def test_list_export_is_for_the_association_only(request, persona):
+    response = client_for(_persona(request, persona)).get(reverse("applications:export"))
+    assert response.status_code == 404
+
+
+def test_files_page_states_each_slots_size_limit(draft, settings, open_edition):
+    settings.BANZU_UPLOAD_LIMITS_MB = {"docx": 30, "pdf": 50, "pptx": 100}
+
+    response = client_for(draft.created_by).get(
+        reverse("applications:files", args=[draft.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    page = response.content.decode()
+    assert page.count("One .docx file of at most 30 MB.") == 1
+    assert page.count("One .pdf file of at most 50 MB.") == 2
+    assert page.count("One .pptx file of at most 100 MB.") == 1
 
 
 def test_applicant_dashboard_query_count_is_flat(

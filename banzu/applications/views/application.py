@@ -7,13 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from banzu.accounts.enums import Role
 from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.accounts.models import Recommender, User
-from banzu.applications import selectors, services
+from banzu.applications import exports, selectors, services
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.forms import (
     ApplicationForm,
@@ -30,13 +32,17 @@ from banzu.applications.permissions import (
 )
 from banzu.applications.stages import stages
 from banzu.applications.workflow import Actor
+from banzu.audit import actions
 from banzu.audit.services import client_ip
 from banzu.core import hooks
 from banzu.core.access import PIPELINE_ROLES, applicant_required, deny, is_admin, role_required
 from banzu.core.errors import ServiceError
 from banzu.core.responses import download_response
 from banzu.core.service_calls import run_service
+from banzu.documents.views import send_form
 from banzu.editions.selectors import get_current_edition
+
+actions.register("export.application_list")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -96,11 +102,16 @@ def _cards(request: HttpRequest, user: User) -> list[object]:
 @require_GET
 def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
+    query = request.GET.get("q", "").strip()
+    if user.role == Role.RECOMMENDER:
+        # A recommender has one list of its work, with its scores: the recommendation stage's.
+        target = reverse("recommendations:list")
+        return redirect(f"{target}?{urlencode({'q': query})}" if query else target)
     state = request.GET.get("state", "")
     recommender = request.GET.get("recommender", "")
-    query = request.GET.get("q", "").strip()
     qs = selectors.application_list(user, state=state, recommender=recommender, query=query)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    filters = urlencode({"state": state, "recommender": recommender, "q": query})
     return render(
         request,
         "applications/list.html",
@@ -111,8 +122,24 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "state": state,
             "recommender": recommender,
             "q": query,
+            "filters": filters,
+            "can_export": is_admin(user),
         },
     )
+
+
+@role_required(Role.ADMIN, what="application list export")
+@require_GET
+def application_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The list as filtered on the page, as an Excel file (the download is journalled)."""
+    qs = selectors.application_list(
+        request.user,
+        state=request.GET.get("state", ""),
+        recommender=request.GET.get("recommender", ""),
+        query=request.GET.get("q", "").strip(),
+    )
+    rendered = exports.list_file(qs)
+    return send_form(request, rendered, "export.application_list", None)
 
 
 @applicant_required
@@ -310,20 +337,28 @@ def files(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return redirect("applications:files", pk=pk)
         else:
             errors[request.POST.get("kind", "")] = _("Choose a file to upload.")
+    accept = {
+        DocumentKind.MATERIALS_DOCX: ".docx",
+        DocumentKind.MATERIALS_PDF: ".pdf",
+        DocumentKind.PRESENTATION: ".pptx",
+        DocumentKind.SIGNED_FORM: ".pdf",
+    }
     return render(
         request,
         "applications/files.html",
         {
             "application": application,
-            "slots": selectors.document_slots(application),
-            "errors": errors,
+            # Each slot with its file type and the size limit the upload check applies.
+            "slot_rows": [
+                (
+                    slot,
+                    accept[slot.kind],
+                    services.upload_limits(slot.kind).max_bytes // (1024 * 1024),
+                    errors.get(slot.kind.value, ""),
+                )
+                for slot in selectors.document_slots(application)
+            ],
             "can_edit": can_edit_application(user, application),
-            "accept": {
-                DocumentKind.MATERIALS_DOCX: ".docx",
-                DocumentKind.MATERIALS_PDF: ".pdf",
-                DocumentKind.PRESENTATION: ".pptx",
-                DocumentKind.SIGNED_FORM: ".pdf",
-            },
         },
     )
 
