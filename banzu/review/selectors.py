@@ -33,7 +33,7 @@ def review_applications(edition: Edition) -> QuerySet[Application]:
     return (
         Application.objects.filter(edition=edition, state__in=REVIEW_STATES)
         .select_related("team__enterprise", "recommender")
-        .order_by("recommendation_number", "pk")
+        .order_by("recommender__sort_order", "recommendation_number", "pk")
     )
 
 
@@ -136,7 +136,11 @@ def expert_assignments(user: User, edition: Edition) -> list[ExpertReview]:
         Assignment.objects.active()
         .filter(expert=user, application__edition=edition, application__state__in=REVIEW_STATES)
         .select_related("application__team__enterprise", "application__recommender")
-        .order_by("application__recommendation_number", "application_id")
+        .order_by(
+            "application__recommender__sort_order",
+            "application__recommendation_number",
+            "application_id",
+        )
     )
     sheets = {
         sheet.application_id: sheet

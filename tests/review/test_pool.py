@@ -374,7 +374,7 @@ def test_an_employer_chosen_by_hand_is_kept_and_an_empty_one_is_found_by_name(
     url = reverse("review:expert_edit", args=[profile.pk])
     same = {"full_name": "王芳", "email": "wang_fang@example.com", "city": "宁波"}
 
-    client.post(url, expert_data(**same, organisation="宁波大学土木工程学院", employer=chosen.pk))
+    client.post(url, expert_data(**same, organisation="宁波大学土木工程学院", employer=chosen.name))
     profile.refresh_from_db()
     by_hand = profile.employer
     client.post(url, expert_data(**same, organisation="宁波大学土木工程学院", employer=""))

@@ -121,7 +121,11 @@ def selection(request: AuthenticatedHttpRequest) -> HttpResponse:
     slots = list(
         Slot.objects.filter(event=event)
         .select_related("application__team__enterprise", "application__recommender", "room")
-        .order_by("application__recommendation_number", "application_id")
+        .order_by(
+            "application__recommender__sort_order",
+            "application__recommendation_number",
+            "application_id",
+        )
     )
     return _page(
         request,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from banzu.accounts.models import Enterprise, Recommender
 from banzu.accounts.validators import validate_phone
 from banzu.applications.messages import upload_message
+from banzu.core.forms import SearchableModelChoiceField
 from banzu.review import pool, pool_import
 from banzu.review.models import ExpertProfile
 from banzu.uploads import spreadsheets
@@ -63,7 +64,7 @@ class ExpertForm(forms.Form):
         max_length=500,
         help_text=gettext_lazy("Not in the list: type them, separated by commas or 、."),
     )
-    employer = forms.ModelChoiceField(
+    employer = SearchableModelChoiceField(
         label=gettext_lazy("Applying enterprise they work for"),
         queryset=Enterprise.objects.order_by("name"),
         required=False,
