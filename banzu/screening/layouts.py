@@ -84,7 +84,7 @@ def report_document(
 ) -> Document:
     """One application's similarity report as the admin files it with the decision: who, the
     figures, then each source with its share (Excel: the sources' table; PDF: all of it)."""
-    title = f"{application.edition.year} 年度质量信得过班组申报材料相似度报告"
+    title = f"{application.edition.year} 年度质量信得过班组申报材料查重报告"
     team = application.team
     recommender = application.recommender.name if application.recommender else ""
     facts = (
@@ -93,24 +93,24 @@ def report_document(
         ("单位名称", team.enterprise.name),
         ("推荐单位", recommender),
         ("经验名称", application.experience_title),
-        ("总复制比", figures["copy_ratio"]),
-        ("单一来源最大复制比", figures["max_source_ratio"]),
-        ("自我重复比", figures["self_ratio"]),
-        ("去除自我重复后的复制比", figures["copy_ratio_excluding_self"]),
-        ("检测字符数", str(report.chars)),
-        ("复制字符数", str(report.copied_chars)),
-        ("通用文本字符数", str(report.common_chars)),
-        ("检测时间", f"{timezone.localtime(report.scanned_at):%Y-%m-%d %H:%M}"),
+        ("总文字复制比", figures["copy_ratio"]),
+        ("单篇最大文字复制比", figures["max_source_ratio"]),
+        ("本人文献复制比", figures["self_ratio"]),
+        ("去除本人文献复制比", figures["copy_ratio_excluding_self"]),
+        ("总字数", str(report.chars)),
+        ("复制字数", str(report.copied_chars)),
+        ("公共文本字数", str(report.common_chars)),
+        ("查重时间", f"{timezone.localtime(report.scanned_at):%Y-%m-%d %H:%M}"),
     )
     header = tuple(
         label(text)
-        for text in ("序号", "来源", "来源类别", "同一单位", "复制字符数", "复制比", "段落数")
+        for text in ("序号", "来源", "来源类别", "同一单位", "复制字数", "复制比", "片段")
     )
-    body = tuple(
+    body: tuple[tuple[Cell, ...], ...] = tuple(
         (
             value(number, align="center"),
             value(str(source.get("label", ""))),
-            value("往届归档" if source.get("kind") == "archive" else "本届申报", align="center"),
+            value("往届材料库" if source.get("kind") == "archive" else "本年度", align="center"),
             value("是" if source.get("same_owner") else "否", align="center"),
             value(int(source.get("copied_chars") or 0), align="center"),
             value(str(source["ratio_display"]), align="center"),
@@ -119,7 +119,7 @@ def report_document(
         for number, source in enumerate(sources, start=1)
     )
     if not body:
-        body = ((value("未发现相似来源。", colspan=7),),)
+        body = ((value("未发现来源。", colspan=7),),)
     return Document(
         title=title,
         blocks=(
@@ -127,7 +127,7 @@ def report_document(
             Line("浙江省工程建设质量管理协会", "", "日期：", f"{today:%Y-%m-%d}", underline=False),
             *(Line(f"{name}：", text, underline=False) for name, text in facts),
             Table(
-                widths=(8.0, 52, 14, 12, 14, 12, 10),
+                widths=(10.0, 46, 14, 14, 14, 12, 10),
                 rows=(header, *body),
                 header_rows=1,
             ),

@@ -172,10 +172,10 @@ def test_the_report_exports_to_excel(reported, admin_user):
     assert "attachment" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
-    assert cells[0] == ["2026 年度质量信得过班组申报材料相似度报告"]
-    assert ["总复制比：25.0%"] in cells
-    assert ["序号", "来源", "来源类别", "同一单位", "复制字符数", "复制比", "段落数"] in cells
-    assert [1, "杭-2026-002 木工班", "本届申报", "否", 250, "25.0%", 1] in cells
+    assert cells[0] == ["2026 年度质量信得过班组申报材料查重报告"]
+    assert ["总文字复制比：25.0%"] in cells
+    assert ["序号", "来源", "来源类别", "同一单位", "复制字数", "复制比", "片段"] in cells
+    assert [1, "杭-2026-002 木工班", "本年度", "否", 250, "25.0%", 1] in cells
 
 
 def test_the_report_exports_to_pdf(reported, admin_user):
