@@ -8,7 +8,7 @@ every field of a form; `plain_words` does it for one field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -152,3 +152,16 @@ class SearchableModelChoiceField(forms.ModelChoiceField):
         if isinstance(value, str):
             value = " ".join(value.split())
         return super().to_python(value)
+
+
+# The one confirmation of an irreversible step (recommend, decline, return, submit a batch or a
+# score sheet): templates/includes/_confirm.html shows what follows beside a box named CONFIRMED;
+# the server refuses the step unless the box came ticked, so it holds without JavaScript.
+CONFIRMED = "confirmed"
+CONFIRMED_VALUE = "yes"
+NOT_CONFIRMED = _("Tick the box to confirm this step; nothing was changed.")
+
+
+def is_confirmed(data: Mapping[str, Any]) -> bool:
+    """Whether the posted form carries the ticked confirmation box."""
+    return data.get(CONFIRMED) == CONFIRMED_VALUE

@@ -16,6 +16,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from banzu.core.forms import CONFIRMED, NOT_CONFIRMED, is_confirmed
 from banzu.editions.models import RubricItem
 from banzu.scoring import core
 from banzu.scoring.enums import SheetState
@@ -23,18 +24,6 @@ from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import ItemInput
 
 OVERALL = "overall_comment"
-
-# The one confirmation of an irreversible step (recommend, decline, return, submit a batch or a
-# score sheet): templates/includes/_confirm.html shows what follows beside a box named CONFIRMED;
-# the server refuses the step unless the box came ticked, so it holds without JavaScript.
-CONFIRMED = "confirmed"
-CONFIRMED_VALUE = "yes"
-NOT_CONFIRMED = _("Tick the box to confirm this step; nothing was changed.")
-
-
-def is_confirmed(data: Mapping[str, Any]) -> bool:
-    """Whether the posted form carries the ticked confirmation box."""
-    return data.get(CONFIRMED) == CONFIRMED_VALUE
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from banzu.scoring.forms import NOT_CONFIRMED, is_confirmed
+from banzu.core.forms import NOT_CONFIRMED, is_confirmed
 
 
 class SubmitBatchForm(forms.Form):

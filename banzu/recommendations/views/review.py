@@ -32,6 +32,7 @@ from banzu.applications.permissions import get_document_for_user_or_404
 from banzu.applications.services import open_document
 from banzu.audit.services import client_ip
 from banzu.core.access import deny, is_admin
+from banzu.core.forms import NOT_CONFIRMED, is_confirmed
 from banzu.core.responses import inline_pdf_response
 from banzu.core.service_calls import run_service, run_with_reason
 from banzu.editions.models import Edition, RubricItem
@@ -54,7 +55,7 @@ from banzu.recommendations.selectors import (
 )
 from banzu.scoring import core
 from banzu.scoring.enums import SheetStage, SheetState
-from banzu.scoring.forms import NOT_CONFIRMED, is_confirmed, running_total
+from banzu.scoring.forms import running_total
 from banzu.scoring.models import ScoreSheet
 from banzu.scoring.services import aggregate_for, submitted_sheets
 from banzu.scoring.sheet_page import sheet_page
