@@ -218,6 +218,7 @@ def test_edit_invalid_value_saves_every_valid_field_and_keeps_the_typed_one(
     assert 'value="智能测量助力精品工程"' in text
     assert "市级工人先锋号" in text
     assert "Saved, except the marked fields" in text
+    assert "These fields need correcting (the other fields were saved):" in text
     assert 'id="error-summary"' in text
     assert 'name="version" value="2"' in text
     draft.refresh_from_db()
@@ -240,6 +241,8 @@ def test_edit_after_deadline_saves_nothing_and_keeps_everything_typed(draft, set
 
     text = response.content.decode()
     assert "has passed" in text
+    assert "These fields need correcting:" in text
+    assert "the other fields were saved" not in text
     assert 'value="智能测量助力精品工程"' in text
     draft.refresh_from_db()
     assert (draft.experience_title, draft.version) == ("", 1)

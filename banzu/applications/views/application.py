@@ -216,12 +216,12 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     application = get_application_for_user_or_404(user, pk, write=True, ip=client_ip(request))
     year = application.edition.year
+    saved = None
     if request.method == "POST":
         form = ApplicationForm(request.POST, instance=application)
         honours = HonourFormSet(request.POST, prefix="honours", form_kwargs={"edition_year": year})
         form_valid, honours_valid = form.is_valid(), honours.is_valid()
         version = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
-        saved = None
         if version is not None:
             # Every valid field is kept even when others need correcting: the invalid ones stay
             # in the form as typed, marked, for the applicant to correct.
@@ -289,6 +289,7 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "enterprise": application.team.enterprise,
             "form": form,
             "honours": honours,
+            "partly_saved": request.method == "POST" and saved is not None,
         },
     )
 
