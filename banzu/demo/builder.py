@@ -100,11 +100,16 @@ class DemoFiles:
     def build(cls) -> DemoFiles:
         from docx import Document as WordDocument
         from pptx import Presentation
-        from pypdf import PdfWriter
 
+        from banzu.documents.model import Document as PrintedDocument
+        from banzu.documents.model import Para
+        from banzu.documents.render import render
+
+        title = "质量信得过班组建设成果"
+        body = "本材料为演示数据。班组围绕关键顾客需求开展建设活动。"
         word = WordDocument()
-        word.add_heading("质量信得过班组建设成果", 0)
-        word.add_paragraph("本材料为演示数据。班组围绕关键顾客需求开展建设活动。")
+        word.add_heading(title, 0)
+        word.add_paragraph(body)
         docx = io.BytesIO()
         word.save(docx)
         deck = Presentation()
@@ -112,11 +117,12 @@ class DemoFiles:
         slide.shapes.title.text = "班组发布"
         pptx = io.BytesIO()
         deck.save(pptx)
-        writer = PdfWriter()
-        writer.add_blank_page(width=595, height=842)
-        pdf = io.BytesIO()
-        writer.write(pdf)
-        return cls(docx.getvalue(), pdf.getvalue(), pptx.getvalue())
+        # The PDF copy says what the Word copy says, as an applicant's export would: the
+        # screening's Word-and-PDF check passes on it.
+        pdf = render(
+            PrintedDocument(title=title, blocks=(Para(title, style="title"), Para(body))), "pdf"
+        )
+        return cls(docx.getvalue(), pdf, pptx.getvalue())
 
     def upload(
         self,
