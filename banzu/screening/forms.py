@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from banzu.core.forms import PercentField
 from banzu.screening.enums import EliminationReason
 from banzu.screening.models import ScreeningSettings
 
@@ -72,11 +73,17 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = ScreeningSettings
         fields = ["copy_ratio_flag", "source_ratio_flag", "word_pdf_agreement", "common_df"]
+        # Shares are stored as fractions (0.300) and typed as percentages (30).
+        field_classes = dict.fromkeys(
+            ("copy_ratio_flag", "source_ratio_flag", "word_pdf_agreement"), PercentField
+        )
         help_texts = {
             # xgettext:no-python-format
-            "copy_ratio_flag": _("A share between 0 and 1: 0.300 flags 30% copied in all."),
-            "source_ratio_flag": _("A share between 0 and 1: one source at or above it fails."),
-            "word_pdf_agreement": _("A share between 0 and 1: below it, Word and PDF differ."),
+            "copy_ratio_flag": _("In percent: 30 flags an application 30% copied in all."),
+            # xgettext:no-python-format
+            "source_ratio_flag": _("In percent: one source at or above it fails the check."),
+            # xgettext:no-python-format
+            "word_pdf_agreement": _("In percent: below it, the Word and PDF copies differ."),
         }
 
 

@@ -254,12 +254,15 @@ def test_a_submitted_batch_starts_the_automatic_checks(
 def test_the_thresholds_are_edition_settings_the_admin_edits(two, admin_user):
     from banzu.screening.models import ScreeningSettings
 
+    page = client_for(admin_user).get(reverse("screening:settings")).content.decode()
+    assert 'name="copy_ratio_flag" value="30"' in page  # shown in percent, not 0.300
+
     response = client_for(admin_user).post(
         reverse("screening:settings"),
         {
-            "copy_ratio_flag": "0.250",
-            "source_ratio_flag": "0.150",
-            "word_pdf_agreement": "0.950",
+            "copy_ratio_flag": "25",  # typed in percent (issue 17, item 14)
+            "source_ratio_flag": "15%",
+            "word_pdf_agreement": "95",
             "common_df": "12",
         },
     )
@@ -280,9 +283,9 @@ def test_a_threshold_above_one_is_refused(two, admin_user):
     response = client_for(admin_user).post(
         reverse("screening:settings"),
         {
-            "copy_ratio_flag": "1.5",
-            "source_ratio_flag": "0.2",
-            "word_pdf_agreement": "0.9",
+            "copy_ratio_flag": "150",
+            "source_ratio_flag": "20",
+            "word_pdf_agreement": "90",
             "common_df": "10",
         },
     )

@@ -26,6 +26,7 @@ from banzu.accounts.enums import Role
 from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.accounts.models import Recommender, User
 from banzu.applications import selectors as application_selectors
+from banzu.applications import snapshot
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
 from banzu.applications.permissions import get_document_for_user_or_404
@@ -269,7 +270,10 @@ def _review_page(
         "recommendations/review.html",
         {
             "application": application,
-            "enterprise": application.team.enterprise,
+            # As submitted (and, once returned, as it was returned), not the live details.
+            "enterprise": snapshot.from_snapshot(application.submitted_enterprise)
+            if returned_entry is not None and application.submitted_enterprise
+            else application.shown_enterprise,
             "honours": list(application.honours.all()),
             # A returned application shows the files as it was returned, never the enterprise's
             # uploads since (its form data is being revised and shows again on resubmission).
