@@ -73,6 +73,19 @@ def get_document_for_user_or_404(
         .select_related("application")
         .first()
     )
-    if document is None:
+    if document is None or _unsubmitted_for_recommender(user, application, document):
         raise deny(user, "document", pk, ip=ip)
     return document
+
+
+def _unsubmitted_for_recommender(
+    user: User | AnonymousUser, application: Application, document: Document
+) -> bool:
+    """A recommender sees the files the enterprise submitted, never its uploads since: those of
+    an application returned to it and being revised, which it submits again when it is ready.
+    (Files can change only in a draft, so what came before the last submission is what was
+    submitted.)"""
+    if not isinstance(user, User) or user.role != Role.RECOMMENDER:
+        return False
+    submitted_at = application.submitted_at
+    return submitted_at is None or document.uploaded_at > submitted_at

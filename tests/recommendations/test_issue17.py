@@ -209,4 +209,34 @@ def test_returned_application_opens_as_returned_not_as_the_enterprise_edits_it(
     assert "Application form (Attachment 1)" not in text
     own = client.get(reverse("recommendations:view_pdf", args=[submitted.pk, old_pdf.pk]))
     theirs = client.get(reverse("recommendations:view_pdf", args=[submitted.pk, new_pdf.pk]))
+    b"".join(own.streaming_content)  # read to its end, which closes the file
     assert (own.status_code, theirs.status_code) == (200, 404)
+
+
+def test_a_file_uploaded_after_the_return_is_not_the_recommenders_to_download(
+    submitted, recommender_hz, applicant_a, tmp_path
+):
+    """Guessing its id does not help: the download answers 404 for what the enterprise uploaded
+    after the return, as the page and the PDF view do; the enterprise itself downloads it."""
+    returned_at = timezone.now()
+    services.return_application(application=submitted, actor=recommender_hz, reason="请重新上传PDF")
+    submitted.refresh_from_db()
+    old_pdf = Document.objects.get(
+        application=submitted, kind=DocumentKind.MATERIALS_PDF, superseded_at__isnull=True
+    )
+    new_pdf = upload(
+        submitted, DocumentKind.MATERIALS_PDF, tmp_path, now=returned_at + dt.timedelta(minutes=5)
+    )
+
+    def status(user, document):
+        url = reverse("applications:download", args=[submitted.pk, document.pk])
+        response = client_for(user).get(url)
+        if response.status_code == 200:
+            b"".join(response.streaming_content)  # read to its end, which closes the file
+        return response.status_code
+
+    assert (
+        status(recommender_hz, old_pdf),
+        status(recommender_hz, new_pdf),
+        status(submitted.created_by, new_pdf),
+    ) == (200, 404, 200)
