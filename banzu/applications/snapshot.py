@@ -11,16 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from banzu.accounts.enums import Ownership
+from banzu.applications.rules import ENTERPRISE_FIELDS
 
-SNAPSHOT_FIELDS = (
-    "name",
-    "industry",
-    "ownership",
-    "address",
-    "supervising_department",
-    "supervising_contact",
-    "supervising_phone",
-)
+# The enterprise's lines of Attachment 1: what the rules require is what the snapshot keeps.
+SNAPSHOT_FIELDS = ENTERPRISE_FIELDS
 
 
 @dataclass(frozen=True)
