@@ -106,10 +106,21 @@ class DemoFiles:
         from banzu.documents.render import render
 
         title = "质量信得过班组建设成果"
-        body = "本材料为演示数据。班组围绕关键顾客需求开展建设活动。"
+        body = (
+            "本材料为演示数据。班组围绕关键顾客需求开展建设活动。",
+            "一、班组概况。班组现有成员十二人，平均年龄三十四岁，其中高级工五人、技师两人，"
+            "承担项目主体结构的钢筋加工与安装任务，近三年所施工程一次验收合格率保持在百分之九十八以上。",
+            "二、质量管理。班组坚持“三检制”，每道工序完成后先自检、再互检，最后由质检员专检；"
+            "对发现的问题当日整改、次日复查，并在班前会上通报，做到问题不过夜。",
+            "三、创新与改进。班组开展质量改进活动，针对钢筋保护层厚度偏差问题，研制定位卡具，"
+            "使保护层合格率由百分之九十一提高到百分之九十八，相关做法已在公司推广。",
+            "四、人才培养。班组实行师带徒制度，每年组织技能比武和质量知识培训，"
+            "人均培训学时超过四十小时，两名成员获得市级技术能手称号。",
+        )
         word = WordDocument()
         word.add_heading(title, 0)
-        word.add_paragraph(body)
+        for paragraph in body:
+            word.add_paragraph(paragraph)
         docx = io.BytesIO()
         word.save(docx)
         deck = Presentation()
@@ -120,7 +131,10 @@ class DemoFiles:
         # The PDF copy says what the Word copy says, as an applicant's export would: the
         # screening's Word-and-PDF check passes on it.
         pdf = render(
-            PrintedDocument(title=title, blocks=(Para(title, style="title"), Para(body))), "pdf"
+            PrintedDocument(
+                title=title, blocks=(Para(title, style="title"), *(Para(p) for p in body))
+            ),
+            "pdf",
         )
         return cls(docx.getvalue(), pdf, pptx.getvalue())
 
