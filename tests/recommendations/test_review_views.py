@@ -140,7 +140,7 @@ def test_list_row_shows_every_column(submitted, recommender_hz, hangzhou):
     for cell in [
         "钢筋班",
         submitted.team.enterprise.name,
-        '<td data-label="Industry">房屋建筑工程</td>',
+        '<td class="name" data-label="Industry">房屋建筑工程</td>',
         "以精细化管理提升钢筋加工一次合格率",
         '<span class="badge state-recommended">Recommended</span>',
         '<span class="score">82.50</span>',
