@@ -30,6 +30,7 @@ SEED_MIGRATIONS = [
     "banzu.accounts.migrations.0002_seed_recommenders",
     "banzu.editions.migrations.0002_seed_2026_edition",
     "banzu.editions.migrations.0004_seed_2026_presentation_sheet",
+    "banzu.editions.migrations.0008_seed_2026_contacts",
     "banzu.audit.migrations.0002_chain_head",
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server"}

@@ -56,6 +56,9 @@ class Edition(models.Model):
     contacts = models.TextField(
         _("association contacts"),
         blank=True,
+        default="",
+        # Rows written by code that predates the field (an older migration's models) get none.
+        db_default="",
         help_text=_(
             "Shown on the log-in page: one person a line, name and phone numbers, as in the notice."
         ),
