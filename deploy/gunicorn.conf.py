@@ -41,3 +41,14 @@ accesslog = os.environ.get("BANZU_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("BANZU_LOG_LEVEL", "info")
 proc_name = "banzu"
+
+
+def post_worker_init(worker: object) -> None:
+    """Import the URL configuration, and with it every view, before the worker's first request.
+
+    Django imports them lazily on a process's first request, about a second of CPU; without
+    this, each worker (and each one recycled by max_requests) pays it on a user's request, and
+    the first requests of a burst to cold workers wait behind it (docs/benchmarks-deadline.md)."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - the property imports them

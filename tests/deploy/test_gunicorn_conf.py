@@ -1,0 +1,32 @@
+"""deploy/gunicorn.conf.py: a worker imports the URL configuration and every view when it
+starts, not on a user's first request (issue 16, the deadline burst)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import runpy, sys, django
+django.setup()
+conf = runpy.run_path("deploy/gunicorn.conf.py")
+before = "banzu.applications.views.application" in sys.modules
+conf["post_worker_init"](None)
+print(before, "banzu.applications.views.application" in sys.modules, "banzu.urls" in sys.modules)
+"""
+
+
+def test_a_worker_imports_the_views_before_its_first_request() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={"DJANGO_SETTINGS_MODULE": "banzu.settings", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.split() == ["False", "True", "True"]
