@@ -35,13 +35,13 @@ from banzu.certificates.workflow import CERTIFICATE
 from banzu.core.access import Person, is_admin
 from banzu.core.errors import ServiceError
 from banzu.core.workflow import Move, apply
+from banzu.documents.model import ASSOCIATION
 from banzu.publicity.publication import published_publicity
 from banzu.results.enums import VersionState
 from banzu.results.models import ResultsVersion
 
 actions.register("certificates.issued")
 
-ASSOCIATION = "浙江省工程建设质量管理协会"
 SERIAL_PREFIX = "ZJQC"
 
 

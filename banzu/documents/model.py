@@ -29,6 +29,10 @@ Align = Literal["left", "center", "right", "justify"]
 ParaStyle = Literal["title", "subtitle", "body", "label", "heading", "note"]
 
 
+# The association that runs the activity: the author of the documents it issues.
+ASSOCIATION = "浙江省工程建设质量管理协会"
+
+
 @dataclass(frozen=True)
 class Para:
     """A paragraph. `title` is the form's heading (黑体), `heading` a section heading inside a

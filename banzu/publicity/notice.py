@@ -3,12 +3,19 @@ documents kernel: the window, how to object, and the proposed list as on the pub
 
 from __future__ import annotations
 
-from banzu.documents.model import Cell, Document, Para, Spacer, Table, label, value
+from banzu.documents.model import (
+    ASSOCIATION,
+    Cell,
+    Document,
+    Para,
+    Spacer,
+    Table,
+    label,
+    value,
+)
 from banzu.documents.render import Format, Rendered, render_file
 from banzu.publicity.models import Publicity
 from banzu.publicity.selectors import listed_rows
-
-ASSOCIATION = "浙江省工程建设质量管理协会"
 
 
 def title(year: int) -> str:
