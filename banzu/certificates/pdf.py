@@ -14,6 +14,7 @@ import segno
 
 from banzu.certificates.models import Certificate
 from banzu.certificates.services import printed, verification_url
+from banzu.documents.model import chinese_date
 from banzu.documents.pdf import font_faces
 from banzu.documents.render import font_set, safe_filename
 
@@ -62,7 +63,7 @@ def to_html(certificate: Certificate) -> str:
         f'<p class="award">{_esc(fields["award"])}</p>'
         "<p>&#12288;&#12288;特发此证，以资鼓励。</p></div>"
         f'<div class="sign">{_esc(fields["association"])}<br>'
-        f"{date.year}年{date.month}月{date.day}日</div>"
+        f"{chinese_date(date)}</div>"
         f'<div class="qr">{qr_svg(url)}</div>'
         f'<div class="meta">证书编号：{_esc(certificate.serial)}<br>'
         f"扫码查验证书真伪与状态</div>"

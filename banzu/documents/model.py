@@ -9,6 +9,7 @@ format, so every official form reads the same in all three. Nothing here imports
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -31,6 +32,11 @@ ParaStyle = Literal["title", "subtitle", "body", "label", "heading", "note"]
 
 # The association that runs the activity: the author of the documents it issues.
 ASSOCIATION = "浙江省工程建设质量管理协会"
+
+
+def chinese_date(day: date) -> str:
+    """2026年12月6日, as an official document dates itself (no leading zeros, no spaces)."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from banzu.documents.model import (
     Para,
     Spacer,
     Table,
+    chinese_date,
     label,
     value,
 )
@@ -79,11 +80,6 @@ def list_title(year: int) -> str:
 
 def filename_stem(year: int) -> str:
     return f"表彰通知_{year}"
-
-
-def chinese_date(day: date) -> str:
-    """2026年12月15日, as an official document dates itself (no leading zeros)."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def notice_day(publicity: Publicity) -> date:

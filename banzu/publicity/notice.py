@@ -10,6 +10,7 @@ from banzu.documents.model import (
     Para,
     Spacer,
     Table,
+    chinese_date,
     label,
     value,
 )
@@ -59,7 +60,7 @@ def document(publicity: Publicity, *, show_scores: bool) -> Document:
         "现将拟表彰名单予以公示（名单附后）。"
     )
     window = (
-        f"公示期为{publicity.starts_on:%Y年%m月%d日}至{publicity.ends_on:%Y年%m月%d日}"
+        f"公示期为{chinese_date(publicity.starts_on)}至{chinese_date(publicity.ends_on)}"
         f"（{publicity.working_days}个工作日）。"
     )
     objection = (
@@ -77,7 +78,7 @@ def document(publicity: Publicity, *, show_scores: bool) -> Document:
             Para(objection),
             Spacer(4),
             Para(ASSOCIATION, "body", "right"),
-            Para(f"{publicity.starts_on:%Y年%m月%d日}", "body", "right"),
+            Para(chinese_date(publicity.starts_on), "body", "right"),
             Spacer(6),
             Para("附件：拟表彰名单", "heading"),
             Table(

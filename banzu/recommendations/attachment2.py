@@ -14,7 +14,16 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from banzu.accounts.models import Recommender
-from banzu.documents.model import Cell, Document, Line, Para, Table, label, value
+from banzu.documents.model import (
+    Cell,
+    Document,
+    Line,
+    Para,
+    Table,
+    chinese_date,
+    label,
+    value,
+)
 from banzu.documents.render import Format, Rendered, render_file
 from banzu.editions.models import Edition
 from banzu.recommendations.selectors import applications_for_recommender
@@ -167,7 +176,7 @@ def build(*, year: int, recommender_name: str, rows: Sequence[Row], today: dt.da
                 "推荐单位（盖章）：",
                 recommender_name,
                 "填报日期：",
-                f"{today:%Y-%m-%d}",
+                chinese_date(today),
                 underline=False,
             ),
             Table(

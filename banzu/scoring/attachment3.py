@@ -20,6 +20,7 @@ from banzu.documents.model import (
     Spacer,
     Table,
     blank,
+    chinese_date,
     label,
     paragraphs,
     value,
@@ -123,7 +124,7 @@ def build(*, year: int, items: Sequence[Item], filled: Filled | None = None) -> 
                 "评分人：",
                 filled.scorer_name,
                 "日期：",
-                f"{filled.submitted_on:%Y 年 %m 月 %d 日}" if filled.submitted_on else "",
+                chinese_date(filled.submitted_on) if filled.submitted_on else "",
             ),
         ]
     else:

@@ -372,7 +372,7 @@ def test_attachment2_docx_lists_the_ranking_under_its_header(ranked, hangzhou, e
     assert rendered.filename == "附件2_推荐汇总表_2026_杭州.docx"
     assert [p.text for p in word.paragraphs[:2]] == [
         "2026 年度浙江省工程建设质量信得过班组典型经验推荐汇总表",
-        "推荐单位（盖章）： 杭州市建筑业协会 \t填报日期： 2026-04-25 ",
+        "推荐单位（盖章）： 杭州市建筑业协会 \t填报日期： 2026年4月25日 ",
     ]
     assert docx_rows(rendered.content) == [HEADER, *RANKED_ROWS]
     section = word.sections[0]
@@ -402,7 +402,7 @@ def test_attachment2_xlsx_has_header_in_row_3_and_typed_rows_below(ranked, hangz
     assert rows[0][0] == "2026 年度浙江省工程建设质量信得过班组典型经验推荐汇总表"
     assert (rows[1][0], rows[1][5]) == (
         "推荐单位（盖章）：杭州市建筑业协会",
-        "填报日期：2026-04-25",
+        "填报日期：2026年4月25日",
     )
     assert rows[2] == HEADER
     assert rows[3:] == [
@@ -533,7 +533,7 @@ def test_attachment3_filled_docx_shows_scores_total_comments_and_scorer(scored_s
         ["建设过程", "过程扎实，数据翔实。"],
         ["特色", "特色鲜明。"],
     ]
-    assert word.paragraphs[-1].text == "评分人： 陈静怡 \t日期： 2026 年 04 月 21 日 "
+    assert word.paragraphs[-1].text == "评分人： 陈静怡 \t日期： 2026年4月21日 "
 
 
 def test_attachment3_filled_pdf_shows_scores_and_scorer(scored_sheet):
@@ -551,7 +551,7 @@ def test_attachment3_filled_pdf_shows_scores_and_scorer(scored_sheet):
         "过程扎实，数据翔实。",
         "特色鲜明。",
         "评分人：陈静怡",
-        "2026年04月21日",
+        "2026年4月21日",
     ]
     assert [value for value in expected if value not in text] == []
     assert "None" not in text

@@ -445,7 +445,7 @@ def test_the_notice_downloads_as_pdf_and_word_with_the_window_and_the_list(opene
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "关于2026年度浙江省工程建设质量信得过班组拟表彰名单的公示" in text
-    assert "公示期为2026年12月07日至2026年12月11日（5个工作日）" in text
+    assert "公示期为2026年12月7日至2026年12月11日（5个工作日）" in text
     for team in ("甲班组", "乙班组", "丁班组", "戊班组", "己班组"):
         assert team in text
     assert "丙班组" not in text

@@ -243,7 +243,7 @@ def test_excel_reads_back_with_title_header_and_rows(
     assert values[0][0] == "2026 年度浙江省工程建设质量信得过班组典型经验推荐汇总表"
     assert (values[1][0], values[1][5]) == (
         "推荐单位（盖章）：杭州市建筑业协会",
-        "填报日期：2026-04-25",
+        "填报日期：2026年4月25日",
     )
     assert values[2] == HEADER
     a, b, c, d = (ranked[k] for k in "abcd")
