@@ -28,6 +28,12 @@ from lxml import etree
 
 from banzu.documents.model import (
     ASSOCIATION,
+    BORDER_PT,
+    CELL_PADDING_MM,
+    LANDSCAPE_MARGINS_MM,
+    LINE_AFTER_PT,
+    PORTRAIT_MARGINS_MM,
+    STYLES,
     Align,
     Cell,
     Document,
@@ -39,16 +45,17 @@ from banzu.documents.model import (
 )
 
 LATIN_FONT = "Times New Roman"
-SONG = "宋体"
-HEI = "黑体"
-# (name on the form, alternate name, panose) for the font table.
+# East Asian faces by their Latin names, which Word and WPS resolve on Chinese Windows and which
+# fontconfig (hence LibreOffice) maps to a serif and a sans CJK face; "宋体" and "黑体" are unknown
+# to fontconfig and both fell back to one sans face. The font table names the Chinese names as
+# alternates, with panose and family, for Word on a machine with neither.
+SONG = "SimSun"
+HEI = "SimHei"
+# (name, alternate name, panose, family) for the font table.
 EAST_ASIAN_FONTS = (
-    (SONG, "SimSun", "02010600030101010101"),
-    (HEI, "SimHei", "02010609060101010101"),
+    (SONG, "宋体", "02010600030101010101", "roman"),
+    (HEI, "黑体", "02010609060101010101", "swiss"),
 )
-
-PORTRAIT_MARGINS_MM = (22, 20, 20, 20)  # top, right, bottom, left, as in pdf.css
-LANDSCAPE_MARGINS_MM = (18, 15, 16, 15)
 
 _ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -61,21 +68,20 @@ _VALIGN = {
     "middle": WD_CELL_VERTICAL_ALIGNMENT.CENTER,
     "bottom": WD_CELL_VERTICAL_ALIGNMENT.BOTTOM,
 }
-# style name → (East Asian font, size in points)
+# style → the Word style's name (its size, line and face from model.STYLES)
 _STYLES = {
-    "title": ("BZ Title", HEI, 18),
-    "subtitle": ("BZ Subtitle", HEI, 14),
-    "heading": ("BZ Heading", HEI, 11),
-    "label": ("BZ Label", HEI, 10.5),
-    "note": ("BZ Note", SONG, 9.5),
-    "body": ("Normal", SONG, 11),
+    "title": "BZ Title",
+    "subtitle": "BZ Subtitle",
+    "heading": "BZ Heading",
+    "label": "BZ Label",
+    "note": "BZ Note",
+    "body": "Normal",
 }
 
 
 # style → the id Word files it under (None: the default paragraph style, Normal).
 _STYLE_IDS = {
-    key: None if name == "Normal" else name.replace(" ", "")
-    for key, (name, _font, _size) in _STYLES.items()
+    key: None if name == "Normal" else name.replace(" ", "") for key, name in _STYLES.items()
 }
 
 
@@ -103,41 +109,64 @@ def _set_language(rpr: Any) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
+def _set_on(parent: Any, tag: str, val: str) -> None:
+    element = parent.find(qn(tag))
+    if element is None:
+        element = OxmlElement(tag)
+        parent.append(element)
+    element.set(qn("w:val"), val)
+
+
 def _prepare_styles(document: Any) -> None:
     defaults = document.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     _set_fonts(rpr, SONG)
     _set_language(rpr)
+    # No extra space between Chinese and Latin text, no snapping to a document grid: WeasyPrint
+    # does neither, and each shifts line breaks between the two copies.
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is None:
+        ppr_default = OxmlElement("w:pPrDefault")
+        defaults.append(ppr_default)
+    ppr = ppr_default.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        ppr_default.append(ppr)
+    for tag, val in (
+        ("w:widowControl", "1"),
+        ("w:snapToGrid", "0"),
+        ("w:autoSpaceDE", "0"),
+        ("w:autoSpaceDN", "0"),
+    ):
+        _set_on(ppr, tag, val)
     styles = document.styles
-    for name, east_asian, size in _STYLES.values():
+    for key, name in _STYLES.items():
+        metrics = STYLES[key]
         style = styles[name] if name == "Normal" else styles.add_style(name, 1)
         if name != "Normal":
             style.base_style = styles["Normal"]
-        style.font.size = Pt(size)
-        _set_fonts(style.element.get_or_add_rPr(), east_asian)
+        style.font.size = Pt(metrics.size_pt)
+        _set_fonts(style.element.get_or_add_rPr(), HEI if metrics.sans else SONG)
         spacing = style.paragraph_format
-        spacing.space_before = Pt(0)
-        spacing.space_after = Pt(0)
-        spacing.line_spacing = 1.3
-    title = styles["BZ Title"].paragraph_format
-    title.space_after = Pt(12)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    styles["BZ Heading"].paragraph_format.space_before = Pt(4)
+        spacing.space_before = Pt(metrics.before_pt)
+        spacing.space_after = Pt(metrics.after_pt)
+        spacing.line_spacing = Pt(metrics.line_pt)  # a length: exactly this, not a multiple
+    styles["BZ Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _prepare_font_table(document: Any) -> None:
-    """Add the Chinese fonts to the font table with their Latin alternate names. The template's
-    font table is a plain part (bytes), so it is parsed, extended and written back."""
+    """Add the Chinese fonts to the font table with their Chinese alternate names. The
+    template's font table is a plain part (bytes), so it is parsed, extended and written back."""
     part = document.part.part_related_by(RT.FONT_TABLE)
     root = parse_xml(part.blob)
-    for name, alternate, panose in EAST_ASIAN_FONTS:
+    for name, alternate, panose, family in EAST_ASIAN_FONTS:
         font = OxmlElement("w:font")
         font.set(qn("w:name"), name)
         for tag, val in (
             ("w:altName", alternate),
             ("w:panose1", panose),
             ("w:charset", "86"),
-            ("w:family", "auto"),
+            ("w:family", family),
             ("w:pitch", "variable"),
         ):
             child = OxmlElement(tag)
@@ -196,7 +225,7 @@ def _write_para(paragraph: Any, para: Para, align: Align | None = None) -> None:
 
 def _write_line(document: Any, line: Line, width: int) -> None:
     paragraph = document.add_paragraph()
-    paragraph.paragraph_format.space_after = Pt(6)
+    paragraph.paragraph_format.space_after = Pt(LINE_AFTER_PT)
     paragraph.paragraph_format.tab_stops.add_tab_stop(width, alignment=2)  # right
 
     def field(label: str, value: str) -> None:
@@ -217,6 +246,39 @@ def _cell_properties(cell: Any, width: int, valign: str) -> None:
     cell.vertical_alignment = _VALIGN[valign]
 
 
+def _twips(mm: float) -> str:
+    return str(round(mm * 1440 / 25.4))
+
+
+def _table_rules_and_padding(tbl_pr: Any) -> None:
+    """Single rules of the PDF's weight, and the PDF's cell padding (Word's default has none
+    above and below a cell's text)."""
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        rule = OxmlElement(f"w:{side}")
+        rule.set(qn("w:val"), "single")
+        rule.set(qn("w:sz"), str(round(BORDER_PT * 8)))
+        rule.set(qn("w:space"), "0")
+        rule.set(qn("w:color"), "000000")
+        borders.append(rule)
+    vertical, horizontal = CELL_PADDING_MM
+    margins = OxmlElement("w:tblCellMar")
+    for side, mm in (
+        ("top", vertical),
+        ("left", horizontal),
+        ("bottom", vertical),
+        ("right", horizontal),
+    ):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), _twips(mm))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    # The schema's order around the fixed layout: tblBorders, shd, tblLayout, tblCellMar.
+    layout = tbl_pr.find(qn("w:tblLayout"))
+    layout.addprevious(borders)
+    layout.addnext(margins)
+
+
 def _write_table(document: Any, table: Table, width: int) -> None:
     columns = len(table.widths)
     total = sum(table.widths)
@@ -227,6 +289,7 @@ def _write_table(document: Any, table: Table, width: int) -> None:
     grid.autofit = False  # writes <w:tblLayout w:type="fixed"/> in its schema position
     for index, column in enumerate(grid.columns):
         column.width = widths[index]
+    _table_rules_and_padding(grid._tbl.tblPr)
 
     for row_index, row in enumerate(table.rows):
         docx_row = grid.rows[row_index]
@@ -320,17 +383,19 @@ def render(document: Document) -> bytes:
             _write_line(word, block, width)
         elif isinstance(block, Table):
             if previous_was_table:
-                word.add_paragraph()  # Word merges adjacent tables; keep them apart.
+                # Word merges adjacent tables; keep them apart by a hairline paragraph.
+                word.add_paragraph().paragraph_format.line_spacing = Pt(1)
             _write_table(word, block, width)
         elif isinstance(block, Spacer):
+            # An empty paragraph exactly the spacer's height, as the PDF's empty block.
             paragraph = word.add_paragraph()
-            paragraph.paragraph_format.space_after = Mm(block.height_mm)
+            paragraph.paragraph_format.line_spacing = Mm(block.height_mm)
         elif isinstance(block, PageBreak):
             word.add_page_break()
         previous_was_table = isinstance(block, Table)
     # A document ending in a table needs a final paragraph (Word requires it after the table).
     if previous_was_table:
-        word.add_paragraph().paragraph_format.space_after = Pt(0)
+        word.add_paragraph().paragraph_format.line_spacing = Pt(1)
 
     buffer = io.BytesIO()
     word.save(buffer)

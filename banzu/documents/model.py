@@ -30,6 +30,36 @@ Align = Literal["left", "center", "right", "justify"]
 ParaStyle = Literal["title", "subtitle", "body", "label", "heading", "note"]
 
 
+@dataclass(frozen=True)
+class TextStyle:
+    """How a paragraph style is set, the same in Word and PDF so the two copies paginate alike:
+    the size, an exact line height (never a multiple of the font's own, which differs between
+    SimSun, Noto CJK and the PDF's faces), the space around it, and the face (sans: 黑体)."""
+
+    size_pt: float
+    line_pt: float
+    before_pt: float = 0
+    after_pt: float = 0
+    sans: bool = False
+
+
+STYLES: dict[str, TextStyle] = {
+    "title": TextStyle(18, 26, after_pt=12, sans=True),
+    "subtitle": TextStyle(14, 20, after_pt=8, sans=True),
+    "heading": TextStyle(10.5, 16, before_pt=3, sans=True),
+    "label": TextStyle(10.5, 16, sans=True),
+    "body": TextStyle(10.5, 16),
+    "note": TextStyle(9, 13),
+}
+# A page's margins (top, right, bottom, left), a cell's padding (vertical, horizontal), the space
+# under a Line, the table rules: shared by the Word and PDF renderers.
+PORTRAIT_MARGINS_MM = (22.0, 20.0, 20.0, 20.0)
+LANDSCAPE_MARGINS_MM = (18.0, 15.0, 16.0, 15.0)
+CELL_PADDING_MM = (1.2, 1.6)
+LINE_AFTER_PT = 6.0
+BORDER_PT = 0.75
+
+
 # The association that runs the activity: the author of the documents it issues.
 ASSOCIATION = "浙江省工程建设质量管理协会"
 

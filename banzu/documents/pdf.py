@@ -10,7 +10,21 @@ import html
 from pathlib import Path
 
 from banzu.documents.fonts import FontSet
-from banzu.documents.model import Cell, Document, Line, PageBreak, Para, Spacer, Table
+from banzu.documents.model import (
+    BORDER_PT,
+    CELL_PADDING_MM,
+    LANDSCAPE_MARGINS_MM,
+    LINE_AFTER_PT,
+    PORTRAIT_MARGINS_MM,
+    STYLES,
+    Cell,
+    Document,
+    Line,
+    PageBreak,
+    Para,
+    Spacer,
+    Table,
+)
 
 STYLESHEET = Path(__file__).with_name("pdf.css")
 
@@ -94,13 +108,41 @@ def to_html(document: Document) -> str:
     )
 
 
+def _margins(margins: tuple[float, float, float, float]) -> str:
+    return " ".join(f"{mm}mm" for mm in margins)
+
+
+def metrics_css() -> str:
+    """Page margins, text sizes, exact line heights and cell padding: the Word copy's, from the
+    one table in model.py, so that both copies of a form break their pages alike."""
+    body = STYLES["body"]
+    vertical, horizontal = CELL_PADDING_MM
+    rules = [
+        f"@page {{ margin: {_margins(PORTRAIT_MARGINS_MM)}; }}",
+        f"@page landscape {{ margin: {_margins(LANDSCAPE_MARGINS_MM)}; }}",
+        f"@page landscape-numbered {{ margin: {_margins(LANDSCAPE_MARGINS_MM)}; }}",
+        f"html {{ font-size: {body.size_pt}pt; line-height: {body.line_pt}pt; }}",
+        f"div.line {{ margin: 0 0 {LINE_AFTER_PT}pt; }}",
+        f"td {{ border: {BORDER_PT}pt solid #000; padding: {vertical}mm {horizontal}mm; }}",
+    ]
+    rules += [
+        f"p.{name} {{ font-size: {style.size_pt}pt; line-height: {style.line_pt}pt; "
+        f"margin: {style.before_pt}pt 0 {style.after_pt}pt; }}"
+        for name, style in STYLES.items()
+    ]
+    return "\n".join(rules) + "\n"
+
+
 def font_faces(fonts: FontSet) -> str:
-    """The @font-face rules of the embedded CJK faces (also the certificate's own page)."""
+    """The @font-face rules of the embedded CJK faces (also the certificate's own page). The rare
+    faces, which hold only ideographs beyond the BMP, come last in each font-family list of
+    pdf.css. (No unicode-range: WeasyPrint would take it as the face's whole repertoire.)"""
     faces = (
         ("BZ Serif", fonts.serif),
         ("BZ Sans", fonts.sans),
         ("BZ Serif Full", fonts.serif_full),
         ("BZ Sans Full", fonts.sans_full),
+        *fonts.rare,
     )
     return "".join(
         f'@font-face {{ font-family: "{name}"; src: url("{path.as_uri()}"); }}\n'
@@ -117,7 +159,7 @@ def render(document: Document, fonts: FontSet) -> bytes:
     fetcher = URLFetcher(allowed_protocols=["file"])
     font_config = FontConfiguration()
     stylesheet = CSS(
-        string=font_faces(fonts) + STYLESHEET.read_text(encoding="utf-8"),
+        string=font_faces(fonts) + STYLESHEET.read_text(encoding="utf-8") + metrics_css(),
         font_config=font_config,
         url_fetcher=fetcher,
     )

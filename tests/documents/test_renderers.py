@@ -133,6 +133,15 @@ def page_fonts(reader: PdfReader) -> dict[str, object]:
     return found
 
 
+def page_fonts_any(reader: PdfReader) -> set[str]:
+    """Every font a PDF's pages use, simple or composite."""
+    return {
+        str(ref.get_object()["/BaseFont"]).lstrip("/")
+        for page in reader.pages
+        for ref in page["/Resources"]["/Font"].values()
+    }
+
+
 @pytest.fixture(scope="module")
 def font_set() -> fonts.FontSet:
     return fonts.prepare(settings.DOCUMENT_FONT_DIR)
@@ -307,7 +316,7 @@ def test_docx_header_rows_repeat_on_every_page():
     assert repeated == [True, False, False, False]
 
 
-def test_docx_declares_songti_for_east_asian_text_without_theme_override():
+def test_docx_declares_simsun_for_east_asian_text_without_theme_override():
     word = reopen_docx(docx.render(FORM))
     styles = word.styles.element
 
@@ -315,13 +324,13 @@ def test_docx_declares_songti_for_east_asian_text_without_theme_override():
     default_fonts = defaults.find(qn("w:rFonts"))
     normal_fonts = word.styles["Normal"].element.rPr.find(qn("w:rFonts"))
     for declared in (default_fonts, normal_fonts):
-        assert declared.get(qn("w:eastAsia")) == "宋体"
+        assert declared.get(qn("w:eastAsia")) == "SimSun"
         assert declared.get(qn("w:eastAsiaTheme")) is None
         assert declared.get(qn("w:asciiTheme")) is None
     assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
 
 
-def test_docx_title_and_labels_are_in_heiti():
+def test_docx_title_and_labels_are_in_simhei():
     word = reopen_docx(docx.render(FORM))
 
     title = word.paragraphs[0]
@@ -330,22 +339,79 @@ def test_docx_title_and_labels_are_in_heiti():
         name: word.styles[name].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
         for name in ("BZ Title", "BZ Label", "Normal")
     }
-    assert east_asian == {"BZ Title": "黑体", "BZ Label": "黑体", "Normal": "宋体"}
+    assert east_asian == {"BZ Title": "SimHei", "BZ Label": "SimHei", "Normal": "SimSun"}
     label_paragraph = word.tables[0].cell(1, 0).paragraphs[0]
     assert (label_paragraph.text, label_paragraph.style.name) == ("班组名称", "BZ Label")
 
 
-def test_docx_font_table_names_songti_and_heiti_with_latin_alternates():
+def test_docx_font_table_names_simsun_serif_and_simhei_sans_with_chinese_alternates():
     word = reopen_docx(docx.render(FORM))
     part = next(p for p in word.part.package.iter_parts() if p.partname == "/word/fontTable.xml")
 
     root = etree.fromstring(part.blob)
-    alternates = {
-        font.get(qn("w:name")): font.find(qn("w:altName")).get(qn("w:val"))
+    declared = {
+        font.get(qn("w:name")): tuple(
+            font.find(qn(tag)).get(qn("w:val")) for tag in ("w:altName", "w:family", "w:panose1")
+        )
         for font in root.findall(qn("w:font"))
         if font.find(qn("w:altName")) is not None
     }
-    assert alternates == {"宋体": "SimSun", "黑体": "SimHei"}
+    assert declared == {
+        "SimSun": ("宋体", "roman", "02010600030101010101"),
+        "SimHei": ("黑体", "swiss", "02010609060101010101"),
+    }
+
+
+def test_docx_styles_set_the_pdf_sizes_with_exact_line_heights():
+    word = reopen_docx(docx.render(FORM))
+
+    set_as = {
+        name: (
+            word.styles[name].font.size.pt,
+            word.styles[name].paragraph_format.line_spacing.pt,
+            str(word.styles[name].paragraph_format.line_spacing_rule),
+        )
+        for name in ("Normal", "BZ Title", "BZ Label", "BZ Note")
+    }
+    assert set_as == {
+        "Normal": (10.5, 16.0, "EXACTLY (4)"),
+        "BZ Title": (18.0, 26.0, "EXACTLY (4)"),
+        "BZ Label": (10.5, 16.0, "EXACTLY (4)"),
+        "BZ Note": (9.0, 13.0, "EXACTLY (4)"),
+    }
+
+
+def test_docx_cells_have_the_pdf_padding_and_rules():
+    table = reopen_docx(docx.render(FORM)).tables[0]._tbl
+
+    margins = table.tblPr.find(qn("w:tblCellMar"))
+    padding = {child.tag.split("}")[1]: child.get(qn("w:w")) for child in margins.iterchildren()}
+    rules = {child.get(qn("w:sz")) for child in table.tblPr.find(qn("w:tblBorders"))}
+    assert (padding, rules) == ({"top": "68", "left": "91", "bottom": "68", "right": "91"}, {"6"})
+
+
+def test_pdf_stylesheet_takes_the_word_metrics():
+    css = pdf.metrics_css()
+
+    assert "@page { margin: 22.0mm 20.0mm 20.0mm 20.0mm; }" in css
+    assert "td { border: 0.75pt solid #000; padding: 1.2mm 1.6mm; }" in css
+    assert "p.body { font-size: 10.5pt; line-height: 16pt; margin: 0pt 0 0pt; }" in css
+    assert "p.title { font-size: 18pt; line-height: 26pt; margin: 0pt 0 12pt; }" in css
+
+
+def test_libreoffice_draws_body_text_serif_and_titles_sans(tmp_path):
+    source = tmp_path / "form.docx"
+    source.write_bytes(docx.render(FORM))
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+    cjk = [name for name in page_fonts_any(PdfReader(tmp_path / "form.pdf")) if "CJK" in name]
+    # Two faces, one serif (SimSun's stand-in) and one sans (SimHei's): never one for both.
+    assert sorted("Serif" if "Serif" in name else "Sans" for name in cjk) == ["Sans", "Serif"]
 
 
 def test_docx_line_puts_its_label_and_value_on_one_paragraph():
