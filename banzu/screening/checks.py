@@ -15,6 +15,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.utils.translation import ngettext
 
 from banzu.applications.rules import REQUIRED_DOCUMENTS, enterprise_core_name
 from banzu.screening.enums import CheckCode, CheckStatus
+from banzu.similarity import format_ratio
 from banzu.similarity.extract import Extracted
 from banzu.similarity.normalize import Normalized, normalize
 
@@ -50,8 +52,17 @@ def _listing(items: Iterable[str]) -> str:
 
 
 def _percent(ratio: float) -> str:
-    # Rounded down, so a ratio just under the threshold never reads as reaching it.
-    return f"{int(ratio * 100 + 1e-9)}%"
+    return format_ratio(ratio)
+
+
+def reaches(ratio: float, threshold: float) -> bool:
+    """Whether a ratio reaches a threshold as the screener reads both: the shown figures are
+    compared, so 29.96% (shown 30.0%) reaches a flag of 30% and never reads as below it."""
+    return _shown(ratio) >= _shown(threshold)
+
+
+def _shown(ratio: float) -> Decimal:
+    return Decimal(format_ratio(ratio).removesuffix("%"))
 
 
 # --- fields and files -----------------------------------------------------------------------
@@ -219,7 +230,7 @@ def check_word_pdf(word: Extracted | None, pdf: Extracted | None, *, threshold: 
             }
             return Outcome(code, CheckStatus.FAIL, reason, {"error": extracted.error})
     found = agreement(word.text, pdf.text)
-    passed = found.ratio >= threshold
+    passed = reaches(found.ratio, threshold)
     figures = {"agreement": _percent(found.ratio), "threshold": _percent(threshold)}
     if passed and not found.difference_count:
         reason = _("Word and PDF agree on %(agreement)s of the text.") % figures
@@ -389,12 +400,40 @@ def check_duplicates(pk: int, entries: Sequence[Entry]) -> Outcome:
 
 @dataclass(frozen=True)
 class Figures:
-    """The plagiarism scan's figures of one application (from its SimilarityReport)."""
+    """The plagiarism scan's figures of one application (from its SimilarityReport).
+    `top_source_mutual`: the largest source is another application of this edition, so the text
+    cannot say which of the two came first and the reason names no direction."""
 
     copy_ratio: float
     max_source_ratio: float
     top_source: str = ""
     error: str = ""
+    top_source_mutual: bool = False
+
+
+def _source_reason(figures: Figures, flagged: bool) -> str:
+    """The largest source in words: an archive document was copied from; a document of this
+    edition overlaps, which came first unknown."""
+    if figures.top_source_mutual:
+        if flagged:
+            return _(
+                "%(source)s of the text overlaps with one document of this edition, %(label)s "
+                "(flag from %(source_flag)s); mutual overlap, which came first cannot be told; "
+                "%(copy)s copied in all."
+            )
+        return _(
+            "%(copy)s of the text is copied in all (flag from %(copy_flag)s); the largest "
+            "overlap, with %(label)s of this edition, %(source)s."
+        )
+    if flagged:
+        return _(
+            "%(source)s of the text copies one source, %(label)s (flag from "
+            "%(source_flag)s); %(copy)s copied in all."
+        )
+    return _(
+        "%(copy)s of the text is copied in all (flag from %(copy_flag)s); the largest "
+        "source, %(label)s, %(source)s."
+    )
 
 
 def check_plagiarism(
@@ -402,7 +441,7 @@ def check_plagiarism(
 ) -> Outcome:
     """A single source at or above its flag fails (copying from one identifiable document is
     what disqualifies); a total copy ratio at or above its flag, spread over several sources,
-    asks for a look; no report yet is pending."""
+    asks for a look; no report yet is pending. Ratios reach a flag as they are shown."""
     code = CheckCode.PLAGIARISM
     if figures is None:
         return Outcome(code, CheckStatus.PENDING, _("The plagiarism scan has not run yet."))
@@ -422,27 +461,14 @@ def check_plagiarism(
         "copy_ratio": figures.copy_ratio,
         "max_source_ratio": figures.max_source_ratio,
         "top_source": figures.top_source,
+        "top_source_mutual": figures.top_source_mutual,
         "copy_ratio_flag": copy_ratio_flag,
         "source_ratio_flag": source_ratio_flag,
     }
-    if figures.max_source_ratio >= source_ratio_flag:
-        reason = (
-            _(
-                "%(source)s of the text copies one source, %(label)s (flag from "
-                "%(source_flag)s); %(copy)s copied in all."
-            )
-            % values
-        )
-        return Outcome(code, CheckStatus.FAIL, reason, data)
-    if figures.copy_ratio >= copy_ratio_flag:
-        reason = (
-            _(
-                "%(copy)s of the text is copied in all (flag from %(copy_flag)s); the largest "
-                "source, %(label)s, %(source)s."
-            )
-            % values
-        )
-        return Outcome(code, CheckStatus.WARN, reason, data)
+    if reaches(figures.max_source_ratio, source_ratio_flag):
+        return Outcome(code, CheckStatus.FAIL, _source_reason(figures, True) % values, data)
+    if reaches(figures.copy_ratio, copy_ratio_flag):
+        return Outcome(code, CheckStatus.WARN, _source_reason(figures, False) % values, data)
     if figures.copy_ratio == 0:
         return Outcome(code, CheckStatus.PASS, _("No copied text found."), data)
     reason = _("%(copy)s of the text is copied in all; the largest source %(source)s.") % values

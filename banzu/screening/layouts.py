@@ -13,6 +13,7 @@ from banzu.documents.model import Cell, Document, Line, Para, Table, label, valu
 from banzu.editions.models import Edition
 from banzu.screening.enums import EliminationReason
 from banzu.screening.models import SimilarityReport
+from banzu.screening.provenance import Dates
 from banzu.screening.selectors import SummaryRow
 
 
@@ -74,16 +75,32 @@ def summary_document(
     )
 
 
+MUTUAL = "相互重复，无法判断先后"
+
+
+def _moment(value: dt.datetime | None) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else "—"
+
+
+def _written(dates: Dates) -> str:
+    """An archive document's year; an application's submission time."""
+    if dates.year:
+        return f"{dates.year}年度"
+    return _moment(dates.submitted_at)
+
+
 def report_document(
     application: Application,
     report: SimilarityReport,
     figures: dict[str, str],
     sources: list[dict[str, Any]],
     *,
+    dates: Dates,
     today: dt.date,
 ) -> Document:
     """One application's similarity report as the admin files it with the decision: who, the
-    figures, then each source with its share (Excel: the sources' table; PDF: all of it)."""
+    figures, then each source with its share and when it was written (Excel: the sources'
+    table; PDF: all of it). A source of this edition overlaps, which came first unknown."""
     title = f"{application.edition.year} 年度质量信得过班组申报材料查重报告"
     team = application.team
     recommender = application.recommender.name if application.recommender else ""
@@ -100,17 +117,31 @@ def report_document(
         ("总字数", str(report.chars)),
         ("复制字数", str(report.copied_chars)),
         ("公共文本字数", str(report.common_chars)),
-        ("查重时间", f"{timezone.localtime(report.scanned_at):%Y-%m-%d %H:%M}"),
+        ("提交时间", _moment(dates.submitted_at)),
+        ("材料上传时间", _moment(dates.uploaded_at)),
+        ("查重时间", _moment(report.scanned_at)),
     )
     header = tuple(
         label(text)
-        for text in ("序号", "来源", "来源类别", "同一单位", "复制字数", "复制比", "片段")
+        for text in (
+            "序号",
+            "相似文献",
+            "来源类别",
+            "提交时间或年度",
+            "先后",
+            "同一单位",
+            "重复字数",
+            "复制比",
+            "片段",
+        )
     )
     body: tuple[tuple[Cell, ...], ...] = tuple(
         (
             value(number, align="center"),
             value(str(source.get("label", ""))),
             value("往届材料库" if source.get("kind") == "archive" else "本年度", align="center"),
+            value(_written(source["dates"]), align="center"),
+            value(MUTUAL if source.get("mutual") else "往届在先", align="center"),
             value("是" if source.get("same_owner") else "否", align="center"),
             value(int(source.get("copied_chars") or 0), align="center"),
             value(str(source["ratio_display"]), align="center"),
@@ -119,7 +150,7 @@ def report_document(
         for number, source in enumerate(sources, start=1)
     )
     if not body:
-        body = ((value("未发现来源。", colspan=7),),)
+        body = ((value("未发现来源。", colspan=9),),)
     return Document(
         title=title,
         blocks=(
@@ -127,7 +158,7 @@ def report_document(
             Line("浙江省工程建设质量管理协会", "", "日期：", f"{today:%Y-%m-%d}", underline=False),
             *(Line(f"{name}：", text, underline=False) for name, text in facts),
             Table(
-                widths=(10.0, 46, 14, 14, 14, 12, 10),
+                widths=(8.0, 40, 12, 18, 18, 10, 10, 10, 8),
                 rows=(header, *body),
                 header_rows=1,
             ),

@@ -33,6 +33,7 @@ from banzu.applications.models import Document as StoredDocument
 from banzu.core import filestore
 from banzu.editions.models import Edition
 from banzu.jobs.models import Job
+from banzu.screening.checks import reaches
 from banzu.screening.models import ArchiveDocument, ScreeningSettings, SimilarityReport
 from banzu.similarity.engine import Corpus, Document, Report
 from banzu.similarity.extract import Extracted, extract
@@ -271,9 +272,9 @@ def rescan_application(application: Application, *, job: Job | None = None) -> S
 
 
 def _flagged(report: Report, limits: ScreeningSettings) -> bool:
-    return (
-        Decimal(str(report.copy_ratio)) >= limits.copy_ratio_flag
-        or Decimal(str(report.max_source_ratio)) >= limits.source_ratio_flag
+    # As the plagiarism check decides: on the figures as shown.
+    return reaches(report.copy_ratio, float(limits.copy_ratio_flag)) or reaches(
+        report.max_source_ratio, float(limits.source_ratio_flag)
     )
 
 

@@ -19,7 +19,7 @@ from banzu.applications import rules
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application, Document
 from banzu.editions.models import Edition
-from banzu.screening import checks
+from banzu.screening import checks, provenance
 from banzu.screening.models import CheckResult, ScreeningSettings, SimilarityReport
 from banzu.screening.scan import read_stored
 from banzu.similarity.extract import Extracted
@@ -74,6 +74,7 @@ def _figures(report: SimilarityReport | None) -> checks.Figures | None:
         max_source_ratio=float(report.max_source_ratio),
         top_source=str(top.get("label", "")) if top else "",
         error=report.error,
+        top_source_mutual=top is not None and provenance.is_mutual(top),
     )
 
 

@@ -70,7 +70,7 @@ def test_word_pdf_pass_when_texts_agree():
 
     assert (outcome.status, outcome.reason) == (
         CheckStatus.PASS,
-        "Word and PDF agree on 100% of the text.",
+        "Word and PDF agree on 100.0% of the text.",
     )
     assert outcome.data["differences"] == []
 
@@ -84,7 +84,7 @@ def test_word_pdf_fail_names_agreement_and_differing_passage():
     assert outcome == Outcome(
         CheckCode.WORD_PDF,
         CheckStatus.FAIL,
-        "Word and PDF agree on 78% of the text (at least 90% required); 1 passage differs.",
+        "Word and PDF agree on 78.4% of the text (at least 90.0% required); 1 passage differs.",
         outcome.data,
     )
     start = word.index("技能培训")
@@ -263,16 +263,17 @@ def test_plagiarism_pending_pass_warn_fail_and_unreadable():
     assert judge(Figures(0.0, 0.0)) == (CheckStatus.PASS, "No copied text found.")
     assert judge(Figures(0.12, 0.05, "2024 · 某公司 · 电工班")) == (
         CheckStatus.PASS,
-        "12% of the text is copied in all; the largest source 5%.",
+        "12.0% of the text is copied in all; the largest source 5.0%.",
     )
     assert judge(Figures(0.35, 0.15, "2024 · 某公司 · 电工班")) == (
         CheckStatus.WARN,
-        "35% of the text is copied in all (flag from 30%); the largest source, "
-        "2024 · 某公司 · 电工班, 15%.",
+        "35.0% of the text is copied in all (flag from 30.0%); the largest source, "
+        "2024 · 某公司 · 电工班, 15.0%.",
     )
     assert judge(Figures(0.42, 0.40, "杭州-003 钢筋班")) == (
         CheckStatus.FAIL,
-        "40% of the text copies one source, 杭州-003 钢筋班 (flag from 20%); 42% copied in all.",
+        "40.0% of the text copies one source, 杭州-003 钢筋班 (flag from 20.0%); "
+        "42.0% copied in all.",
     )
     assert judge(Figures(0.0, 0.0, error="no text found")) == (
         CheckStatus.WARN,
@@ -351,7 +352,7 @@ def test_run_checks_catches_word_and_pdf_that_differ(
         "files": (CheckStatus.PASS, "All required files are uploaded."),
         "word_pdf": (
             CheckStatus.FAIL,
-            "Word and PDF agree on 78% of the text (at least 90% required); 1 passage differs.",
+            "Word and PDF agree on 78.4% of the text (at least 90.0% required); 1 passage differs.",
         ),
         "presentation": (CheckStatus.PASS, "The PPT opens; 1 slide has text."),
         "stamped_form": (CheckStatus.PASS, "The stamped application form is uploaded."),
@@ -389,7 +390,7 @@ def test_run_checks_passes_a_matching_pair_and_replaces_earlier_results(
     assert CheckResult.objects.filter(application=application).count() == 9
     assert _results(application)["word_pdf"] == (
         CheckStatus.PASS,
-        "Word and PDF agree on 100% of the text.",
+        "Word and PDF agree on 100.0% of the text.",
     )
     assert CheckResult.objects.get(application=application, code="word_pdf").data[
         "threshold"
@@ -462,7 +463,8 @@ def test_run_checks_reads_the_similarity_report(open_edition, hangzhou, recommen
 
     assert _results(application)["plagiarism"] == (
         CheckStatus.FAIL,
-        "40% of the text copies one source, 宁波-003 · 木工班 (flag from 20%); 42% copied in all.",
+        "40.0% of the text overlaps with one document of this edition, 宁波-003 · 木工班 (flag "
+        "from 20.0%); mutual overlap, which came first cannot be told; 42.0% copied in all.",
     )
 
 

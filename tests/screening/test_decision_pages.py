@@ -163,7 +163,9 @@ def test_the_report_prints_without_the_site_navigation():
     assert "display: none !important" in printed
 
 
-def test_the_report_exports_to_excel(reported, admin_user):
+def test_the_report_exports_to_excel(two, reported, admin_user):
+    second = two[1]
+    second.refresh_from_db()
     response = client_for(admin_user).get(
         reverse("screening:report_export", args=[reported.pk, "xlsx"])
     )
@@ -174,8 +176,11 @@ def test_the_report_exports_to_excel(reported, admin_user):
     cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     assert cells[0] == ["2026 年度质量信得过班组申报材料查重报告"]
     assert ["总文字复制比：25.0%"] in cells
-    assert ["序号", "来源", "来源类别", "同一单位", "复制字数", "复制比", "片段"] in cells
-    assert [1, "杭-2026-002 木工班", "本年度", "否", 250, "25.0%", 1] in cells
+    header = ["序号", "相似文献", "来源类别", "提交时间或年度", "先后", "同一单位", "重复字数"]
+    assert [*header, "复制比", "片段"] in cells
+    submitted = f"{timezone.localtime(second.submitted_at):%Y-%m-%d %H:%M}"
+    mutual = "相互重复，无法判断先后"
+    assert [1, "杭-2026-002 木工班", "本年度", submitted, mutual, "否", 250, "25.0%", 1] in cells
 
 
 def test_the_report_exports_to_pdf(reported, admin_user):

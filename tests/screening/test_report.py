@@ -273,7 +273,7 @@ def test_side_by_side_queries_are_bounded(admin_user, screened, django_assert_ma
     mine, other, _, _ = screened
     client = client_for(admin_user)
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9):
         response = client.get(side_url(mine, "application", other.pk), **EN)
 
     assert response.status_code == 200

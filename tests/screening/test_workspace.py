@@ -81,7 +81,7 @@ def test_the_workspace_lists_each_application_with_its_marks(two, admin_user):
     assert '<span class="mark mark-none"><span aria-hidden="true">·</span> Not run yet</span>' in (
         html
     )
-    assert ">41%</a>" in html
+    assert ">41.0%</a>" in html
 
 
 def test_the_check_filter_keeps_failing_applications(two, admin_user):

@@ -6,7 +6,6 @@ exists, so no one sees another application's text through a report.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,17 +16,19 @@ from django.views.decorators.http import require_GET
 from banzu.applications.models import Application
 from banzu.core.responses import attachment_response
 from banzu.documents.render import as_format, render_file
+from banzu.screening import provenance
 from banzu.screening.highlight import side_by_side as build_columns
 from banzu.screening.layouts import report_document
 from banzu.screening.models import ArchiveDocument, SimilarityReport
 from banzu.screening.permissions import screened_application_or_404
+from banzu.similarity import format_ratio
 
 KINDS = ("application", "archive")
 
 
 def percent(value: Any) -> str:
-    """A ratio in [0, 1] as 12.3%."""
-    return f"{Decimal(str(value or 0)) * 100:.1f}%"
+    """A ratio in [0, 1] as every page shows it (48.8%)."""
+    return format_ratio(float(value or 0))
 
 
 def _report_or_none(application: Application) -> SimilarityReport | None:
@@ -94,6 +95,7 @@ def _figures(found: SimilarityReport | None) -> dict[str, str] | None:
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     application = screened_application_or_404(request, pk)
     found = _report_or_none(application)
+    dates, sources = provenance.dated_sources(application, _sources(found))
     return render(
         request,
         "screening/report.html",
@@ -101,7 +103,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "report": found,
             "figures": _figures(found),
-            "sources": _sources(found),
+            "sources": sources,
+            "dates": dates,
+            "edition_year": application.edition.year,
         },
     )
 
@@ -115,8 +119,9 @@ def report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     figures = _figures(found)
     if chosen is None or found is None or figures is None:
         raise Http404
+    dates, sources = provenance.dated_sources(application, _sources(found))
     document = report_document(
-        application, found, figures, _sources(found), today=timezone.localdate()
+        application, found, figures, sources, dates=dates, today=timezone.localdate()
     )
     rendered = render_file(document, f"相似度报告_{application.recommendation_number}", chosen)
     return attachment_response(
@@ -132,7 +137,9 @@ def side_by_side(request: HttpRequest, pk: int, kind: str, source_pk: int) -> Ht
     found = _report_or_none(application)
     if found is None:
         raise Http404
-    source = _source_entry(found, kind, source_pk)
+    dates, (source,) = provenance.dated_sources(
+        application, [_source_entry(found, kind, source_pk)]
+    )
     source_text, source_common = _source_text(application, kind, source_pk)
     columns = build_columns(
         found.text,
@@ -148,6 +155,7 @@ def side_by_side(request: HttpRequest, pk: int, kind: str, source_pk: int) -> Ht
             "application": application,
             "report": found,
             "source": source,
+            "dates": dates,
             "ratio": percent(source.get("ratio")),
             "left": columns.left,
             "right": columns.right,
