@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import io
-import zipfile
 from collections.abc import Callable, Sequence
 from typing import IO
 
@@ -14,6 +13,7 @@ import segno
 
 from banzu.certificates.models import Certificate
 from banzu.certificates.services import printed, verification_url
+from banzu.core import zipfiles
 from banzu.documents.model import chinese_date
 from banzu.documents.pdf import font_faces
 from banzu.documents.render import font_set, safe_filename
@@ -100,9 +100,9 @@ def write_zip(
 ) -> None:
     """One PDF per certificate, named by serial and team."""
     total = len(certificates)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfiles.writer(out) as archive:
         for done, certificate in enumerate(certificates, start=1):
-            archive.writestr(filename(certificate), render(certificate))
+            zipfiles.add_bytes(archive, filename(certificate), render(certificate))
             if progress is not None:
                 progress(done, total)
 

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from banzu.accounts.models import Recommender
+from banzu.applications.models import Application
 from banzu.editions.models import Edition
-from banzu.recommendations.enums import BatchState
+from banzu.recommendations.enums import BatchState, StampedKind
 
 
 class Batch(models.Model):
@@ -44,3 +46,54 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recommender} · {self.edition.year}"
+
+
+class StampedCopy(models.Model):
+    """A scan the recommender uploads of a form it stamped: its batch's Attachment 2, or the
+    Attachment 1 of one application it recommended (stamped by the enterprise and by it, with
+    the recommendation number). Replacing a scan keeps the old row (superseded) and its bytes."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="stamped_copies")
+    kind = models.CharField(_("kind"), max_length=20, choices=StampedKind.choices)
+    # Attachment 1's application; empty for Attachment 2, which is the batch's.
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stamped_copies",
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    stored_name = models.CharField(max_length=80, unique=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["kind", "-uploaded_at"]
+        verbose_name = _("stamped copy")
+        verbose_name_plural = _("stamped copies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=StampedKind.ATTACHMENT2, application__isnull=True)
+                | Q(kind=StampedKind.ATTACHMENT1, application__isnull=False),
+                name="stamped_copy_of_its_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["batch"],
+                condition=Q(kind=StampedKind.ATTACHMENT2, superseded_at__isnull=True),
+                name="one_current_stamped_attachment2",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(kind=StampedKind.ATTACHMENT1, superseded_at__isnull=True),
+                name="one_current_stamped_attachment1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,9 +1,12 @@
 """The recommender's submission package: what the notice asks to be e-mailed to the province.
 
 One folder per recommended application (`<number>_<team>`, in Attachment 2's order) with
-Attachment 1 as Word and PDF and the team's current uploads, and Attachment 2 in its three
-formats at the top. `write_package` writes the ZIP to any writable, seekable binary file and
-reports progress after each step (one per application, one for Attachment 2)."""
+Attachment 1 as Word and PDF, the team's current uploads and the recommender's stamped scan of
+Attachment 1 (附件1（盖章）.pdf), and at the top Attachment 2 in its three formats with its stamped
+scan (附件2（盖章）.pdf). A stamped scan not uploaded yet is named in 缺少盖章件.txt at the top.
+`write_package` writes the ZIP to any writable, seekable binary file and reports progress after
+each step (one per application, one for Attachment 2). Entries are readable by everyone once
+extracted (banzu.core.zipfiles)."""
 
 from __future__ import annotations
 
@@ -18,12 +21,13 @@ from banzu.accounts.models import Recommender
 from banzu.applications.attachment1 import attachment1_file
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application, Document
-from banzu.core import filestore
+from banzu.core import filestore, zipfiles
 from banzu.documents.render import FORMATS, Rendered, render, safe_filename
 from banzu.editions.models import Edition
-from banzu.recommendations import attachment2
+from banzu.recommendations import attachment2, stamped
 from banzu.recommendations.attachment2 import attachment2_rows
-from banzu.recommendations.selectors import applications_for_recommender
+from banzu.recommendations.models import StampedCopy
+from banzu.recommendations.selectors import applications_for_recommender, batch_for_view
 
 Progress = Callable[[int, int], None]
 
@@ -32,7 +36,8 @@ UPLOAD_STEMS: dict[str, str] = {
     DocumentKind.MATERIALS_DOCX: "班组建设材料",
     DocumentKind.MATERIALS_PDF: "班组建设材料",
     DocumentKind.PRESENTATION: "发布PPT",
-    DocumentKind.SIGNED_FORM: "附件1_申报表_盖章扫描件",
+    # The enterprise's own scan, from before the recommendation (no number, no second stamp).
+    DocumentKind.SIGNED_FORM: "附件1_申报表_单位盖章扫描件",
 }
 DEFAULT_SUFFIXES: dict[str, str] = {
     DocumentKind.MATERIALS_DOCX: ".docx",
@@ -79,7 +84,19 @@ def current_documents(application: Application) -> list[Document]:
 
 
 def _write_rendered(archive: zipfile.ZipFile, folder: str, rendered: Rendered) -> None:
-    archive.writestr(f"{folder}{rendered.filename}", rendered.content)
+    zipfiles.add_bytes(archive, f"{folder}{rendered.filename}", rendered.content)
+
+
+def _write_scan(archive: zipfile.ZipFile, name: str, copy: StampedCopy) -> None:
+    # Scans are compressed already: stored as they are.
+    path = filestore.path_for(copy.stored_name)
+    zipfiles.add_file(archive, name, path, compress_type=zipfile.ZIP_STORED)
+
+
+def missing_text(lines: Sequence[str]) -> str:
+    """The list at the package's top of the stamped scans not uploaded (CRLF: Notepad)."""
+    head = ["以下盖章件尚未上传，将另行报送纸质件：", ""]
+    return "\r\n".join([*head, *lines, ""])
 
 
 def write_package(
@@ -102,23 +119,33 @@ def write_package(
         today=timezone.localdate(),
     )
     summary_stem = safe_filename(attachment2.filename_stem(edition.year, recommender.short_name))
+    scans = stamped.stamped_slots(batch_for_view(edition, recommender), rows)
+    copies = {slot.application_pk: slot.current for slot in scans}
     total = len(applications) + 1
     report = progress or (lambda done, total: None)
     report(0, total)
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfiles.writer(out) as archive:
         for done, application in enumerate(applications, start=1):
             folder = folder_name(application) + "/"
+            zipfiles.add_folder(archive, folder)
             for fmt in ("docx", "pdf"):
                 _write_rendered(archive, folder, attachment1_file(application, fmt))
             for document in current_documents(application):
                 # Uploads are already compressed (.docx, .pdf, .pptx): store them as they are.
-                archive.write(
-                    filestore.path_for(document.stored_name),
+                zipfiles.add_file(
+                    archive,
                     folder + upload_name(document),
+                    filestore.path_for(document.stored_name),
                     compress_type=zipfile.ZIP_STORED,
                 )
+            if (scan := copies.get(application.pk)) is not None:
+                _write_scan(archive, folder + stamped.ATTACHMENT1_NAME, scan)
             report(done, total)
         for fmt in FORMATS:
-            archive.writestr(f"{summary_stem}.{fmt}", render(summary, fmt))
+            zipfiles.add_bytes(archive, f"{summary_stem}.{fmt}", render(summary, fmt))
+        if (scan := copies.get(None)) is not None:
+            _write_scan(archive, stamped.ATTACHMENT2_NAME, scan)
+        if missing := stamped.missing_lines(scans):
+            zipfiles.add_bytes(archive, stamped.MISSING_NAME, missing_text(missing))
         report(total, total)
         return len(archive.infolist())

@@ -17,6 +17,7 @@ from banzu.core.access import deny, is_admin
 from banzu.jobs.models import Job
 from banzu.jobs.permissions import get_job_for_user_or_404
 from banzu.recommendations import jobs
+from banzu.recommendations.models import StampedCopy
 
 
 def recommender_for_user_or_404(
@@ -65,3 +66,14 @@ def package_build_for_user_or_404(user: User, pk: int, *, ip: str | None = None)
     if build.kind != jobs.PACKAGE:
         raise deny(user, "package", pk, ip=ip)
     return build
+
+
+def get_stamped_copy_for_user_or_404(
+    user: User | AnonymousUser, pk: Any, *, ip: str | None = None
+) -> StampedCopy:
+    """A stamped scan, for its recommender's staff and the admin (read); 404 for anyone else."""
+    copy = StampedCopy.objects.select_related("batch", "application").filter(pk=pk).first()
+    if copy is None:
+        raise deny(user, "stamped copy", pk, ip=ip)
+    recommender_for_user_or_404(user, copy.batch.recommender_id)
+    return copy

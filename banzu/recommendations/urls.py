@@ -30,4 +30,16 @@ urlpatterns = [
     path("batch/<int:recommender_pk>/reopen/", batch.reopen_batch, name="reopen_batch"),
     path("batch/<int:recommender_pk>/quota/", batch.set_quota, name="set_quota"),
     path("board/", batch.board, name="board"),
+    # The stamped scans of Attachment 2 and of each recommended application's Attachment 1.
+    path(
+        "batch/<int:recommender_pk>/stamped/",
+        batch.upload_stamped_attachment2,
+        name="stamped_attachment2",
+    ),
+    path(
+        "applications/<int:pk>/stamped/",
+        batch.upload_stamped_attachment1,
+        name="stamped_attachment1",
+    ),
+    path("stamped/<int:pk>/", batch.view_stamped, name="stamped_view"),
 ]

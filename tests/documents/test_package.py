@@ -38,14 +38,18 @@ HZ_PACKAGE_DISPOSITION = (
 )
 
 
+MISSING = "缺少盖章件.txt"
+
+
 def folder_names(folder: str, team: str) -> list[str]:
     return [
+        f"{folder}/",
         f"{folder}/附件1_申报表_{team}.docx",
         f"{folder}/附件1_申报表_{team}.pdf",
         f"{folder}/班组建设材料.docx",
         f"{folder}/班组建设材料.pdf",
         f"{folder}/发布PPT.pptx",
-        f"{folder}/附件1_申报表_盖章扫描件.pdf",
+        f"{folder}/附件1_申报表_单位盖章扫描件.pdf",
     ]
 
 
@@ -96,17 +100,20 @@ def test_package_holds_a_folder_per_application_in_number_order_and_attachment2(
         *folder_names("杭-2026-001_钢筋班", "钢筋班"),
         *folder_names("杭-2026-002_木工班", "木工班"),
         *ATTACHMENT2,
+        MISSING,
     ]
     # Non-ASCII names carry the UTF-8 flag (bit 11), so every unzip tool reads them back.
     assert {info.flag_bits & 0x800 for info in archive.infolist()} == {0x800}
-    # What we generate is deflated; the uploads, compressed already, are stored as they are.
+    # What we generate is deflated; the uploads, compressed already, are stored as they are
+    # (and so are the folders, which have no content).
     stored = {
         info.filename for info in archive.infolist() if info.compress_type == zipfile.ZIP_STORED
     }
     assert stored == {
         name
         for name in archive.namelist()
-        if name.rsplit("/", 1)[-1].startswith(("班组建设材料", "发布PPT", "附件1_申报表_盖章"))
+        if name.endswith("/")
+        or name.rsplit("/", 1)[-1].startswith(("班组建设材料", "发布PPT", "附件1_申报表_单位盖章"))
     }
     assert {info.compress_type for info in archive.infolist()} == {
         zipfile.ZIP_DEFLATED,
@@ -129,7 +136,8 @@ def test_package_uploads_are_the_uploaded_bytes_and_attachment1_names_the_team(
     assert archive.read(f"{folder}/班组建设材料.pdf") == current[DocumentKind.MATERIALS_PDF]
     assert archive.read(f"{folder}/发布PPT.pptx") == current[DocumentKind.PRESENTATION]
     assert (
-        archive.read(f"{folder}/附件1_申报表_盖章扫描件.pdf") == current[DocumentKind.SIGNED_FORM]
+        archive.read(f"{folder}/附件1_申报表_单位盖章扫描件.pdf")
+        == current[DocumentKind.SIGNED_FORM]
     )
     reader = PdfReader(io.BytesIO(archive.read(f"{folder}/附件1_申报表_钢筋班.pdf")))
     assert "钢筋班" in "".join(page.extract_text() for page in reader.pages).replace(" ", "")
@@ -143,7 +151,7 @@ def test_package_of_a_recommender_without_recommendations_holds_only_attachment2
 ):
     archive, steps = build_in_memory(hangzhou, open_edition)
 
-    assert archive.namelist() == ATTACHMENT2
+    assert archive.namelist() == [*ATTACHMENT2, MISSING]
     assert steps == [(0, 1), (1, 1)]
 
 
@@ -157,6 +165,7 @@ def test_package_leaves_out_superseded_uploads(recommended, hangzhou, open_editi
     assert archive.namelist() == [
         *[name for name in folder_names("杭-2026-001_钢筋班", "钢筋班") if "PPT" not in name],
         *ATTACHMENT2,
+        MISSING,
     ]
 
 
@@ -275,6 +284,7 @@ def test_download_sends_the_zip_with_its_chinese_name_and_records_it(
     assert zipfile.ZipFile(io.BytesIO(content)).namelist() == [
         *folder_names("杭-2026-001_钢筋班", "钢筋班"),
         *ATTACHMENT2,
+        MISSING,
     ]
     entry = AuditEntry.objects.get(action="export.package")
     assert (entry.actor_id, entry.target_id, entry.data["file"]) == (

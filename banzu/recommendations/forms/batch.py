@@ -38,3 +38,11 @@ class QuotaForm(forms.Form):
         required=False,
         help_text=_("The most applications this recommender may recommend; empty for no limit."),
     )
+
+
+class StampedUploadForm(forms.Form):
+    """A stamped scan for one slot of the batch page (checked by the service, not here)."""
+
+    file = forms.FileField(
+        label=_("Scan (PDF)"), error_messages={"required": _("Choose a file to upload.")}
+    )

@@ -12,29 +12,41 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from banzu.accounts.enums import Role
 from banzu.accounts.http import AuthenticatedHttpRequest
 from banzu.accounts.models import Recommender, User
 from banzu.applications.enums import ApplicationState
+from banzu.applications.models import Application
 from banzu.applications.selectors import time_left
 from banzu.audit.services import client_ip
 from banzu.core.access import admin_required, deny, is_admin
-from banzu.core.responses import attachment_response
+from banzu.core.errors import ServiceError
+from banzu.core.responses import attachment_response, inline_pdf_response
 from banzu.core.service_calls import run_service
 from banzu.documents.render import CONTENT_TYPES, as_format
 from banzu.editions.resolver import edition_or_404
-from banzu.recommendations import exports, services
+from banzu.recommendations import exports, services, stamped
 from banzu.recommendations.attachment2 import attachment2_rows
 from banzu.recommendations.enums import BatchState
-from banzu.recommendations.forms.batch import QuotaForm, ReopenBatchForm, SubmitBatchForm
+from banzu.recommendations.forms.batch import (
+    QuotaForm,
+    ReopenBatchForm,
+    StampedUploadForm,
+    SubmitBatchForm,
+)
 from banzu.recommendations.models import Batch
-from banzu.recommendations.permissions import recommender_for_user_or_404
+from banzu.recommendations.permissions import (
+    get_reviewable_application_or_404,
+    get_stamped_copy_for_user_or_404,
+    recommender_for_user_or_404,
+)
 from banzu.recommendations.selectors import applications_for_recommender, batch_for_view
 
 
@@ -57,14 +69,17 @@ def _batch_page(
     recommender: Recommender,
     *,
     bound: forms.Form | None = None,
+    stamped_error: tuple[int | None, str] | None = None,
 ) -> HttpResponse:
-    """The batch page; `bound`, a form of it that was refused, shows with its errors."""
+    """The batch page; `bound`, a form of it that was refused, shows with its errors, and
+    `stamped_error` a refused scan beside its slot (the application's pk, None: Attachment 2)."""
     user = request.user
     edition = edition_or_404(request)
     batch = batch_for_view(edition, recommender)
     rows = attachment2_rows(recommender, edition)
     admin = is_admin(user)
     is_open = batch.state == BatchState.OPEN
+    scans = stamped.stamped_slots(batch, rows)
     return render(
         request,
         "recommendations/batch.html",
@@ -81,6 +96,11 @@ def _batch_page(
             "time_left": time_left(edition.recommendation_deadline),
             "is_admin": admin,
             "can_submit": is_open and user.role == Role.RECOMMENDER,
+            "stamped_slots": scans,
+            "stamped_missing": stamped.missing_lines(scans),
+            "can_upload_stamped": is_open and user.role == Role.RECOMMENDER,
+            "stamped_error": stamped_error,
+            "stamped_limit_mb": stamped.stamped_limits().max_bytes // (1024 * 1024),
             "submit_form": bound if isinstance(bound, SubmitBatchForm) else SubmitBatchForm(),
             "reopen_form": bound if isinstance(bound, ReopenBatchForm) else ReopenBatchForm(),
             "quota_form": bound
@@ -123,6 +143,8 @@ def submit_batch(request: AuthenticatedHttpRequest, recommender_pk: int) -> Http
         request,
         recommender_for_user_or_404(request.user, recommender_pk),
         SubmitBatchForm(request.POST),
+        # The form above the button has warned of any stamped copy missing (not a refusal: an
+        # association may send the stamped forms on paper).
         lambda batch, _data: _move_batch(
             request,
             batch,
@@ -130,6 +152,67 @@ def submit_batch(request: AuthenticatedHttpRequest, recommender_pk: int) -> Http
             success=_("The batch was submitted to the provincial association. It is now locked."),
         ),
     )
+
+
+def _stamped_upload(
+    request: AuthenticatedHttpRequest,
+    recommender: Recommender,
+    application: Application | None,
+) -> HttpResponse:
+    """Store a stamped scan for the batch (Attachment 2) or one application (Attachment 1): the
+    recommender's staff only (the admin reads, 403); a refusal shows beside its slot."""
+    if request.user.role != Role.RECOMMENDER:
+        raise deny(request, "stamped upload", recommender.pk, code="403")
+    slot = application.pk if application is not None else None
+    form = StampedUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _batch_page(request, recommender, stamped_error=(slot, str(form.errors["file"][0])))
+    batch = batch_for_view(
+        edition_or_404(request) if application is None else application.edition, recommender
+    )
+    try:
+        copy = stamped.upload_stamped_copy(
+            batch=batch,
+            user=request.user,
+            upload=form.cleaned_data["file"],
+            application=application,
+            ip=client_ip(request),
+        )
+    except ServiceError as error:
+        return _batch_page(request, recommender, stamped_error=(slot, error.message))
+    messages.success(
+        request,
+        _("Uploaded %(name)s as %(kind)s.")
+        % {"name": copy.original_name, "kind": copy.get_kind_display()},
+    )
+    return redirect(_batch_url(request.user, recommender) + "#stamped")
+
+
+@login_required
+@require_POST
+def upload_stamped_attachment2(
+    request: AuthenticatedHttpRequest, recommender_pk: int
+) -> HttpResponse:
+    recommender = recommender_for_user_or_404(request.user, recommender_pk)
+    return _stamped_upload(request, recommender, None)
+
+
+@login_required
+@require_POST
+def upload_stamped_attachment1(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = get_reviewable_application_or_404(request.user, pk, ip=client_ip(request))
+    return _stamped_upload(request, application.recommender, application)
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+def view_stamped(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """A stamped scan, shown inline: it was parsed as a PDF on upload."""
+    ip = client_ip(request)
+    copy = get_stamped_copy_for_user_or_404(request.user, pk, ip=ip)
+    path = stamped.open_stamped_copy(copy=copy, user=request.user, ip=ip)
+    return inline_pdf_response(path, filename=copy.original_name)
 
 
 @login_required
