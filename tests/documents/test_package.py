@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import stat
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -19,11 +21,13 @@ from banzu.audit.models import AuditEntry
 from banzu.core import filestore
 from banzu.jobs.enums import JobState
 from banzu.jobs.models import Job
-from banzu.recommendations import package
+from banzu.recommendations import package, stamped
 from banzu.recommendations.jobs import PACKAGE, package_scope
+from banzu.recommendations.selectors import batch_for_view
 from tests.conftest import client_for
 from tests.documents.conftest import make_recommended
 from tests.jobs.helpers import make_job
+from tests.uploads import samples
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +157,71 @@ def test_package_of_a_recommender_without_recommendations_holds_only_attachment2
 
     assert archive.namelist() == [*ATTACHMENT2, MISSING]
     assert steps == [(0, 1), (1, 1)]
+
+
+def stamp(recommender, edition, user, tmp_path, application=None, name="scan") -> bytes:
+    """Upload a stamped scan through the service; its bytes."""
+    content = samples.make_pdf(tmp_path / f"{name}.pdf", pages=2).read_bytes()
+    stamped.upload_stamped_copy(
+        batch=batch_for_view(edition, recommender),
+        user=user,
+        upload=SimpleUploadedFile(f"{name}.pdf", content),
+        application=application,
+    )
+    return content
+
+
+def test_package_holds_the_stamped_scans_and_lists_the_missing_ones(
+    open_edition, hangzhou, recommender_hz, tmp_path
+):
+    first = make_recommended(hangzhou, recommender_hz, tmp_path, "钢筋班")
+    make_recommended(hangzhou, recommender_hz, tmp_path, "木工班")
+    scan_a2 = stamp(hangzhou, open_edition, recommender_hz, tmp_path, name="a2")
+    scan_a1 = stamp(hangzhou, open_edition, recommender_hz, tmp_path, first, name="a1")
+
+    archive, _steps = build_in_memory(hangzhou, open_edition)
+
+    assert archive.namelist() == [
+        *folder_names("杭-2026-001_钢筋班", "钢筋班"),
+        "杭-2026-001_钢筋班/附件1（盖章）.pdf",
+        *folder_names("杭-2026-002_木工班", "木工班"),
+        *ATTACHMENT2,
+        "附件2（盖章）.pdf",
+        MISSING,
+    ]
+    assert (
+        archive.read("附件2（盖章）.pdf"),
+        archive.read("杭-2026-001_钢筋班/附件1（盖章）.pdf"),
+    ) == (
+        scan_a2,
+        scan_a1,
+    )
+    assert archive.read(MISSING).decode() == (
+        "以下盖章件尚未上传，将另行报送纸质件：\r\n\r\n杭-2026-002 木工班：附件1（盖章）.pdf\r\n"
+    )
+
+
+def test_package_with_every_stamped_scan_lists_nothing_missing(
+    recommended, open_edition, hangzhou, recommender_hz, tmp_path
+):
+    stamp(hangzhou, open_edition, recommender_hz, tmp_path, name="a2")
+    stamp(hangzhou, open_edition, recommender_hz, tmp_path, recommended, name="a1")
+
+    archive, _steps = build_in_memory(hangzhou, open_edition)
+
+    assert archive.namelist()[-2:] == [ATTACHMENT2[-1], "附件2（盖章）.pdf"]
+    assert MISSING not in archive.namelist()
+
+
+def test_package_entries_extract_readable_by_everyone(recommended, hangzhou, open_edition):
+    archive, _steps = build_in_memory(hangzhou, open_edition)
+
+    modes = {
+        (info.is_dir(), stat.S_IMODE(info.external_attr >> 16), info.create_system)
+        for info in archive.infolist()
+    }
+
+    assert modes == {(True, 0o755, 3), (False, 0o644, 3)}
 
 
 def test_package_leaves_out_superseded_uploads(recommended, hangzhou, open_edition):
