@@ -132,7 +132,8 @@ def _reduced_name(source: Path) -> str:
 def _cmap(path: Path) -> set[int]:
     from fontTools.ttLib import TTFont
 
-    return set(TTFont(path, lazy=True).getBestCmap())
+    with TTFont(path, lazy=True) as font:
+        return set(font.getBestCmap())
 
 
 def _subset(source: Path, target: Path, codepoints: set[int]) -> None:
@@ -144,12 +145,11 @@ def _subset(source: Path, target: Path, codepoints: set[int]) -> None:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.hinting = False
-    font = TTFont(source)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=codepoints)
-    subsetter.subset(font)
     partial = target.with_suffix(target.suffix + f".{os.getpid()}.part")
-    with partial.open("wb") as handle:
+    with TTFont(source) as font, partial.open("wb") as handle:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=codepoints)
+        subsetter.subset(font)
         font.save(handle)
         handle.flush()
         os.fsync(handle.fileno())
