@@ -52,3 +52,10 @@ def post_worker_init(worker: object) -> None:
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - the property imports them
+
+
+def on_starting(server: object) -> None:
+    """worker_connections follows the thread count whatever sets it: this file, the
+    environment, or a unit's --threads (banzu-uploads.service runs 2 threads a worker)."""
+    cfg = server.cfg  # type: ignore[attr-defined]
+    cfg.set("worker_connections", cfg.threads)

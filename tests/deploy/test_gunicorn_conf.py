@@ -30,3 +30,26 @@ def test_a_worker_imports_the_views_before_its_first_request() -> None:
     )
 
     assert result.stdout.split() == ["False", "True", "True"]
+
+
+def test_worker_connections_follow_the_thread_count_a_unit_sets() -> None:
+    import runpy
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    cfg = Config()
+    cfg.set("worker_connections", conf["worker_connections"])
+    cfg.set("threads", 2)  # banzu-uploads.service's --threads 2, read after the file
+
+    conf["on_starting"](SimpleNamespace(cfg=cfg))
+
+    assert (cfg.threads, cfg.worker_connections) == (2, 2)
+
+
+def test_the_upload_pool_runs_two_threads_a_worker() -> None:
+    unit = (ROOT / "deploy" / "systemd" / "banzu-uploads.service").read_text()
+    start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+
+    assert "--workers 3 --threads 2 " in start
