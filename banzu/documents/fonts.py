@@ -199,8 +199,10 @@ def _npm_pack(source: RareSource, folder: Path) -> Path:
     if npm is None:
         raise RareFontsUnavailable("npm is not installed")
     spec = f"{source.package}@{source.version}"
+    # npm's own cache in the temporary folder, so that no 80 MB of tarballs stay in ~/.npm
+    command = [npm, "pack", spec, "--silent", "--pack-destination", str(folder)]
     result = subprocess.run(  # noqa: S603 - a fixed command line, no shell
-        [npm, "pack", spec, "--silent", "--pack-destination", str(folder)],
+        [*command, "--cache", str(folder / "npm-cache")],
         cwd=folder,
         capture_output=True,
         text=True,
