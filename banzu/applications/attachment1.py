@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
+from banzu.applications.enums import ApplicationState
 from banzu.applications.models import Application
 from banzu.documents.model import (
     Cell,
@@ -23,7 +24,16 @@ from banzu.documents.model import (
 )
 from banzu.documents.render import Format, Rendered, render_file
 
-WIDTHS = (15.0, 17.5, 15.0, 17.5, 15.0, 20.0)
+# Millimetres of the 170 mm text width. A label column holds its longest term whole at 10.5 pt
+# in Word's Times New Roman as in the PDF's face (7 characters and a %: "班组工作完成率%");
+# longer labels are split into two terms.
+WIDTHS = (33.5, 21.0, 33.5, 21.0, 33.5, 27.5)
+# Writing room of each narrative part, as on the paper form: a short application's page 2 is
+# filled by its parts rather than left mostly empty.
+NARRATIVE_MIN_HEIGHT_MM = 40.0
+
+# A draft's form is not the one to stamp: every page says so.
+DRAFT_MARK = "草稿（尚未提交）"
 
 NARRATIVE_INTRO = "质量信得过班组简介及活动结果(简要说明):"
 NARRATIVE_PARTS = (
@@ -50,22 +60,35 @@ def filename_stem(application: Application) -> str:
     return f"附件1_申报表_{application.team.name}"
 
 
-def _hinted(text: str, hint: str) -> Cell:
-    """A label with the notice's own filling hint under it."""
+def _hinted(text: str, *hint: str) -> Cell:
+    """A label with the notice's own filling hint under it, each line whole."""
     return Cell(
-        content=(Para(text, "label", "center"), Para(hint, "note", "center")), align="center"
+        content=(
+            Para(text, "label", "center", whole=True),
+            *(Para(line, "note", "center", whole=True) for line in hint),
+        ),
+        align="center",
     )
 
 
 def _percent(raw: object) -> Cell:
+    """A rate as the form prints it: 97.5%; blank when not given."""
+    if raw is None or raw == "":
+        return value(None)
+    return value(f"{blank(raw)}%", align="center")
+
+
+def _count(raw: object) -> Cell:
     return value(raw, align="center")
 
 
 def _training(application: Application) -> Cell:
+    """People/hours: 21/184. A number not given reads "—" (as on the application's page), never
+    a bare "128/" that looks cut off."""
     people, hours = application.training_people, application.training_hours
     if people is None and hours is None:
         return value(None)
-    return value(f"{blank(people)}/{blank(hours)}", align="center")
+    return value(f"{blank(people) or '—'}/{blank(hours) or '—'}", align="center")
 
 
 def _honour_lines(application: Application) -> tuple[Para, ...]:
@@ -111,7 +134,7 @@ def _build(application: Application) -> Document:
                 min_height_mm=stamp_box,
             ),
         ),
-        (_hinted("单位名称", "(填全称,与公章一致)"), value(enterprise.name, colspan=5)),
+        (_hinted("单位名称", "(填全称,", "与公章一致)"), value(enterprise.name, colspan=5)),
         (
             label("所属行业"),
             value(enterprise.industry, colspan=2),
@@ -131,7 +154,7 @@ def _build(application: Application) -> Document:
         (label("经验名称"), value(application.experience_title, colspan=5)),
         (
             label("班组人数"),
-            value(application.member_count, align="center"),
+            _count(application.member_count),
             label("班组联系人"),
             value(application.contact_name),
             label("班组联系电话"),
@@ -143,14 +166,14 @@ def _build(application: Application) -> Document:
             label("质量考核合格率%"),
             _percent(application.quality_pass_rate),
             label("产品/服务不合格"),
-            _percent(application.nonconforming_count),
+            _count(application.nonconforming_count),
         ),
         (
-            label("年质量、安全事故"),
-            _percent(application.accident_count),
+            label("年质量、\n安全事故"),
+            _count(application.accident_count),
             label("年顾客投诉数"),
-            _percent(application.complaint_count),
-            label("产品/服务一次合格"),
+            _count(application.complaint_count),
+            label("产品/服务\n一次合格"),
             _percent(application.first_pass_rate),
         ),
         (
@@ -158,8 +181,8 @@ def _build(application: Application) -> Document:
             _training(application),
             label("参与改进活动率%"),
             _percent(application.improvement_participation_rate),
-            label("质量成本(万元/年)"),
-            _percent(application.quality_cost),
+            label("质量成本\n(万元/年)"),
+            _count(application.quality_cost),
         ),
         (Cell(content=(Para(NARRATIVE_INTRO, "label"),), colspan=6),),
     ]
@@ -167,7 +190,16 @@ def _build(application: Application) -> Document:
         content = (Para(heading, "heading"), *paragraphs(getattr(application, field)))
         if field == "narrative_honours":
             content = (*content, *_honour_lines(application))
-        rows.append((Cell(content=content, colspan=6, valign="top"),))
+        rows.append(
+            (
+                Cell(
+                    content=content,
+                    colspan=6,
+                    valign="top",
+                    min_height_mm=NARRATIVE_MIN_HEIGHT_MM,
+                ),
+            )
+        )
     rows.append(
         (
             Cell(
@@ -189,5 +221,6 @@ def _build(application: Application) -> Document:
         ),
         author=enterprise.name,
         keywords=("附件1", "申报表", application.team.name),
+        mark=DRAFT_MARK if application.state == ApplicationState.DRAFT else "",
         sheet_name="附件1",
     )

@@ -23,7 +23,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from banzu.documents.model import (
@@ -216,6 +216,15 @@ def _page_numbers(document: Any) -> None:
     paragraph.add_run(" 页")
 
 
+def _mark(document: Any, mark: str) -> None:
+    """The document's mark (a draft's 草稿) at the top right of every page."""
+    paragraph = document.sections[0].header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.style = document.styles["BZ Subtitle"]
+    run = paragraph.add_run(mark)
+    run.font.color.rgb = RGBColor(0xCC, 0x00, 0x00)
+
+
 def _write_para(paragraph: Any, para: Para, align: Align | None = None) -> None:
     # The style by id: assigning a style object makes python-docx search every style each time.
     paragraph._p.style = _STYLE_IDS[para.style]
@@ -236,6 +245,12 @@ def _write_line(document: Any, line: Line, width: int) -> None:
 
     if line.label or line.value:
         field(line.label, line.value)
+    if not (line.right_label or line.right_value) and line.label:
+        # A long value wraps beside its label (a hanging indent of the label's width), as in the
+        # PDF, not under it.
+        indent = Pt(len(line.label) * STYLES["label"].size_pt)
+        paragraph.paragraph_format.left_indent = indent
+        paragraph.paragraph_format.first_line_indent = -indent
     if line.right_label or line.right_value:
         paragraph.add_run("\t")
         field(line.right_label, line.right_value)
@@ -313,6 +328,9 @@ def _write_table(document: Any, table: Table, width: int) -> None:
                 target = target.merge(row_cells[column + cell.colspan - 1])
             _cell_properties(target, sum(widths[column : column + cell.colspan]), cell.valign)
             _fill_cell(target, cell)
+            if table.keep_together and row_index < len(table.rows) - 1:
+                for paragraph in target.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
             column += cell.colspan
 
 
@@ -374,6 +392,8 @@ def render(document: Document) -> bytes:
         body.remove(paragraph)
     if document.footer_page_numbers:
         _page_numbers(word)
+    if document.mark:
+        _mark(word, document.mark)
 
     previous_was_table = False
     for block in document.blocks:

@@ -77,6 +77,9 @@ class Para:
     text: str
     style: ParaStyle = "body"
     align: Align = "left"
+    # One term that must not wrap (a label: "主管部门联系人", never "主管部门联/系人"); the layout
+    # gives its column the width, and a longer label is split into terms, one Para each.
+    whole: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", clean_text(self.text).replace("\n", " "))
@@ -136,6 +139,9 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     header_rows: int = 0
     rows_can_split: bool = True
+    # The whole table on one page (Attachment 3's rubric with its total): Word keeps each row
+    # with the next, the PDF avoids a break inside the table.
+    keep_together: bool = False
 
     def __post_init__(self) -> None:
         for number, row in enumerate(self.rows, start=1):
@@ -170,6 +176,8 @@ class Document:
     author: str = ""
     footer_page_numbers: bool = True
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    # A line at the top right of every page, such as a draft's 草稿 mark.
+    mark: str = ""
 
     def tables(self) -> list[Table]:
         return [block for block in self.blocks if isinstance(block, Table)]
@@ -192,13 +200,29 @@ def blank(value: object) -> str:
 
 
 def paragraphs(text: str, style: ParaStyle = "body") -> tuple[Para, ...]:
-    """A multi-line text as paragraphs; blank lines dropped, an empty text gives none."""
-    lines = [line.strip() for line in clean_text(text.replace("\r\n", "\n")).split("\n")]
-    return tuple(Para(line, style) for line in lines if line)
+    """A multi-line text as paragraphs; blank lines dropped, an empty text gives none. A leading
+    full-width-space indent (　　, the Chinese paragraph indent) is kept; other spaces around a
+    line are not."""
+    lines = [
+        line.strip(" \t\u00a0").rstrip()
+        for line in clean_text(text.replace("\r\n", "\n")).split("\n")
+    ]
+    return tuple(Para(line, style) for line in lines if line.strip())
 
 
 def label(text: str, *, colspan: int = 1, align: Align = "center") -> Cell:
-    return Cell(content=(Para(text, "label", align),), colspan=colspan, align=align)
+    """A field name, kept whole; a newline in `text` splits it between two terms
+    ("质量成本\n(万元/年)")."""
+    return Cell(
+        content=tuple(Para(term, "label", align, whole=True) for term in text.split("\n")),
+        colspan=colspan,
+        align=align,
+    )
+
+
+# The legal form ending a company's name, which a PDF keeps on one line ("…有限公司", never
+# "…有限公/司").
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "总公司", "分公司")
 
 
 def value(

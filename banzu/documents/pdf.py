@@ -7,6 +7,7 @@ fontTools' otherwise (about 1 s, hence the reduced fonts of banzu.documents.font
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from banzu.documents.fonts import FontSet
@@ -14,6 +15,7 @@ from banzu.documents.model import (
     BORDER_PT,
     CELL_PADDING_MM,
     LANDSCAPE_MARGINS_MM,
+    LEGAL_FORMS,
     LINE_AFTER_PT,
     PORTRAIT_MARGINS_MM,
     STYLES,
@@ -33,8 +35,24 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+_LEGAL_FORM = re.compile("|".join(re.escape(form) for form in LEGAL_FORMS))
+
+
+def _text(text: str) -> str:
+    """Escaped, with a company's legal form kept on one line."""
+    parts: list[str] = []
+    last = 0
+    for match in _LEGAL_FORM.finditer(text):
+        parts.append(_esc(text[last : match.start()]))
+        parts.append(f'<span class="whole">{_esc(match.group())}</span>')
+        last = match.end()
+    parts.append(_esc(text[last:]))
+    return "".join(parts)
+
+
 def _para(para: Para) -> str:
-    return f'<p class="{para.style} align-{para.align}">{_esc(para.text)}</p>'
+    whole = " whole" if para.whole else ""
+    return f'<p class="{para.style} align-{para.align}{whole}">{_text(para.text)}</p>'
 
 
 def _line(line: Line) -> str:
@@ -45,7 +63,7 @@ def _line(line: Line) -> str:
             return "<span></span>"
         return (
             f'<span><span class="label">{_esc(label)}</span>'
-            f'<span class="value{underline}">{_esc(value) or "&#8203;"}</span></span>'
+            f'<span class="value{underline}">{_text(value) or "&#8203;"}</span></span>'
         )
 
     return (
@@ -60,7 +78,7 @@ def _cell(cell: Cell) -> str:
     attributes = f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
     style = f' style="height: {cell.min_height_mm}mm"' if cell.min_height_mm else ""
     inner = "".join(
-        _para(Para(p.text, p.style, p.align if p.align != "left" else cell.align))
+        _para(Para(p.text, p.style, p.align if p.align != "left" else cell.align, p.whole))
         for p in cell.content
     )
     return f'<td class="valign-{cell.valign}"{attributes}{style}>{inner}</td>'
@@ -71,7 +89,15 @@ def _table(table: Table) -> str:
     columns = "".join(f'<col style="width: {w / total * 100:.3f}%">' for w in table.widths)
     head = table.rows[: table.header_rows]
     body = table.rows[table.header_rows :]
-    classes = "" if table.rows_can_split else ' class="rows-together"'
+    names = [
+        name
+        for name, on in (
+            ("rows-together", not table.rows_can_split),
+            ("together", table.keep_together),
+        )
+        if on
+    ]
+    classes = f' class="{" ".join(names)}"' if names else ""
     parts = [f"<table{classes}><colgroup>{columns}</colgroup>"]
     if head:
         parts.append("<thead>")
@@ -133,6 +159,19 @@ def metrics_css() -> str:
     return "\n".join(rules) + "\n"
 
 
+def mark_css(mark: str) -> str:
+    """The document's mark (a draft's 草稿) at the top right of every page, as in the Word copy's
+    header."""
+    if not mark:
+        return ""
+    quoted = mark.replace("\\", "\\\\").replace('"', '\\"')
+    style = STYLES["subtitle"]
+    return (
+        f'@page {{ @top-right {{ content: "{quoted}"; font-family: "BZ Sans", "BZ Sans Full"; '
+        f"font-size: {style.size_pt}pt; color: #c00; vertical-align: bottom; }} }}\n"
+    )
+
+
 def font_faces(fonts: FontSet) -> str:
     """The @font-face rules of the embedded CJK faces (also the certificate's own page). The rare
     faces, which hold only ideographs beyond the BMP, come last in each font-family list of
@@ -159,7 +198,10 @@ def render(document: Document, fonts: FontSet) -> bytes:
     fetcher = URLFetcher(allowed_protocols=["file"])
     font_config = FontConfiguration()
     stylesheet = CSS(
-        string=font_faces(fonts) + STYLESHEET.read_text(encoding="utf-8") + metrics_css(),
+        string=font_faces(fonts)
+        + STYLESHEET.read_text(encoding="utf-8")
+        + metrics_css()
+        + mark_css(document.mark),
         font_config=font_config,
         url_fetcher=fetcher,
     )

@@ -114,17 +114,19 @@ def attachment2_rows(recommender: Recommender, edition: Edition) -> list[Attachm
 
 # --- The layout ---------------------------------------------------------------------------
 
-COLUMNS: tuple[tuple[str, int], ...] = (
-    ("序号", 6),
-    ("推荐编号", 16),
-    ("单位名称", 30),
-    ("班组名称", 18),
-    ("经验名称", 34),
-    ("班组人数", 9),
-    ("联系人", 10),
-    ("联系电话", 17),
-    ("推荐单位评分", 12),
-    ("备注", 14),
+# Relative widths (Excel's character widths; 1.64 mm each on the landscape page): every column
+# holds its heading whole at 10.5 pt ("序号", never "序/号"; "推荐单位评分" on one line).
+COLUMNS: tuple[tuple[str, float], ...] = (
+    ("序号", 7.5),
+    ("推荐编号", 15.5),
+    ("单位名称", 26),
+    ("班组名称", 17),
+    ("经验名称", 25.5),
+    ("班组人数", 12),
+    ("联系人", 11),
+    ("联系电话", 18.5),
+    ("推荐单位评分", 16.5),
+    ("备注", 13.5),
 )
 
 
@@ -171,6 +173,7 @@ def build(*, year: int, recommender_name: str, rows: Sequence[Row], today: dt.da
     return Document(
         title=title(year),
         blocks=(
+            Para("附件2", "label"),
             Para(title(year), "title", "center"),
             Line(
                 "推荐单位（盖章）：",

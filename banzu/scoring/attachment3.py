@@ -29,8 +29,8 @@ from banzu.documents.render import Format, Rendered, render_file
 from banzu.editions.models import Edition
 from banzu.scoring.models import ScoreSheet
 
-WIDTHS = (7.0, 14.0, 57.0, 10.0, 12.0)
-COMMENT_WIDTHS = (21.0, 79.0)
+# Percent of the text width: 序号 and 评价项目 hold their headings whole; the criteria get the room.
+WIDTHS = (7.0, 12.0, 61.0, 9.0, 11.0)
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,37 @@ def _points(points: Decimal) -> str:
     return f"{blank(points)} 分"
 
 
+def _score(points: Decimal | None) -> Cell:
+    """A score with one decimal everywhere on the form (27.0 beside 13.5), a number in Excel."""
+    if points is None:
+        return value(None)
+    return Cell(
+        content=(Para(f"{points:.1f}", "body", "center"),),
+        align="center",
+        value=points,
+        number_format="0.0",
+    )
+
+
+def _criteria(text: str) -> Cell:
+    """The sub-criteria run on in one small paragraph, as the notice prints them: the form
+    stays one page."""
+    lines = [para.text for para in paragraphs(text)]
+    return Cell(content=(Para(" ".join(lines), "note", "justify"),) if lines else (), valign="top")
+
+
+def _comments(items: Sequence[Item], filled: Filled) -> tuple[Para, ...]:
+    lines = [
+        Para(f"{item.title}：{' '.join(p.text for p in paragraphs(item.comment))}", "note")
+        for item in items
+        if item.comment.strip()
+    ]
+    if filled.overall_comment.strip():
+        overall = " ".join(p.text for p in paragraphs(filled.overall_comment))
+        lines.append(Para(f"总体评价：{overall}", "note"))
+    return tuple(lines)
+
+
 def build(*, year: int, items: Sequence[Item], filled: Filled | None = None) -> Document:
     header = (label("序号"), label("评价项目"), label("评价内容"), label("分值"), label("得分"))
     rows: list[tuple[Cell, ...]] = [header]
@@ -73,20 +104,23 @@ def build(*, year: int, items: Sequence[Item], filled: Filled | None = None) -> 
         rows.append(
             (
                 value(item.position, align="center"),
-                Cell(content=(Para(item.title, "label", "center"),), align="center"),
-                Cell(content=paragraphs(item.criteria), valign="top"),
+                label(item.title),
+                _criteria(item.criteria),
                 value(_points(item.max_points), align="center"),
-                value(item.points if filled else None, align="center", number_format="0.0"),
+                _score(item.points if filled else None),
             )
         )
     maximum = sum((item.max_points for item in items), Decimal(0))
     rows.append(
         (
-            Cell(content=(Para("总分", "label", "center"),), colspan=3, align="center"),
+            label("总分", colspan=3),
             value(_points(maximum), align="center"),
-            value(filled.total if filled else None, align="center", number_format="0.0"),
+            _score(filled.total if filled else None),
         )
     )
+    comments = _comments(items, filled) if filled else ()
+    if comments:
+        rows.append((label("评语", colspan=2), Cell(content=comments, colspan=3, valign="top")))
     blocks: list[Para | Line | Table | Spacer] = [
         Para("附件3", "label"),
         Para(title(year), "title", "center"),
@@ -98,28 +132,18 @@ def build(*, year: int, items: Sequence[Item], filled: Filled | None = None) -> 
             Line("班组名称：", filled.team_name),
             Line("经验名称：", filled.experience_title),
         ]
-    blocks.append(Table(widths=WIDTHS, rows=tuple(rows), header_rows=1, rows_can_split=False))
+    blocks.append(
+        Table(
+            widths=WIDTHS,
+            rows=tuple(rows),
+            header_rows=1,
+            rows_can_split=False,
+            keep_together=True,
+        )
+    )
     if filled:
-        comments = [
-            (label(item.title), Cell(content=paragraphs(item.comment), valign="top"))
-            for item in items
-            if item.comment.strip()
-        ]
-        if filled.overall_comment.strip():
-            comments.append(
-                (label("总体评价"), Cell(content=paragraphs(filled.overall_comment), valign="top"))
-            )
-        if comments:
-            blocks += [
-                Spacer(4),
-                Table(
-                    widths=COMMENT_WIDTHS,
-                    rows=((label("评价项目"), label("评语")), *comments),
-                    header_rows=1,
-                ),
-            ]
         blocks += [
-            Spacer(6),
+            Spacer(4),
             Line(
                 "评分人：",
                 filled.scorer_name,
@@ -128,7 +152,7 @@ def build(*, year: int, items: Sequence[Item], filled: Filled | None = None) -> 
             ),
         ]
     else:
-        blocks += [Spacer(8), Line("评分人：", "", "日期：", "")]
+        blocks += [Spacer(6), Line("评分人：", "", "日期：", "")]
     return Document(
         title=title(year),
         blocks=tuple(blocks),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import subprocess
 from decimal import Decimal
 
 import docx as python_docx
@@ -176,7 +177,7 @@ def test_attachment1_docx_has_the_notice_layout_with_every_value(recommended):
     rows = docx_rows(rendered.content)
     assert rows[:12] == [
         ["单位同意\n(请加盖公章)", "推荐单位(市质协/省行协)同意\n(请加盖公章)"],
-        ["单位名称\n(填全称,与公章一致)", "浙江甲建设有限公司"],
+        ["单位名称\n(填全称,\n与公章一致)", "浙江甲建设有限公司"],
         ["所属行业", "市政公用工程", "所有制性质", "股份制"],
         ["通讯地址", "浙江省杭州市拱墅区莫干山路188号"],
         [
@@ -190,9 +191,9 @@ def test_attachment1_docx_has_the_notice_layout_with_every_value(recommended):
         ["班组名称\n(不挂上级单位)", "桥梁钢筋精加工班"],
         ["经验名称", "数控弯箍让钢筋加工一次成型"],
         ["班组人数", "23", "班组联系人", "欧阳喆", "班组联系电话", "13705710088"],
-        ["班组工作完成率%", "97.5", "质量考核合格率%", "99.25", "产品/服务不合格", "2"],
-        ["年质量、安全事故", "0", "年顾客投诉数", "1", "产品/服务一次合格", "96.8"],
-        ["年培训人数/时数", "21/184", "参与改进活动率%", "88", "质量成本(万元/年)", "12.35"],
+        ["班组工作完成率%", "97.5%", "质量考核合格率%", "99.25%", "产品/服务不合格", "2"],
+        ["年质量、\n安全事故", "0", "年顾客投诉数", "1", "产品/服务\n一次合格", "96.8%"],
+        ["年培训人数/时数", "21/184", "参与改进活动率%", "88%", "质量成本\n(万元/年)", "12.35"],
         ["质量信得过班组简介及活动结果(简要说明):"],
     ]
     narrative_texts = [
@@ -231,9 +232,9 @@ def test_attachment1_pdf_holds_every_field_value(recommended):
         "数控弯箍让钢筋加工一次成型",
         "欧阳喆",
         "13705710088",
-        "97.5",
-        "99.25",
-        "96.8",
+        "97.5%",
+        "99.25%",
+        "96.8%",
         "21/184",
         "12.35",
         *(squeeze(heading) for heading in HEADINGS),
@@ -260,8 +261,8 @@ def test_attachment1_of_an_empty_application_has_blank_cells_not_none(empty_appl
         ["经验名称", ""],
         ["班组人数", "", "班组联系人", "", "班组联系电话", ""],
         ["班组工作完成率%", "", "质量考核合格率%", "", "产品/服务不合格", ""],
-        ["年质量、安全事故", "", "年顾客投诉数", "", "产品/服务一次合格", ""],
-        ["年培训人数/时数", "", "参与改进活动率%", "", "质量成本(万元/年)", ""],
+        ["年质量、\n安全事故", "", "年顾客投诉数", "", "产品/服务\n一次合格", ""],
+        ["年培训人数/时数", "", "参与改进活动率%", "", "质量成本\n(万元/年)", ""],
     ]
     assert rows[12:18] == [[heading] for heading in HEADINGS]
     assert [text for row in rows for text in row if "None" in text] == []
@@ -370,7 +371,8 @@ def test_attachment2_docx_lists_the_ranking_under_its_header(ranked, hangzhou, e
     word = python_docx.Document(io.BytesIO(rendered.content))
 
     assert rendered.filename == "附件2_推荐汇总表_2026_杭州.docx"
-    assert [p.text for p in word.paragraphs[:2]] == [
+    assert [p.text for p in word.paragraphs[:3]] == [
+        "附件2",
         "2026 年度浙江省工程建设质量信得过班组典型经验推荐汇总表",
         "推荐单位（盖章）： 杭州市建筑业协会 \t填报日期： 2026年4月25日 ",
     ]
@@ -393,19 +395,24 @@ def test_attachment2_pdf_holds_every_row(ranked, hangzhou, edition):
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (842, 595)
 
 
-def test_attachment2_xlsx_has_header_in_row_3_and_typed_rows_below(ranked, hangzhou, edition):
+def test_attachment2_xlsx_has_its_tag_and_header_in_row_4_and_typed_rows_below(
+    ranked, hangzhou, edition
+):
     rendered = attachment2_file(hangzhou, edition, "xlsx", today=TODAY)
     sheet = load_workbook(io.BytesIO(rendered.content)).active
 
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rendered.filename == "附件2_推荐汇总表_2026_杭州.xlsx"
-    assert rows[0][0] == "2026 年度浙江省工程建设质量信得过班组典型经验推荐汇总表"
-    assert (rows[1][0], rows[1][5]) == (
+    assert (rows[0][0], rows[1][0]) == (
+        "附件2",
+        "2026 年度浙江省工程建设质量信得过班组典型经验推荐汇总表",
+    )
+    assert (rows[2][0], rows[2][5]) == (
         "推荐单位（盖章）：杭州市建筑业协会",
         "填报日期：2026年4月25日",
     )
-    assert rows[2] == HEADER
-    assert rows[3:] == [
+    assert rows[3] == HEADER
+    assert rows[4:] == [
         [
             1,
             "杭-2026-002",
@@ -443,8 +450,8 @@ def test_attachment2_xlsx_has_header_in_row_3_and_typed_rows_below(ranked, hangz
             None,
         ],
     ]
-    assert [sheet.cell(row=r, column=9).number_format for r in (4, 5, 6)] == ["0.00"] * 3
-    assert (sheet.freeze_panes, sheet.print_title_rows) == ("A4", "$3:$3")
+    assert [sheet.cell(row=r, column=9).number_format for r in (5, 6, 7)] == ["0.00"] * 3
+    assert (sheet.freeze_panes, sheet.print_title_rows) == ("A5", "$4:$4")
     assert sheet.page_setup.orientation == "landscape"
 
 
@@ -467,8 +474,10 @@ def test_attachment3_blank_lists_the_rubric_with_empty_scores(edition):
     assert rows[0] == ["序号", "评价项目", "评价内容", "分值", "得分"]
     assert [(r[0], r[1], r[3], r[4]) for r in rows[1:6]] == [(*item, "") for item in ITEMS]
     assert rows[1][2].startswith("1) 班组在生产或服务中的定位明确")
-    assert rows[3][2].count("\n") >= 4  # each sub-criterion its own paragraph
+    # The sub-criteria run on in one paragraph, as the notice prints them.
+    assert (rows[3][2].count("\n"), rows[3][2].count(")")) == (0, 5)
     assert rows[6] == ["总分", "100 分", ""]
+    assert len(rows) == 7
     word = python_docx.Document(io.BytesIO(rendered.content))
     assert [p.text for p in word.paragraphs[:2]] == [
         "附件3",
@@ -520,19 +529,19 @@ def test_attachment3_filled_docx_shows_scores_total_comments_and_scorer(scored_s
     ]
     scores = docx_rows(rendered.content, table=0)
     assert [(r[1], r[3], r[4]) for r in scores[1:6]] == [
-        ("需求确定", "15 分", "13"),
+        ("需求确定", "15 分", "13.0"),
         ("建设策划", "25 分", "21.5"),
-        ("建设过程", "30 分", "26"),
+        ("建设过程", "30 分", "26.0"),
         ("建设成效", "15 分", "12.5"),
-        ("特色", "15 分", "13"),
+        ("特色", "15 分", "13.0"),
     ]
-    assert scores[6] == ["总分", "100 分", "86"]
-    assert docx_rows(rendered.content, table=1) == [
-        ["评价项目", "评语"],
-        ["需求确定", "需求识别全面。"],
-        ["建设过程", "过程扎实，数据翔实。"],
-        ["特色", "特色鲜明。"],
+    assert scores[6] == ["总分", "100 分", "86.0"]
+    # The comments under the total, in the one table that stays on one page.
+    assert scores[7] == [
+        "评语",
+        "需求确定：需求识别全面。\n建设过程：过程扎实，数据翔实。\n特色：特色鲜明。",
     ]
+    assert len(word.tables) == 1
     assert word.paragraphs[-1].text == "评分人： 陈静怡 \t日期： 2026年4月21日 "
 
 
@@ -546,7 +555,7 @@ def test_attachment3_filled_pdf_shows_scores_and_scorer(scored_sheet):
         "桥梁钢筋精加工班",
         "21.5",
         "12.5",
-        "86",
+        "86.0",
         "需求识别全面。",
         "过程扎实，数据翔实。",
         "特色鲜明。",
@@ -574,3 +583,136 @@ def test_attachment3_scorer_without_full_name_is_named_by_username(recommended):
     rendered = attachment3_sheet_file(sheet, "docx")
 
     assert rendered.filename == "附件3_评价表_桥梁钢筋精加工班_hz_staff_9.docx"
+
+
+# --- Layout: whole labels, one-page Attachment 3, formats, marks (issue 18) -----------------------
+
+
+def pdftotext_lines(content: bytes, tmp_path) -> list[str]:
+    source = tmp_path / "form.pdf"
+    source.write_bytes(content)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(source), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [line.strip() for line in text.splitlines()]
+
+
+def libreoffice_pages(content: bytes, tmp_path) -> int:
+    source = tmp_path / "form.docx"
+    source.write_bytes(content)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return len(PdfReader(tmp_path / "form.pdf").pages)
+
+
+ATTACHMENT1_LABELS = [
+    "主管部门联系人",
+    "部门联系电话",
+    "班组工作完成率%",
+    "质量考核合格率%",
+    "参与改进活动率%",
+    "年培训人数/时数",
+    "班组联系电话",
+    "质量成本",
+    "(万元/年)",
+    "产品/服务",
+    "一次合格",
+]
+
+
+def test_attachment1_pdf_labels_come_out_whole(recommended, tmp_path):
+    lines = pdftotext_lines(attachment1_file(recommended, "pdf").content, tmp_path)
+
+    assert [term for term in ATTACHMENT1_LABELS if term not in lines] == []
+
+
+def test_attachment2_pdf_headings_and_legal_forms_come_out_whole(
+    ranked, hangzhou, edition, tmp_path
+):
+    lines = pdftotext_lines(
+        attachment2_file(hangzhou, edition, "pdf", today=TODAY).content, tmp_path
+    )
+
+    assert [heading for heading in HEADER if heading not in lines] == []
+    assert [line for line in lines if line.endswith(("有限公", "有限"))] == []
+
+
+def test_attachment1_shows_rates_with_percent_and_a_missing_training_number_as_a_dash(
+    recommended,
+):
+    recommended.training_hours = None
+    recommended.save()
+
+    rows = docx_rows(attachment1_file(recommended, "docx").content)
+
+    assert (rows[8][1], rows[9][5], rows[10][1], rows[10][3]) == ("97.5%", "96.8%", "21/—", "88%")
+
+
+def test_attachment1_of_a_draft_is_marked_on_every_page(empty_application, recommended):
+    draft = python_docx.Document(io.BytesIO(attachment1_file(empty_application, "docx").content))
+    final = python_docx.Document(io.BytesIO(attachment1_file(recommended, "docx").content))
+    draft_pdf = PdfReader(io.BytesIO(attachment1_file(empty_application, "pdf").content))
+
+    assert draft.sections[0].header.paragraphs[0].text == "草稿（尚未提交）"
+    assert final.sections[0].header.paragraphs[0].text == ""
+    assert [squeeze(page.extract_text()).count("草稿（尚未提交）") for page in draft_pdf.pages] == [
+        1
+    ] * len(draft_pdf.pages)
+
+
+def test_attachment1_keeps_a_narratives_full_width_indent(recommended):
+    recommended.narrative_team = "\u3000\u3000班组由二十三名成员组成。\n\u3000\u3000愿景是零缺陷。"
+    recommended.save()
+
+    rows = docx_rows(attachment1_file(recommended, "docx").content)
+
+    assert rows[12] == [
+        f"{HEADINGS[0]}\n\u3000\u3000班组由二十三名成员组成。\n\u3000\u3000愿景是零缺陷。"
+    ]
+
+
+REALISTIC_COMMENT = (
+    "班组需求识别较为全面，关键顾客确定有依据，但测量指标与年度目标的对应关系还可以更清楚，"
+    "建议补充近三年数据对比。"
+)
+
+
+def test_attachment3_filled_with_realistic_comments_is_one_page_in_pdf_and_word(
+    recommended, recommender_hz, tmp_path
+):
+    rubric = list(recommended.edition.rubric_items.order_by("position"))
+    sheet = save_sheet(
+        application=recommended,
+        scorer=recommender_hz,
+        stage=SheetStage.RECOMMENDER,
+        items={
+            item.pk: ItemInput(points=Decimal("12"), comment=REALISTIC_COMMENT) for item in rubric
+        },
+        overall_comment=REALISTIC_COMMENT * 2,
+        expected_version=None,
+        submit=True,
+        now=dt.datetime(2026, 4, 21, 10, 0, tzinfo=SHANGHAI),
+    )
+
+    pdf = PdfReader(io.BytesIO(attachment3_sheet_file(sheet, "pdf").content))
+    word_pages = libreoffice_pages(attachment3_sheet_file(sheet, "docx").content, tmp_path)
+
+    assert (len(pdf.pages), word_pages) == (1, 1)
+    text = squeeze(pdf.pages[0].extract_text())
+    assert text.index("特色") < text.index("总分100分60.0") < text.index("评语")
+
+
+def test_attachment3_blank_is_one_page_in_pdf_and_word(edition, tmp_path):
+    pdf = PdfReader(io.BytesIO(attachment3_blank_file(edition, "pdf").content))
+
+    assert (
+        len(pdf.pages),
+        libreoffice_pages(attachment3_blank_file(edition, "docx").content, tmp_path),
+    ) == (1, 1)

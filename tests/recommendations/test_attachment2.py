@@ -240,15 +240,18 @@ def test_excel_reads_back_with_title_header_and_rows(
     assert filename == "附件2_推荐汇总表_2026_杭州.xlsx"
     sheet = load_workbook(io.BytesIO(content)).active
     values = [tuple(row) for row in sheet.iter_rows(values_only=True)]
-    assert values[0][0] == "2026 年度浙江省工程建设质量信得过班组典型经验推荐汇总表"
-    assert (values[1][0], values[1][5]) == (
+    assert (values[0][0], values[1][0]) == (
+        "附件2",
+        "2026 年度浙江省工程建设质量信得过班组典型经验推荐汇总表",
+    )
+    assert (values[2][0], values[2][5]) == (
         "推荐单位（盖章）：杭州市建筑业协会",
         "填报日期：2026年4月25日",
     )
-    assert values[2] == HEADER
+    assert values[3] == HEADER
     a, b, c, d = (ranked[k] for k in "abcd")
     title = "以精细化管理提升钢筋加工一次合格率"
-    assert values[3:] == [
+    assert values[4:] == [
         (
             1,
             "杭-2026-002",
@@ -307,23 +310,28 @@ def test_excel_layout_bold_wrapped_frozen_header(ranked, open_edition, hangzhou,
 
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet.title == "附件2"
-    assert sheet.freeze_panes == "A4"
-    assert sorted(str(r) for r in sheet.merged_cells.ranges) == ["A1:J1", "A2:E2", "F2:J2"]
-    assert [sheet.cell(row=3, column=c).font.b for c in range(1, 11)] == [True] * 10
-    assert [sheet.cell(row=4, column=c).alignment.wrap_text for c in range(1, 11)] == [True] * 10
-    assert [sheet.column_dimensions[col].width for col in "ABCDEFGHIJ"] == [
-        6,
-        16,
-        30,
-        18,
-        34,
-        9,
-        10,
-        17,
-        12,
-        14,
+    assert sheet.freeze_panes == "A5"
+    assert sorted(str(r) for r in sheet.merged_cells.ranges) == [
+        "A1:J1",
+        "A2:J2",
+        "A3:E3",
+        "F3:J3",
     ]
-    assert sheet["I4"].number_format == "0.00"
+    assert [sheet.cell(row=4, column=c).font.b for c in range(1, 11)] == [True] * 10
+    assert [sheet.cell(row=5, column=c).alignment.wrap_text for c in range(1, 11)] == [True] * 10
+    assert [sheet.column_dimensions[col].width for col in "ABCDEFGHIJ"] == [
+        7.5,
+        15.5,
+        26,
+        17,
+        25.5,
+        12,
+        11,
+        18.5,
+        16.5,
+        13.5,
+    ]
+    assert sheet["I5"].number_format == "0.00"
     assert sheet.page_setup.orientation == "landscape"
 
 
@@ -333,8 +341,8 @@ def test_excel_of_an_empty_batch_has_only_the_header(open_edition, hangzhou, rec
     )
 
     sheet = load_workbook(io.BytesIO(content)).active
-    assert sheet.max_row == 3
-    assert tuple(c.value for c in sheet[3]) == HEADER
+    assert sheet.max_row == 4
+    assert tuple(c.value for c in sheet[4]) == HEADER
 
 
 def test_export_is_recorded_in_the_journal(ranked, open_edition, hangzhou, recommender_hz):
