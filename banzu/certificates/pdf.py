@@ -20,7 +20,8 @@ from banzu.documents.render import font_set, safe_filename
 
 STYLE = """
 @page { size: A4 landscape; margin: 0; }
-body { margin: 0; font-family: "BZ Serif", "BZ Serif Full"; color: #222; }
+body { margin: 0; font-family: "BZ Serif", "BZ Serif Full", "BZ Serif Rare HK", "BZ Serif Rare JP";
+       color: #222; }
 .sheet { box-sizing: border-box; width: 297mm; height: 210mm; padding: 12mm; }
 .frame { box-sizing: border-box; height: 186mm; border: 3mm double #a5372b;
          padding: 14mm 22mm 10mm; position: relative; }
