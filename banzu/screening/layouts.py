@@ -158,10 +158,12 @@ def report_document(
             Line("浙江省工程建设质量管理协会", "", "日期：", f"{today:%Y-%m-%d}", underline=False),
             *(Line(f"{name}：", text, underline=False) for name, text in facts),
             Table(
-                widths=(8.0, 40, 12, 18, 18, 10, 10, 10, 8),
+                widths=(7.0, 40, 13, 19, 24, 11, 11, 10, 7),
                 rows=(header, *body),
                 header_rows=1,
             ),
         ),
+        # Nine columns: the times and the mutual mark need the width of a landscape page.
+        landscape=True,
         sheet_name="相似度报告",
     )
