@@ -12,6 +12,7 @@ import re
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from banzu.applications.enums import DocumentKind
 from banzu.applications.models import Application, Document
@@ -194,6 +195,9 @@ def test_the_report_exports_show_the_issue_ratio_as_48_8(pair, admin_user):
     assert ["总文字复制比：48.8%"] in cells
     assert ["单篇最大文字复制比：48.8%"] in cells
     assert [row[7] for row in cells if len(row) == 9 and row[0] in (1, 2)] == ["48.8%", "12.5%"]
+    # The nine columns need a landscape page.
+    (first_page,) = PdfReader(io.BytesIO(pdf.content)).pages
+    assert first_page.mediabox.width > first_page.mediabox.height
     text = squeeze(pdf_text(pdf.content))
     assert "总文字复制比：48.8%" in text
     assert "48.8%" in text
