@@ -52,7 +52,9 @@ def _text(text: str) -> str:
 
 def _para(para: Para) -> str:
     whole = " whole" if para.whole else ""
-    return f'<p class="{para.style} align-{para.align}{whole}">{_text(para.text)}</p>'
+    # Tab-separated columns stay apart, at Word's default tab stops (half an inch).
+    tabs = " tabs" if "\t" in para.text else ""
+    return f'<p class="{para.style} align-{para.align}{whole}{tabs}">{_text(para.text)}</p>'
 
 
 def _line(line: Line) -> str:

@@ -633,3 +633,12 @@ def test_xlsx_landscape_document_prints_landscape_a4():
 def test_xlsx_refuses_a_document_without_exactly_one_table():
     with pytest.raises(ValueError, match="exactly one table"):
         xlsx.render(Document(title="空", blocks=(Para("无表格"),)))
+
+
+def test_pdf_keeps_tab_separated_columns_apart_at_word_tab_stops():
+    html = pdf.to_html(
+        Document(title="t", blocks=(Para("项目\t目标\t实际"), Para("\u3000\u3000正文")))
+    )
+
+    assert '<p class="body align-left tabs">项目\t目标\t实际</p>' in html
+    assert '<p class="body align-left">\u3000\u3000正文</p>' in html
