@@ -312,3 +312,26 @@ def test_the_admin_sees_the_slots_without_upload_forms(
         False,
         ["杭-2026-001 钢筋班：附件1（盖章）.pdf"],
     )
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_batch_page_with_scans_asks_the_same_queries_for_1_and_3_applications(
+    count, open_edition, hangzhou, recommender_hz, tmp_path, django_assert_num_queries
+):
+    batch = batch_for_view(open_edition, hangzhou)
+    content = samples.make_pdf(tmp_path / "s.pdf").read_bytes()
+    for number in range(count):
+        application = make_recommended(hangzhou, recommender_hz, tmp_path, f"班组{number}")
+        stamped.upload_stamped_copy(
+            batch=batch, user=recommender_hz, upload=scan(content), application=application
+        )
+    client = client_for(recommender_hz)
+
+    # The batch page's nine (tests/recommendations/test_batch_views.py) and the scans' one.
+    with django_assert_num_queries(10):
+        response = client.get(reverse("recommendations:batch"))
+
+    assert [slot.current is not None for slot in response.context["stamped_slots"]] == [
+        False,
+        *[True] * count,
+    ]
