@@ -282,7 +282,7 @@ def test_attachment2_xlsx_by_persona(request, recommended, hangzhou, persona, st
             response["X-Content-Type-Options"],
         ) == (XLSX, HZ_DISPOSITION, "nosniff")
         sheet = load_workbook(io.BytesIO(response.content)).active
-        assert [c.value for c in sheet[4]] == [
+        assert [c.value for c in sheet[5]] == [
             1,
             "杭-2026-001",
             "浙江钢筋班建设有限公司",
