@@ -221,7 +221,9 @@ def test_attachment3_blank_pdf_is_one_page(edition):
     assert check.pdf_pages(pdf) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 4: a filled Attachment 3 takes 2 pages")
+@pytest.mark.xfail(
+    strict=True, reason="issue 18 item 4: long names and comments push the table to page 2"
+)
 def test_attachment3_filled_pdf_is_one_page(edition):
     assert check.pdf_pages(render(_filled(edition), "pdf")) == 1
 
@@ -275,7 +277,9 @@ def test_word_and_pdf_copies_have_as_many_pages(word_copies):
 
 
 @pytest.mark.serial
-@pytest.mark.xfail(strict=True, reason="issue 18 item 4: a filled Attachment 3 takes 2 pages")
+@pytest.mark.xfail(
+    strict=True, reason="issue 18 item 4: long names and comments push the table to page 2"
+)
 def test_word_copies_of_attachment3_are_one_page(word_copies):
     pages = [check.pdf_pages(word_copies[name][2]) for name in ("attachment3-blank",
              "attachment3-filled")]  # fmt: skip
@@ -284,7 +288,7 @@ def test_word_copies_of_attachment3_are_one_page(word_copies):
 
 
 @pytest.mark.serial
-@pytest.mark.xfail(strict=True, reason="issue 18 item 3: 班组工作完成率% breaks in Word's cell")
+@pytest.mark.xfail(strict=True, reason="issue 18 item 3: a label breaks in Word (所有制性质)")
 def test_word_copies_keep_every_label_whole(word_copies):
     broken = {
         name: check.broken_labels(check.pdf_text(word), check.labels_of(document))
