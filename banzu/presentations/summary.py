@@ -156,8 +156,9 @@ def room_document(room: RoomResults, *, today: dt.date) -> Document:
 
 
 def _with_row_heights(content: bytes, document: Document) -> bytes:
-    """The kernel's Excel renderer does not carry row heights (Cell.min_height_mm); the summary
-    is printed and signed, so its team rows and signature lines get room here."""
+    """The summary is printed and signed: its team rows and signature lines get room for a pen
+    in Excel (Cell.min_height_mm would make the PDF's rows as tall), or the height the renderer
+    gave a row whose names wrap, whichever is more."""
     workbook = load_workbook(io.BytesIO(content))
     sheet = workbook.active
     assert sheet is not None
@@ -167,15 +168,16 @@ def _with_row_heights(content: bytes, document: Document) -> bytes:
         for block in document.blocks[: document.blocks.index(table)]
         if not isinstance(block, Spacer)
     )
-    for offset in range(len(table.rows)):
-        sheet.row_dimensions[top + offset].height = ROW_HEIGHT_PT
     after = [
         block
         for block in document.blocks[document.blocks.index(table) + 1 :]
         if not isinstance(block, Spacer)
     ]
-    for offset in range(len(after)):
-        sheet.row_dimensions[top + len(table.rows) + offset].height = SIGN_HEIGHT_PT
+    rows = [(top + offset, ROW_HEIGHT_PT) for offset in range(len(table.rows))]
+    rows += [(top + len(table.rows) + offset, SIGN_HEIGHT_PT) for offset in range(len(after))]
+    for row, least in rows:
+        dimension = sheet.row_dimensions[row]
+        dimension.height = max(dimension.height or 0, least)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -8,18 +8,15 @@ workbook holds the same lists restricted to the applications it recommended, wit
 shown as 专家1, 专家2… per application (never their names or ids), and its teams' lines of the
 commendation notice.
 
-Every figure is written as a number (a Decimal, formatted with its decimals); text cells wrap,
-and each row is given the height its longest cell needs, since Excel does not grow a row for
-wrapped text it did not lay out itself. The header row of each sheet is frozen and printed on
-every page (the kernel's renderer).
+Every figure is written as a number (a Decimal, formatted with its decimals); text cells wrap.
+The kernel's renderer gives each wrapped row its height, freezes the header row of each sheet and
+prints it on every page.
 """
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -38,9 +35,6 @@ from banzu.scoring.core import aggregate_sheets
 
 TWO = "0.00"
 ONE = "0.0"
-LINE_PT = 15  # one line of 11-point 宋体 in a cell
-PADDING_PT = 3
-PT_TO_MM = 25.4 / 72
 
 REASONS = {
     ApartReason.NOT_PRESENTED: "未参加现场发布",
@@ -62,38 +56,12 @@ def _number(raw: str | int | Decimal | None, number_format: str = TWO) -> Cell:
     return value(figure, align="right", number_format=number_format)
 
 
-def _text_width(text: str) -> int:
-    """Excel's character widths: a Chinese character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _lines(cell: Cell, width: float) -> int:
-    usable = max(1.0, width * cell.colspan - 1.5)
-    return sum(
-        max(1, math.ceil(_text_width(part) / usable)) for part in (cell.text or "").split("\n")
-    )
-
-
-def fitted(row: Sequence[Cell], widths: Sequence[float]) -> tuple[Cell, ...]:
-    """The row with the height its longest wrapped cell needs (on its first cell, which the
-    renderer reads with the others'); a one-line row keeps Excel's default height."""
-    column = 0
-    most = 1
-    for cell in row:
-        most = max(most, _lines(cell, widths[column]))
-        column += cell.colspan
-    if most == 1:
-        return tuple(row)
-    height = (most * LINE_PT + PADDING_PT) * PT_TO_MM
-    return (replace(row[0], min_height_mm=height), *row[1:])
-
-
 def _table(columns: Sequence[tuple[str, float]], body: Sequence[tuple[Cell, ...]]) -> Table:
     widths = tuple(width for _name, width in columns)
     header = tuple(label(name) for name, _width in columns)
     return Table(
         widths=widths,
-        rows=tuple(fitted(row, widths) for row in (header, *body)),
+        rows=(header, *body),
         header_rows=1,
     )
 
