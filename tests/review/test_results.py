@@ -464,6 +464,12 @@ def test_page_query_count_does_not_grow_with_applications(
 # --- The export -----------------------------------------------------------------------------
 
 
+def _table(sheet) -> list[tuple]:
+    """The sheet's table: its rows from the frozen header on."""
+    header = int(sheet.freeze_panes[1:]) - 1
+    return [tuple(cell.value for cell in row) for row in sheet.iter_rows(min_row=header)]
+
+
 def test_export_has_the_ranking_every_item_score_the_leniency_and_the_icc(edition, admin_user):
     first = reviewed_application(edition=edition, team__name="钢筋一班")
     second = reviewed_application(edition=edition, team__name="木工二班")
@@ -477,58 +483,109 @@ def test_export_has_the_ranking_every_item_score_the_leniency_and_the_icc(editio
     assert response["Content-Disposition"] == (
         f"attachment; filename*=utf-8''{quote('专家评审结果_2026.xlsx')}"
     )
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
-    assert rows[0][0] == "2026 年度质量信得过班组专家评审结果"
-    start = rows.index(("一、材料评审得分排名", *(None,) * 12))
-    assert rows[start + 2][:11] == (
-        1, first.recommendation_number, "钢筋一班", first.team.enterprise.name, 3, 3,
-        85.67, 68.53, 0.58, 1, "否",
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["得分排名", "评审表明细", "专家宽严度", "评分一致性"]
+    ranking = book["得分排名"]
+    assert [ranking.cell(row, 1).value for row in (1, 3)] == [
+        "2026 年度质量信得过班组专家评审结果",
+        "一、材料评审得分排名",
+    ]
+    rows = _table(ranking)
+    assert rows[0] == (
+        "排名", "推荐编号", "班组名称", "单位名称", "有效评审表", "应评专家数",
+        "材料得分\n（满分100）", "折算得分\n（满分80）", "标准差", "极差", "离散超限",
     )  # fmt: skip
-    assert rows[start + 3][:11] == (
-        2, second.recommendation_number, "木工二班", second.team.enterprise.name, 3, 3,
-        72, 57.6, 2, 4, "否",
-    )  # fmt: skip
-    details = rows.index(("二、专家评审表明细（计入的评审表）", *(None,) * 12))
-    assert rows[details + 1][4:9] == (
-        "1. 需求确定（15）",
-        "2. 建设策划（25）",
-        "3. 建设过程（30）",
-        "4. 建设成效（15）",
-        "5. 特色（15）",
+    assert rows[1:] == [
+        (1, first.recommendation_number, "钢筋一班", first.team.enterprise.name, 3, 3,
+         85.67, 68.53, 0.58, 1, "否"),
+        (2, second.recommendation_number, "木工二班", second.team.enterprise.name, 3, 3,
+         72, 57.6, 2, 4, "否"),
+    ]  # fmt: skip
+    details = book["评审表明细"]
+    rows = _table(details)
+    assert rows[0][4:9] == (
+        "1. 需求确定\n（15）",
+        "2. 建设策划\n（25）",
+        "3. 建设过程\n（30）",
+        "4. 建设成效\n（15）",
+        "5. 特色\n（15）",
     )
     expert = User.objects.get(username=f"e{first.pk}_0")
-    first_sheet = rows[details + 2]
-    assert first_sheet[:4] == (1, first.recommendation_number, "钢筋一班", expert.display_name)
+    assert rows[1][:4] == (1, first.recommendation_number, "钢筋一班", expert.display_name)
     # The 2026 rubric (15, 25, 30, 15, 15) with 15 points short taken from item 3.
-    assert first_sheet[4:11] == (15, 25, 15, 15, 15, 85, "否")
-    assert first_sheet[11:] == ('=HYPERLINK("http://evil.example","点击")', "2026-05-20 09:30")
+    assert rows[1][4:11] == (15, 25, 15, 15, 15, 85, "否")
+    assert rows[1][11:] == ('=HYPERLINK("http://evil.example","点击")', "2026-05-20 09:30")
     # Text from data is never a live formula.
-    assert sheet.cell(row=details + 3, column=12).data_type == "s"
-    assert [row[9] for row in rows[details + 2 : details + 8]] == [85, 86, 86, 70, 72, 74]
-    assert all(
-        isinstance(value, int | float)
-        for row in rows[details + 2 : details + 8]
-        for value in row[4:10]
-    )
-    leniency = rows.index(("三、专家宽严度（与同一申报其他专家平均分之差）", *(None,) * 12))
-    assert rows[leniency + 1][:5] == ("序号", "评审专家", None, "比较的申报数", "平均偏差")
+    assert details.cell(row=details.max_row - 5, column=12).data_type == "s"
+    assert [row[9] for row in rows[1:]] == [85, 86, 86, 70, 72, 74]
+    assert all(isinstance(value, int | float) for row in rows[1:] for value in row[4:10])
+    rows = _table(book["专家宽严度"])
+    assert rows[0] == ("序号", "评审专家", "比较的申报数", "平均偏差")
     # e_0 is 1 below the others on the first application, 3 on the second; e_2 3 above.
-    assert [row[4] for row in rows[leniency + 2 : leniency + 8]] == [3, 0.5, 0.5, 0, -1, -3]
-    icc = rows.index(
-        ("四、评分一致性：组内相关系数（单向随机效应，Shrout & Fleiss 1979）", *(None,) * 12)
-    )
+    assert [row[3] for row in rows[1:]] == [3, 0.5, 0.5, 0, -1, -3]
+    rows = _table(book["评分一致性"])
     # BMS = 280.1667, WMS = 2.1667, k0 = 3: ICC(1,1) = 278 / 284.5, ICC(1,k) = 278 / 280.1667.
-    assert [row[:6] for row in rows[icc + 1 : icc + 3]] == [
-        ("ICC(1,1) 单个专家", None, None, None, 0.9772, "优秀"),
-        ("ICC(1,k) 专家平均分", None, None, None, 0.9923, "优秀"),
+    assert rows[:3] == [
+        ("指标", "数值", "解读"),
+        ("ICC(1,1) 单个专家", 0.9772, "优秀"),
+        ("ICC(1,k) 专家平均分", 0.9923, "优秀"),
     ]
-    assert [row[4] for row in rows[icc + 3 : icc + 8]] == [3, 280.1667, 2.1667, 2, 6]
+    assert [row[1] for row in rows[3:8]] == [3, 280.1667, 2.1667, 2, 6]
+    assert rows[-2][0].startswith("ICC(1,1) = (BMS − WMS)")
     assert AuditEntry.objects.filter(action="export.review_results").get().data == {
         "format": "xlsx",
         "applications": 2,
         "sheets": 6,
     }
+
+
+def test_export_freezes_and_prints_each_sheets_header(edition, admin_user):
+    application = reviewed_application(edition=edition, team__name="钢筋一班")
+    for number, total in enumerate(("85", "86", "86")):
+        scored(application, f"e{number}", total)
+
+    response = client_for(admin_user).get(reverse("review:results_xlsx"))
+
+    book = load_workbook(io.BytesIO(response.content))
+    # Title, association and date, the section's heading, a note: the header is row 5.
+    assert [
+        (
+            sheet.title,
+            sheet.freeze_panes,
+            sheet.print_title_rows,
+            sheet.page_setup.orientation,
+            sheet.page_setup.fitToWidth,
+            sheet.page_setup.fitToHeight,
+            sheet.sheet_properties.pageSetUpPr.fitToPage,
+        )
+        for sheet in book.worksheets
+    ] == [
+        ("得分排名", "A6", "$5:$5", "landscape", 1, 0, True),
+        ("评审表明细", "A6", "$5:$5", "landscape", 1, 0, True),
+        ("专家宽严度", "A6", "$5:$5", "portrait", 1, 0, True),
+        ("评分一致性", "A5", "$4:$4", "portrait", 1, 0, True),
+    ]
+
+
+def test_export_rows_are_as_tall_as_their_wrapped_text(edition, admin_user):
+    application = reviewed_application(
+        edition=edition,
+        team__name="钢筋绑扎与预应力张拉质量控制攻关班组",
+        team__enterprise__name="浙江省建工集团有限责任公司第三工程分公司杭州湾新区项目部",
+    )
+    scored(application, "e0", "85", comment="过程记录翔实。" * 10)
+
+    response = client_for(admin_user).get(reverse("review:results_xlsx"))
+
+    book = load_workbook(io.BytesIO(response.content))
+    ranking, details = book["得分排名"], book["评审表明细"]
+    # The header's two-term labels take two lines of 16 points and 4 of padding. The
+    # enterprise's name (56 Latin widths) takes three lines of its 30-wide column (27.3 widths
+    # a line): 3 × 16 + 4.
+    assert (ranking.row_dimensions[5].height, ranking.row_dimensions[6].height) == (36, 52)
+    # The comment (140 widths) takes four lines of its 44-wide column (40.4 widths a line).
+    assert details.row_dimensions[6].height == 4 * 16 + 4
+    assert ranking.column_dimensions["A"].width == 6
 
 
 # --- Who may see them -----------------------------------------------------------------------

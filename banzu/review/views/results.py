@@ -21,11 +21,10 @@ from banzu.audit import actions
 from banzu.audit.services import client_ip, record
 from banzu.core.access import require_admin
 from banzu.core.responses import attachment_response
-from banzu.documents.render import CONTENT_TYPES, safe_filename
-from banzu.documents.render import render as render_document
+from banzu.documents.render import render_sheets_file
 from banzu.editions.models import Edition
 from banzu.editions.resolver import edition_or_404
-from banzu.review.layouts import results_document
+from banzu.review.layouts import results_documents
 from banzu.review.results import ApplicationResult, LeniencyRow, edition_results, icc_band
 
 actions.register("export.review_results")
@@ -273,8 +272,9 @@ def results(request: HttpRequest) -> HttpResponse:
 def results_xlsx(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
     found = edition_results(edition)
-    document = results_document(found, today=timezone.localdate())
-    content = render_document(document, "xlsx")
+    rendered = render_sheets_file(
+        results_documents(found, today=timezone.localdate()), f"专家评审结果_{edition.year}"
+    )
     record(
         action="export.review_results",
         actor=request.user,
@@ -286,5 +286,6 @@ def results_xlsx(request: HttpRequest) -> HttpResponse:
         },
         ip=client_ip(request),
     )
-    filename = f"{safe_filename(f'专家评审结果_{edition.year}')}.xlsx"
-    return attachment_response(content, filename=filename, content_type=CONTENT_TYPES["xlsx"])
+    return attachment_response(
+        rendered.content, filename=rendered.filename, content_type=rendered.content_type
+    )
