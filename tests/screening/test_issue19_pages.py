@@ -263,7 +263,7 @@ def test_the_side_by_side_view_of_a_pair_in_this_edition_names_no_direction(pair
         "Overlaps with",
         "Text in common",
         "This application",
-        "杭-2026-002 木工班",
+        "The other application",
     ]
     assert "Copied from" not in html
     assert "copied passage" not in html
@@ -290,6 +290,7 @@ def test_the_side_by_side_view_of_an_archive_source_says_copied_from_with_its_ye
     html = get(admin_user, "side_by_side", mine.pk, "archive", archive.pk)
 
     assert "<dt>Copied from this source (2024)</dt>" in html
+    assert "<dt>Edition of the source</dt>" in html
     assert cells_of_dd(html, "source-dates") == "2024 edition"
     assert "mutual-note" not in html
     assert "Overlaps with" not in html
