@@ -9,6 +9,7 @@ not finished passes only on its own, with the admin's reason, which the journal 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from banzu.applications.models import Application
 from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.core.errors import ServiceError
-from banzu.screening import selectors
+from banzu.screening import provenance, selectors
 from banzu.screening.enums import EliminationReason
 from banzu.screening.models import CheckResult, Decision, SimilarityReport
 
@@ -140,27 +141,39 @@ def eliminate(
 
 
 def evidence_of(application: Application) -> dict[str, Any]:
-    """The plagiarism figures and sources at the moment of the decision (kept with it)."""
+    """The plagiarism figures and sources at the moment of the decision (kept with it), with
+    what the screener saw of which came first: both sides' submission times, an archive
+    source's year, and whether the pair was mutual (both in this edition)."""
     report = SimilarityReport.objects.filter(application=application).first()
     if report is None:
         return {}
+    dates, sources = provenance.dated_sources(application, list(report.sources[:10]))
     return {
         "copy_ratio": str(report.copy_ratio),
         "max_source_ratio": str(report.max_source_ratio),
         "copied_chars": report.copied_chars,
         "chars": report.chars,
         "scanned_at": report.scanned_at.isoformat(),
+        "submitted_at": _iso(dates.submitted_at),
         "sources": [
             {
                 "kind": source.get("kind"),
                 "pk": source.get("pk"),
                 "label": source.get("label"),
                 "copied_chars": source.get("copied_chars"),
+                "ratio": source.get("ratio"),
+                "mutual": source["mutual"],
+                "submitted_at": _iso(source["dates"].submitted_at),
+                "year": source["dates"].year,
                 "passages": source.get("passages", [])[:50],
             }
-            for source in report.sources[:10]
+            for source in sources
         ],
     }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def disqualify_for_plagiarism(

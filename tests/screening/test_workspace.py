@@ -189,6 +189,14 @@ def test_disqualifying_for_plagiarism_keeps_the_evidence(two, admin_user):
     assert decision.evidence["copy_ratio"] == "0.4000"
     assert decision.evidence["sources"][0]["label"] == "杭-2026-002 木工班"
     assert decision.evidence["sources"][0]["passages"] == [[0, 400, 100, 500]]
+    # What the screener saw of which came first is kept with the decision (issue 19, item 5).
+    second.refresh_from_db()
+    assert (decision.evidence["sources"][0]["mutual"], decision.evidence["sources"][0]["year"]) == (
+        True,
+        None,
+    )
+    assert decision.evidence["sources"][0]["submitted_at"] == second.submitted_at.isoformat()
+    assert decision.evidence["submitted_at"] == first.submitted_at.isoformat()
 
 
 def test_passing_many_at_once(two, admin_user):
