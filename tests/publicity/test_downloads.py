@@ -360,15 +360,15 @@ def test_results_workbook_wraps_long_text_in_a_taller_row(published, admin_user)
     sheet = book["材料评分"]
     header = next(row[0].row for row in sheet.iter_rows() if row[0].value == "序号")
     # The rubric items' headings ("1. 需求确定（15）"…) need two lines in an 11-wide column:
-    # two lines of 15 points and 3 of padding.
+    # two lines of 16 points and 4 of padding.
     assert sheet.cell(header, 7).value == "1. 需求确定（15）"
-    assert sheet.row_dimensions[header].height == 33
+    assert sheet.row_dimensions[header].height == 36
     assert sheet.cell(header, 7).alignment.wrap_text is True
     apart = book["未排名"]
     rows = {row[1].value: row[0].row for row in apart.iter_rows() if row[1].value}
     # 辛's reason does not fit its 36-wide column; 戊's does, and its row keeps Excel's height.
     assert apart.cell(rows["辛班组"], 6).value == "材料与2024年度某班组材料雷同，复制比62%"
-    assert apart.row_dimensions[rows["辛班组"]].height == 33
+    assert apart.row_dimensions[rows["辛班组"]].height == 36
     assert apart.row_dimensions[rows["戊班组"]].height is None
 
 

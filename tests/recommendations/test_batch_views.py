@@ -29,8 +29,9 @@ pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 # Session, user, recommender, the current edition and its rubric twice (the view and the footer's
-# context processor), the batch, the rows (applications, their sheets) and the pending count.
-BATCH_PAGE_QUERIES = 9  # the edition and the switcher's list: one query per request
+# context processor), the batch, the rows (applications, their sheets), the pending count and
+# the stamped scans.
+BATCH_PAGE_QUERIES = 10  # the edition and the switcher's list: one query per request
 BOARD_QUERIES = 6
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HZ_DISPOSITION = (
