@@ -5,7 +5,9 @@ only) — and the template texts, whose k-grams never count. `scan()` checks eve
 document against all others at once: fingerprints of the whole corpus are sorted together, each
 hash shared by 2 to `common_df` documents gives seeds for the pairs that share it, a hash in more
 documents than that is common text (reported apart, never as copying), and each pair with enough
-seeds is aligned into passages. `check(document)` does the same for one new document against the
+seeds is aligned into passages. Short seeds (sampled 5-grams) find the pairs that heavy
+rewording leaves without a long common run. The passages themselves come from the two texts
+(`align`), not from the seeds. `check(document)` does the same for one new document against the
 indexed corpus, in time proportional to that document (a binary search per fingerprint).
 
 Figures are named as the industry names them: total copy ratio (总文字复制比) = copied
@@ -24,10 +26,28 @@ import numpy as np
 import numpy.typing as npt
 
 from banzu.similarity import align as aligner
-from banzu.similarity.fingerprint import WINDOW, Fingerprints, K, fingerprint, kgram_hashes
+from banzu.similarity.fingerprint import (
+    WINDOW,
+    Fingerprints,
+    K,
+    fingerprint,
+    kgram_hashes,
+    sample,
+)
 from banzu.similarity.normalize import Normalized, normalize
 
 COMMON_DF = 10
+# Short seeds for heavy rewording: 5-grams, one in SHORT_MODULUS kept by its hash. A pair of
+# documents is compared when MIN_SHORT_SEEDS of them fall within SHORT_SPAN characters of one.
+SHORT_K = 5
+SHORT_MODULUS = 6
+MIN_SHORT_SEEDS = 3
+SHORT_SPAN = 300
+# Long seeds: three make a pair worth comparing; fewer must start an exact common run this long
+# (a lone copied sentence, found by the winnowing guarantee).
+MIN_SEEDS = 3
+VERIFY_RUN = 15
+CLOSING = frozenset("。！？；…!?;.，,、）)”’」』")
 # A document whose fingerprints are nearly all one hash (one character repeated) is not text.
 DEGENERATE_DISTINCT_SHARE = 0.02
 DEGENERATE_MIN_FINGERPRINTS = 200
@@ -42,6 +62,7 @@ class Document:
     error: str | None = None
     normalized: Normalized | None = None
     fingerprints: Fingerprints | None = None
+    short_prints: Fingerprints | None = None
     # Normalised characters covered by template text (None: no template in the corpus).
     template_mask: npt.NDArray[np.bool_] | None = None
 
@@ -128,20 +149,38 @@ def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+def _run_length(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], at: int, bt: int) -> int:
+    """The exact common run of A and B through A[at] = B[bt], both ways (at most 64 each)."""
+    back = aligner.common_prefix(a[max(0, at - 64) : at][::-1], b[max(0, bt - 64) : bt][::-1])
+    return back + aligner.common_prefix(a[at : at + 64], b[bt : bt + 64])
+
+
+def _concentrated(positions: npt.NDArray[np.int64], count: int, span: int) -> bool:
+    """Whether `count` of the positions lie within `span` characters of one another."""
+    if len(positions) < count:
+        return False
+    ordered = np.sort(positions)
+    return bool((ordered[count - 1 :] - ordered[: len(ordered) - count + 1] <= span).any())
+
+
 class Corpus:
     def __init__(self, *, k: int = K, window: int = WINDOW, common_df: int = COMMON_DF) -> None:
         self.k, self.window, self.common_df = k, window, common_df
         self.documents: list[Document] = []
         self._template_hashes = np.zeros(0, dtype=np.uint64)
-        # Two sorted indexes: the main one over documents [0, _main_upto) and a small delta over
-        # the documents added since, so that adding one document costs time in proportion to
-        # the delta, not to the corpus; the delta is folded in when it grows past a tenth.
-        self._main: Index = _empty_index()
+        self._template_short = np.zeros(0, dtype=np.uint64)
+        # Two sorted indexes per kind of seed (long, short): the main one over documents
+        # [0, _main_upto) and a small delta over the documents added since, so that adding one
+        # document costs time in proportion to the delta, not to the corpus; the delta is folded
+        # in when it grows past a tenth.
+        self._main: tuple[Index, Index] = (_empty_index(), _empty_index())
         self._main_upto = 0
-        self._delta: Index = _empty_index()
+        self._delta: tuple[Index, Index] = (_empty_index(), _empty_index())
         self._delta_upto = 0
         # Per index: its distinct hashes and their document counts (computed when first needed).
         self._frequencies: dict[int, Frequency] = {}
+        # Per document: its sorted 4-grams outside excluded text (for the alignment).
+        self._grams: dict[int, aligner.Grams] = {}
 
     # --- input ----------------------------------------------------------------------------
 
@@ -149,8 +188,9 @@ class Corpus:
         """Every k-gram of a template (the notice, blank forms, the rubric) is ignored."""
         if self.documents:
             raise ValueError("add the templates before the documents")
-        hashes = kgram_hashes(normalize(text).codes, self.k)
-        self._template_hashes = np.union1d(self._template_hashes, hashes)
+        codes = normalize(text).codes
+        self._template_hashes = np.union1d(self._template_hashes, kgram_hashes(codes, self.k))
+        self._template_short = np.union1d(self._template_short, kgram_hashes(codes, SHORT_K))
 
     def prepare(self, document: Document) -> Document:
         if document.error is None:
@@ -169,6 +209,11 @@ class Corpus:
                 keep = ~np.isin(prints.hashes, self._template_hashes)
                 document.normalized = normalized
                 document.fingerprints = Fingerprints(prints.hashes[keep], prints.positions[keep])
+                short = document.short_prints or sample(
+                    normalized.codes, k=SHORT_K, modulus=SHORT_MODULUS
+                )
+                keep = ~np.isin(short.hashes, self._template_short)
+                document.short_prints = Fingerprints(short.hashes[keep], short.positions[keep])
                 document.template_mask = self._template_mask(normalized)
         return document
 
@@ -179,12 +224,14 @@ class Corpus:
         starts = np.isin(kgram_hashes(normalized.codes, self.k), self._template_hashes)
         if not starts.any():
             return None
-        # Character i is covered when a template k-gram starts in [i - k + 1, i].
-        counts = np.concatenate([[0], np.cumsum(starts)])
-        index = np.arange(len(normalized))
-        upper = np.minimum(index + 1, len(starts))
-        lower = np.clip(index - self.k + 1, 0, len(starts))
-        return np.asarray((counts[upper] - counts[lower]) > 0)
+        return self._cover(starts.nonzero()[0], len(normalized))
+
+    def _cover(self, positions: npt.NDArray[np.int64], length: int) -> npt.NDArray[np.bool_]:
+        """The characters of the k-grams starting at `positions`."""
+        marks = np.zeros(length + 1, dtype=np.int64)
+        np.add.at(marks, np.minimum(positions, length), 1)
+        np.add.at(marks, np.minimum(positions + self.k, length), -1)
+        return np.asarray(np.cumsum(marks)[:length] > 0)
 
     def add(self, document: Document) -> Document:
         self.documents.append(self.prepare(document))
@@ -192,10 +239,11 @@ class Corpus:
 
     # --- the index --------------------------------------------------------------------------
 
-    def _index_of(self, first: int, last: int) -> Index:
+    def _index_of(self, first: int, last: int, short: bool) -> Index:
         hashes, docs, positions = [], [], []
         for number in range(first, last):
-            prints = self.documents[number].fingerprints
+            document = self.documents[number]
+            prints = document.short_prints if short else document.fingerprints
             if prints is None:
                 continue
             hashes.append(prints.hashes)
@@ -210,83 +258,116 @@ class Corpus:
         order = np.argsort(all_hashes, kind="stable")
         return all_hashes[order], all_docs[order], all_positions[order]
 
-    def _full_index(self) -> Index:
+    def _full_index(self) -> tuple[Index, Index]:
         """One index over every document (the scan needs them sorted together)."""
         if self._main_upto != len(self.documents):
-            self._main = self._index_of(0, len(self.documents))
-            self._main_upto = self._delta_upto = len(self.documents)
-            self._delta = _empty_index()
+            count = len(self.documents)
+            self._main = (self._index_of(0, count, False), self._index_of(0, count, True))
+            self._main_upto = self._delta_upto = count
+            self._delta = (_empty_index(), _empty_index())
         return self._main
 
-    def _indexes(self) -> tuple[Index, Index]:
-        """The main index and the delta, brought up to date at the cost of the delta alone."""
+    def _indexes(self) -> tuple[tuple[Index, Index], tuple[Index, Index]]:
+        """The main indexes and the deltas, brought up to date at the cost of the delta alone."""
         count = len(self.documents)
         if self._main_upto == 0 or count - self._main_upto > max(64, self._main_upto // 10):
             self._full_index()
         elif self._delta_upto != count:
-            self._delta = self._index_of(self._main_upto, count)
+            self._delta = (
+                self._index_of(self._main_upto, count, False),
+                self._index_of(self._main_upto, count, True),
+            )
             self._delta_upto = count
         return self._main, self._delta
+
+    def _short_common_df(self) -> int:
+        # Short seeds recur more: a 5-gram in a thousandth of a large corpus is still a clue.
+        return max(self.common_df, len(self.documents) // 1000)
 
     # --- the full scan ----------------------------------------------------------------------
 
     def scan(self) -> list[Report]:
         """Every edition document against every other document and the archive."""
-        hashes, docs, positions = self._full_index()
-        seeds, common = _seeds_and_common(hashes, docs, positions, self.common_df)
+        long_index, short_index = self._full_index()
+        seeds, common = _seeds_and_common(*long_index, self.common_df, 1)
+        short_seeds, _ = _seeds_and_common(*short_index, self._short_common_df(), MIN_SHORT_SEEDS)
         reports = {
             number: Report(id=d.id, chars=len(d.text), error=d.error)
             for number, d in enumerate(self.documents)
             if not d.archive
         }
+        excluded = {
+            number: self._excluded(self.documents[number], common.get(number))
+            for number in range(len(self.documents))
+        }
+        pairs = {pair for pair, found in seeds.items() if self._worth_aligning(*pair, *found)} | {
+            pair
+            for pair, (first, second) in short_seeds.items()
+            if _concentrated(first, MIN_SHORT_SEEDS, SHORT_SPAN)
+            and _concentrated(second, MIN_SHORT_SEEDS, SHORT_SPAN)
+        }
         found: dict[int, dict[int, list[Passage]]] = defaultdict(dict)
-        for (first, second), (pos_first, pos_second) in seeds.items():
-            for a, b, seeds_a, seeds_b in (
-                (first, second, pos_first, pos_second),
-                (second, first, pos_second, pos_first),
-            ):
+        self._grams = {}
+        for first, second in sorted(pairs):
+            for a, b in ((first, second), (second, first)):
                 if a not in reports:
                     continue
-                passages = self._passages(a, b, seeds_a, seeds_b)
+                passages = self._align(
+                    self.documents[a],
+                    self.documents[b],
+                    self._grams_of(a, excluded[a]),
+                    self._grams_of(b, excluded[b]),
+                )
                 if passages:
                     found[a][b] = passages
+        self._grams = {}
         for number, report in reports.items():
             self._fill(report, number, found.get(number, {}), common.get(number))
         return [reports[number] for number in sorted(reports)]
 
+    def _worth_aligning(
+        self, a: int, b: int, seeds_a: npt.NDArray[np.int64], seeds_b: npt.NDArray[np.int64]
+    ) -> bool:
+        if len(seeds_a) >= MIN_SEEDS:
+            return True
+        codes_a = self.documents[a].normalized
+        codes_b = self.documents[b].normalized
+        assert codes_a is not None
+        assert codes_b is not None
+        return any(
+            _run_length(codes_a.codes, codes_b.codes, x, y) >= VERIFY_RUN
+            for x, y in zip(seeds_a.tolist(), seeds_b.tolist(), strict=True)
+        )
+
     # --- one new document -------------------------------------------------------------------
 
-    def check(self, document: Document) -> Report:
-        """One document against the indexed corpus, without adding it. Vectorised: a hash held
-        by many documents (common text) is set aside by its document count, without visiting
-        its thousands of index entries, so the cost follows the new document."""
-        self.prepare(document)
-        report = Report(id=document.id, chars=len(document.text), error=document.error)
-        if document.fingerprints is None or document.normalized is None:
-            return report
-        prints = document.fingerprints
-        indexes = self._indexes()
+    def _lookup(
+        self, prints: Fingerprints, indexes: list[Index], common_df: int
+    ) -> tuple[
+        npt.NDArray[np.bool_],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+    ]:
+        """The new document's fingerprints against indexes: which are common, and the seeds
+        (own position, document, source position) of the others, grouped by document.
+        Vectorised: a hash held by many documents is set aside by its document count, without
+        visiting its thousands of index entries, so the cost follows the new document."""
         df = np.ones(len(prints), dtype=np.int64)  # the new document itself
         for index in indexes:
-            key = id(index[0])
-            if key not in self._frequencies:
-                self._frequencies = {
-                    k: v for k, v in self._frequencies.items() if k in {id(i[0]) for i in indexes}
-                }
-                self._frequencies[key] = _document_frequency(index)
-            unique, counts = self._frequencies[key]
+            unique, counts = self._frequency(index, indexes)
             if len(unique):
                 at = np.minimum(np.searchsorted(unique, prints.hashes), len(unique) - 1)
                 hit = unique[at] == prints.hashes
                 df[hit] += counts[at[hit]]
-        common = df > self.common_df
+        common = df > common_df
         shared = (df >= 2) & ~common
         own_parts, doc_parts, source_parts = [], [], []
         for hashes, docs, positions in indexes:
             wanted, own = prints.hashes[shared], prints.positions[shared].astype(np.int64)
             left = np.searchsorted(hashes, wanted, side="left")
             lengths = np.minimum(
-                np.searchsorted(hashes, wanted, side="right") - left, 4 * self.common_df
+                np.searchsorted(hashes, wanted, side="right") - left, 4 * common_df
             )
             total = int(lengths.sum())
             if total == 0:
@@ -294,60 +375,134 @@ class Corpus:
             firsts = np.repeat(np.cumsum(lengths) - lengths, lengths)
             entries = np.repeat(left, lengths) + (np.arange(total) - firsts)
             own_parts.append(np.repeat(own, lengths))
-            doc_parts.append(docs[entries])
+            doc_parts.append(docs[entries].astype(np.int64))
             source_parts.append(positions[entries].astype(np.int64))
-        found: dict[int, list[Passage]] = {}
-        if own_parts:
-            own_all, docs_all = np.concatenate(own_parts), np.concatenate(doc_parts)
-            source_all = np.concatenate(source_parts)
-            order = np.argsort(docs_all, kind="stable")
-            own_all, docs_all, source_all = own_all[order], docs_all[order], source_all[order]
-            bounds = np.flatnonzero(np.r_[True, docs_all[1:] != docs_all[:-1]])
-            for lo, hi in zip(
-                bounds.tolist(), np.r_[bounds[1:], len(docs_all)].tolist(), strict=True
-            ):
-                if hi - lo < aligner.MIN_SEEDS:
-                    continue
-                source = int(docs_all[lo])
-                passages = self._align(
-                    document, self.documents[source], own_all[lo:hi], source_all[lo:hi]
-                )
-                if passages:
-                    found[source] = passages
-        self._fill(
-            report,
-            None,
-            found,
-            prints.positions[common].astype(np.int64),
-            document=document,
+        if not own_parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return common, empty, empty, empty
+        own_all, docs_all = np.concatenate(own_parts), np.concatenate(doc_parts)
+        source_all = np.concatenate(source_parts)
+        order = np.argsort(docs_all, kind="stable")
+        return common, own_all[order], docs_all[order], source_all[order]
+
+    def _frequency(self, index: Index, indexes: list[Index]) -> Frequency:
+        key = id(index[0])
+        if key not in self._frequencies:
+            live = {id(i[0]) for i in (*self._main, *self._delta)}
+            self._frequencies = {k: v for k, v in self._frequencies.items() if k in live}
+            self._frequencies[key] = _document_frequency(index)
+        return self._frequencies[key]
+
+    def _common_of(self, document: Document) -> npt.NDArray[np.int64]:
+        """The positions of an indexed document's common-text fingerprints."""
+        prints = document.fingerprints
+        if prints is None:
+            return np.zeros(0, dtype=np.int64)
+        main, delta = self._indexes()
+        df = np.zeros(len(prints), dtype=np.int64)
+        for index in (main[0], delta[0]):
+            unique, counts = self._frequency(index, [main[0], delta[0]])
+            if len(unique):
+                at = np.minimum(np.searchsorted(unique, prints.hashes), len(unique) - 1)
+                hit = unique[at] == prints.hashes
+                df[hit] += counts[at[hit]]
+        # The new document itself may hold the hash too: one more, as in _lookup.
+        return prints.positions[df + 1 > self.common_df].astype(np.int64)
+
+    def check(self, document: Document) -> Report:
+        """One document against the indexed corpus, without adding it."""
+        self.prepare(document)
+        report = Report(id=document.id, chars=len(document.text), error=document.error)
+        if (
+            document.fingerprints is None
+            or document.normalized is None
+            or document.short_prints is None
+        ):
+            return report
+        main, delta = self._indexes()
+        common, own, docs, source = self._lookup(
+            document.fingerprints, [main[0], delta[0]], self.common_df
         )
+        _, short_own, short_docs, short_source = self._lookup(
+            document.short_prints, [main[1], delta[1]], self._short_common_df()
+        )
+        candidates: set[int] = set()
+        codes = document.normalized.codes
+        for lo, hi in _groups(docs):
+            number = int(docs[lo])
+            other = self.documents[number].normalized
+            assert other is not None
+            if hi - lo >= MIN_SEEDS or any(
+                _run_length(codes, other.codes, x, y) >= VERIFY_RUN
+                for x, y in zip(own[lo:hi].tolist(), source[lo:hi].tolist(), strict=True)
+            ):
+                candidates.add(number)
+        for lo, hi in _groups(short_docs):
+            if _concentrated(short_own[lo:hi], MIN_SHORT_SEEDS, SHORT_SPAN) and _concentrated(
+                short_source[lo:hi], MIN_SHORT_SEEDS, SHORT_SPAN
+            ):
+                candidates.add(int(short_docs[lo]))
+        common_positions = document.fingerprints.positions[common].astype(np.int64)
+        grams = aligner.grams(codes, self._excluded(document, common_positions))
+        found: dict[int, list[Passage]] = {}
+        self._grams = {}
+        for number in sorted(candidates):
+            source_document = self.documents[number]
+            source_excluded = self._excluded(source_document, self._common_of(source_document))
+            passages = self._align(
+                document, source_document, grams, self._grams_of(number, source_excluded)
+            )
+            if passages:
+                found[number] = passages
+        self._grams = {}
+        self._fill(report, None, found, common_positions, document=document)
         return report
 
     # --- shared -----------------------------------------------------------------------------
 
-    def _passages(
-        self, a: int, b: int, seeds_a: npt.NDArray[np.int64], seeds_b: npt.NDArray[np.int64]
-    ) -> list[Passage]:
-        return self._align(self.documents[a], self.documents[b], seeds_a, seeds_b)
+    def _excluded(
+        self, document: Document, common_positions: npt.NDArray[np.int64] | None
+    ) -> npt.NDArray[np.bool_] | None:
+        """Template text and common text: never part of a copied passage."""
+        if document.normalized is None:
+            return None
+        mask = document.template_mask
+        if common_positions is not None and len(common_positions):
+            common = self._cover(common_positions, len(document.normalized))
+            mask = common if mask is None else mask | common
+        return mask
+
+    def _grams_of(self, number: int, excluded: npt.NDArray[np.bool_] | None) -> aligner.Grams:
+        document = self.documents[number]
+        assert document.normalized is not None
+        if number not in self._grams:
+            if len(self._grams) >= 256:
+                self._grams.pop(next(iter(self._grams)))
+            self._grams[number] = aligner.grams(document.normalized.codes, excluded)
+        return self._grams[number]
 
     def _align(
         self,
         document: Document,
         source: Document,
-        seeds_a: npt.NDArray[np.int64],
-        seeds_b: npt.NDArray[np.int64],
+        grams: aligner.Grams,
+        source_grams: aligner.Grams,
     ) -> list[Passage]:
         assert document.normalized is not None
         assert source.normalized is not None
-        spans = aligner.align(
-            seeds_a, seeds_b, document.normalized.codes, source.normalized.codes, self.k
-        )
+        spans = aligner.align(grams, source_grams)
         passages = []
         for span in spans:
-            if document.template_mask is not None and not _trim(span, document.template_mask):
-                continue
             start, end = document.normalized.original_span(span.a_start, span.a_end)
             source_start, source_end = source.normalized.original_span(span.b_start, span.b_end)
+            # The punctuation that closes the copied text in both (a full stop) is copied too.
+            while (
+                end < len(document.text)
+                and source_end < len(source.text)
+                and document.text[end] == source.text[source_end]
+                and document.text[end] in CLOSING
+            ):
+                end, source_end = end + 1, source_end + 1
             passages.append(Passage(start, end, source_start, source_end))
         return passages
 
@@ -403,18 +558,12 @@ class Corpus:
             report.common_spans = merge_spans(common_spans)
 
 
-def _trim(span: aligner.Span, template: npt.NDArray[np.bool_]) -> bool:
-    """Cut template text off the ends of a passage (its source is cut by the same amounts).
-    False when nothing but template text is left."""
-    own = np.flatnonzero(~template[span.a_start : span.a_end])
-    if len(own) == 0:
-        return False
-    head, tail = int(own[0]), span.length - int(own[-1]) - 1
-    span.a_start += head
-    span.a_end -= tail
-    span.b_start = min(span.b_start + head, span.b_end - 1)
-    span.b_end = max(span.b_end - tail, span.b_start + 1)
-    return True
+def _groups(values: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
+    """[lo, hi) of each run of equal values in a sorted array."""
+    if len(values) == 0:
+        return []
+    bounds = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    return list(zip(bounds.tolist(), np.r_[bounds[1:], len(values)].tolist(), strict=True))
 
 
 def _seeds_and_common(
@@ -422,6 +571,7 @@ def _seeds_and_common(
     docs: npt.NDArray[np.int32],
     positions: npt.NDArray[np.int32],
     common_df: int,
+    min_seeds: int,
 ) -> tuple[
     dict[tuple[int, int], tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
     dict[int, npt.NDArray[np.int64]],
@@ -484,7 +634,7 @@ def _seeds_and_common(
     bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     ends = np.r_[bounds[1:], len(keys)]
     for first_seed, end_seed in zip(bounds.tolist(), ends.tolist(), strict=True):
-        if end_seed - first_seed < aligner.MIN_SEEDS:
+        if end_seed - first_seed < min_seeds:
             continue
         key = int(keys[first_seed])
         seeds[(key // span, key % span)] = (

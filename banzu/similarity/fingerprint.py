@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
-K = 13
+K = 11
 WINDOW = 8
 _BASE = np.uint64(1_000_003)
 
@@ -69,6 +69,15 @@ def winnow(hashes: npt.NDArray[np.uint64], window: int = WINDOW) -> Fingerprints
 
 def fingerprint(codes: npt.NDArray[np.uint32], *, k: int = K, window: int = WINDOW) -> Fingerprints:
     return winnow(kgram_hashes(codes, k), window)
+
+
+def sample(codes: npt.NDArray[np.uint32], *, k: int, modulus: int) -> Fingerprints:
+    """The k-grams whose hash is 0 modulo `modulus` (Schleimer et al.'s "0 mod p"): a choice that
+    depends on the k-gram alone, so that two texts keep the same ones wherever they stand. The
+    short seeds of heavy rewording, whose common runs are shorter than any winnowing guarantee."""
+    hashes = kgram_hashes(codes, k)
+    chosen = np.flatnonzero(hashes % np.uint64(modulus) == 0)
+    return Fingerprints(hashes[chosen], chosen.astype(np.int32))
 
 
 def guarantee(k: int = K, window: int = WINDOW) -> int:

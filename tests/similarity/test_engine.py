@@ -86,48 +86,105 @@ def test_winnowing_keeps_about_two_in_window_plus_one():
 # --- alignment ------------------------------------------------------------------------------
 
 
-def test_seeds_on_one_diagonal_with_small_gaps_chain_into_one_passage():
-    seeds_a = np.array([100, 105, 140, 160, 200])
-    seeds_b = np.array([10, 15, 52, 70, 110])  # the diagonal drifts by 2 after a longer name
-
-    spans = align.chain(seeds_a, seeds_b, 13)
-
-    assert [(s.a_start, s.a_end, s.b_start, s.b_end, s.seeds) for s in spans] == [
-        (100, 213, 10, 123, 5)
+def _passages(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    corpus = _corpus(Document("b", b, archive=True))
+    report = corpus.check(Document("a", a))
+    return [
+        (p.start, p.end, p.source_start, p.source_end)
+        for source in report.sources
+        for p in source.passages
     ]
 
 
-def test_a_gap_longer_than_the_limit_starts_a_new_chain():
-    spans = align.chain(np.array([0, 10, 200, 210]), np.array([0, 10, 200, 210]), 13, gap=80)
+def test_blocks_are_the_maximal_common_runs():
+    a = normalize("甲乙丙丁戊己庚辛子丑寅卯").codes
+    b = normalize("天地玄黄甲乙丙丁戊己庚辛宇宙").codes
 
-    assert [(s.a_start, s.a_end) for s in spans] == [(0, 23), (200, 223)]
+    starts_a, starts_b, lengths = align.blocks(align.grams(a), align.grams(b))
+
+    assert (starts_a.tolist(), starts_b.tolist(), lengths.tolist()) == ([0], [4], [8])
 
 
-def test_reordered_sentences_merge_into_one_passage():
-    # Two halves of a paragraph copied in the other order: two chains, near each other in B.
-    first = align.Span(0, 60, 60, 120, 8)
-    second = align.Span(62, 120, 0, 58, 8)
+def test_changed_names_and_figures_inside_a_copied_passage_keep_it_one_passage():
+    source = chinese(1, 400)
+    target = source[:100] + "杭州建工" + source[104:300] + "２０２５年" + source[300:]
 
-    merged = align.merge([first, second])
+    assert _passages(target, source) == [(0, len(target), 0, 400)]
 
-    assert [(s.a_start, s.a_end, s.b_start, s.b_end, s.seeds) for s in merged] == [
-        (0, 120, 0, 120, 16)
+
+def test_the_issue_example_own_sentence_between_two_copied_sentences_is_not_copied():
+    # Two sentences of a 2024 archive document, copied with one 53-character sentence of the
+    # copier's own between them: 123 characters copied (about 34%), not 176 (48.8%).
+    first = "我们班组坚持每周开展一次质量分析会，对上周发现的问题逐条分析原因并制定整改措施。"
+    second = (
+        "通过推行首件验收和三检制度，本年度分项工程一次验收合格率达到百分之百，未发生质量事故。"
+    )
+    second = second[:-1] + chinese(5, 123 - len(first) - len(second)) + "。"
+    own = (
+        "今年我们还把这套做法推广到了公司另外三个项目部的钢筋班组和木工班组，"
+        "效果同样明显，得到了项目部领导和监理单位的一致肯定。"
+    )
+    own = own[: 53 - 1] + "。"
+    source = chinese(6, 137) + "。" + first + second + chinese(7, 100)
+    target = chinese(8, 99) + "。" + first + own + second + chinese(9, 85)
+    assert (len(first) + len(second), len(own), len(target)) == (123, 53, 361)
+
+    report = _corpus(Document("archive-2024", source, archive=True)).check(
+        Document("application", target)
+    )
+
+    at = 100 + len(first) + len(own)
+    assert [(p.start, p.end, p.source_start, p.source_end) for p in report.sources[0].passages] == [
+        (100, 100 + len(first), 138, 138 + len(first)),
+        (at, at + len(second), 138 + len(first), 138 + 123),
     ]
+    assert (report.copied_chars, report.copy_ratio) == (123, 0.3407)
 
 
-def test_passages_far_apart_in_the_source_stay_apart():
-    merged = align.merge([align.Span(0, 60, 0, 60, 8), align.Span(70, 130, 5000, 5060, 8)])
+def test_a_lone_copied_sentence_of_twenty_characters_is_found():
+    sentence = "该班组全年开展质量攻关活动十二次成效显著"
+    assert len(sentence) == 20
+    source = chinese(20, 500) + sentence + "。" + chinese(21, 500)
+    target = chinese(22, 300) + "。" + sentence + "。" + chinese(23, 300)
 
-    assert len(merged) == 2
+    assert _passages(target, source) == [(301, 322, 500, 521)]  # with its full stop
 
 
-def test_extension_grows_both_ends_while_the_texts_agree():
-    a = normalize("甲乙丙丁戊己庚").codes
-    b = normalize("子乙丙丁戊己丑").codes
+def test_sentences_copied_in_another_order_are_one_passage():
+    sentences = [chinese(30 + i, 40) + "。" for i in range(6)]
+    source = chinese(40, 300) + "".join(sentences) + chinese(41, 300)
+    shuffled = "".join(sentences[i] for i in (3, 0, 5, 1, 4, 2))
+    target = chinese(42, 200) + shuffled + chinese(43, 200)
 
-    span = align.extend(align.Span(2, 4, 2, 4), a, b)
+    assert _passages(target, source) == [(200, 200 + len(shuffled), 300, 300 + len(shuffled))]
+    assert shuffled.endswith("。")
 
-    assert (span.a_start, span.a_end, span.b_start, span.b_end) == (1, 6, 1, 6)
+
+def test_two_passages_far_apart_in_the_source_stay_apart():
+    source = chinese(50, 3000)
+    target = source[100:200] + source[2500:2600]
+
+    assert _passages(target, source) == [(0, 100, 100, 200), (100, 200, 2500, 2600)]
+
+
+def test_text_reworded_every_few_characters_is_found_when_long_enough():
+    source = chinese(60, 600)
+    # A change every 9 characters: one character replaced, now and then one put in.
+    pieces = []
+    for i in range(0, 300, 9):
+        pieces.append(source[100 + i : 100 + i + 8] + ("乙" if i % 27 else "甲乙"))
+    target = chinese(61, 100) + "".join(pieces) + chinese(62, 100)
+
+    [(start, end, source_start, source_end)] = _passages(target, source)
+
+    assert (start, source_start) == (100, 100)
+    assert abs((end - start) - len("".join(pieces))) <= 2
+    assert abs(source_end - 400) <= 9
+
+
+def test_a_short_common_run_in_unrelated_text_is_no_passage():
+    phrase = "全心全意为人民服务"
+    assert _passages(chinese(70, 300) + phrase + chinese(71, 300), chinese(72, 300) + phrase) == []
 
 
 def test_union_counts_each_character_once():
