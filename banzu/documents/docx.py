@@ -75,6 +75,7 @@ _STYLES = {
     "heading": "BZ Heading",
     "label": "BZ Label",
     "note": "BZ Note",
+    "small": "BZ Small",
     "body": "Normal",
 }
 
@@ -311,7 +312,8 @@ def _write_table(document: Any, table: Table, width: int) -> None:
         if row_index < table.header_rows:
             header = OxmlElement("w:tblHeader")
             docx_row._tr.get_or_add_trPr().append(header)
-        if not table.rows_can_split:
+        run_on = table.kept_rows and row_index >= table.kept_rows
+        if not table.rows_can_split and not run_on:
             docx_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         heights = [cell.min_height_mm for cell in row if cell.min_height_mm]
         if heights:
@@ -328,7 +330,7 @@ def _write_table(document: Any, table: Table, width: int) -> None:
                 target = target.merge(row_cells[column + cell.colspan - 1])
             _cell_properties(target, sum(widths[column : column + cell.colspan]), cell.valign)
             _fill_cell(target, cell)
-            if table.keep_together and row_index < len(table.rows) - 1:
+            if row_index < table.kept_rows - 1:
                 for paragraph in target.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
             column += cell.colspan

@@ -27,7 +27,7 @@ def clean_text(text: str) -> str:
 
 
 Align = Literal["left", "center", "right", "justify"]
-ParaStyle = Literal["title", "subtitle", "body", "label", "heading", "note"]
+ParaStyle = Literal["title", "subtitle", "body", "label", "heading", "note", "small"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ STYLES: dict[str, TextStyle] = {
     "label": TextStyle(10.5, 16, sans=True),
     "body": TextStyle(10.5, 16),
     "note": TextStyle(9, 13),
+    # The finest print of a form that must stay one page (Attachment 3's criteria and comments).
+    "small": TextStyle(8, 11),
 }
 # A page's margins (top, right, bottom, left), a cell's padding (vertical, horizontal), the space
 # under a Line, the table rules: shared by the Word and PDF renderers.
@@ -72,7 +74,7 @@ def chinese_date(day: date) -> str:
 @dataclass(frozen=True)
 class Para:
     """A paragraph. `title` is the form's heading (黑体), `heading` a section heading inside a
-    cell, `label` a field name, `note` small print such as (请加盖公章)."""
+    cell, `label` a field name, `note` small print such as (请加盖公章), `small` finer print."""
 
     text: str
     style: ParaStyle = "body"
@@ -140,8 +142,11 @@ class Table:
     header_rows: int = 0
     rows_can_split: bool = True
     # The whole table on one page (Attachment 3's rubric with its total): Word keeps each row
-    # with the next, the PDF avoids a break inside the table.
+    # with the next, the PDF avoids a break inside the table's rows.
     keep_together: bool = False
+    # The last `run_on_rows` rows (Attachment 3's 评语) are outside what `keep_together` keeps:
+    # they follow the kept rows and, when too long for the page, run on to the next one.
+    run_on_rows: int = 0
 
     def __post_init__(self) -> None:
         for number, row in enumerate(self.rows, start=1):
@@ -150,6 +155,13 @@ class Table:
                 raise ValueError(
                     f"row {number} spans {span} columns, the table has {len(self.widths)}"
                 )
+        if not 0 <= self.run_on_rows <= len(self.rows) - self.header_rows:
+            raise ValueError(f"{self.run_on_rows} run-on rows in a table of {len(self.rows)}")
+
+    @property
+    def kept_rows(self) -> int:
+        """How many rows, from the top, `keep_together` keeps on one page."""
+        return len(self.rows) - self.run_on_rows if self.keep_together else 0
 
 
 @dataclass(frozen=True)

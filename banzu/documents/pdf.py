@@ -90,24 +90,26 @@ def _table(table: Table) -> str:
     total = sum(table.widths)
     columns = "".join(f'<col style="width: {w / total * 100:.3f}%">' for w in table.widths)
     head = table.rows[: table.header_rows]
-    body = table.rows[table.header_rows :]
-    names = [
-        name
-        for name, on in (
-            ("rows-together", not table.rows_can_split),
-            ("together", table.keep_together),
-        )
-        if on
-    ]
-    classes = f' class="{" ".join(names)}"' if names else ""
+    kept = table.rows[table.header_rows : table.kept_rows]
+    body = table.rows[max(table.header_rows, table.kept_rows) :]
+    classes = ' class="rows-together"' if not table.rows_can_split else ""
     parts = [f"<table{classes}><colgroup>{columns}</colgroup>"]
     if head:
         parts.append("<thead>")
         parts.extend("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in head)
         parts.append("</thead>")
-    parts.append("<tbody>")
-    parts.extend("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in body)
-    parts.append("</tbody></table>")
+    if kept:
+        # One row group that does not break: it moves to the next page whole.
+        parts.append('<tbody class="together">')
+        parts.extend("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in kept)
+        parts.append("</tbody>")
+    if body:
+        # Rows after kept ones run on (break inside) to the next page.
+        run_on = ' class="run-on"' if kept else ""
+        parts.append("<tbody>")
+        parts.extend(f"<tr{run_on}>" + "".join(_cell(c) for c in row) + "</tr>" for row in body)
+        parts.append("</tbody>")
+    parts.append("</table>")
     return "".join(parts)
 
 

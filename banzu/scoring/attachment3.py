@@ -1,7 +1,8 @@
 """Attachment 3 (评价表): the rubric, blank or filled for one score sheet, and its file.
 
 The notice's five columns (序号, 评价项目, 评价内容, 分值, 得分) and a total row; a filled form adds
-the application it scores above the table, the comments below it, and the scorer and date."""
+the application it scores above the table, the comments in a 评语 row under 总分 (which alone may
+run on to a second page, see ITEM_COMMENT_FITS), and the scorer and date."""
 
 from __future__ import annotations
 
@@ -30,7 +31,12 @@ from banzu.editions.models import Edition
 from banzu.scoring.models import ScoreSheet
 
 # Percent of the text width: 序号 and 评价项目 hold their headings whole; the criteria get the room.
-WIDTHS = (7.0, 12.0, 61.0, 9.0, 11.0)
+WIDTHS = (7.0, 12.0, 64.0, 9.0, 8.0)
+# The longest comments a filled form holds on one page with 75-character names (enterprise, team,
+# experience), in Word and PDF: each item's and the overall comment, in characters. Longer ones
+# run on: the 评语 row continues on page 2, the score rows stay together with 总分 on page 1.
+ITEM_COMMENT_FITS = 150
+OVERALL_COMMENT_FITS = 250
 
 
 @dataclass(frozen=True)
@@ -79,21 +85,23 @@ def _score(points: Decimal | None) -> Cell:
 
 
 def _criteria(text: str) -> Cell:
-    """The sub-criteria run on in one small paragraph, as the notice prints them: the form
-    stays one page."""
+    """The sub-criteria run on in one paragraph of fine print, as the notice prints them: the
+    form stays one page."""
     lines = [para.text for para in paragraphs(text)]
-    return Cell(content=(Para(" ".join(lines), "note", "justify"),) if lines else (), valign="top")
+    return Cell(content=(Para(" ".join(lines), "small", "justify"),) if lines else (), valign="top")
 
 
 def _comments(items: Sequence[Item], filled: Filled) -> tuple[Para, ...]:
+    """One paragraph of fine print per commented item, then the overall comment: the 评语 row
+    under 总分, across all but the first column."""
     lines = [
-        Para(f"{item.title}：{' '.join(p.text for p in paragraphs(item.comment))}", "note")
+        Para(f"{item.title}：{' '.join(p.text for p in paragraphs(item.comment))}", "small")
         for item in items
         if item.comment.strip()
     ]
     if filled.overall_comment.strip():
         overall = " ".join(p.text for p in paragraphs(filled.overall_comment))
-        lines.append(Para(f"总体评价：{overall}", "note"))
+        lines.append(Para(f"总体评价：{overall}", "small"))
     return tuple(lines)
 
 
@@ -120,7 +128,7 @@ def build(*, year: int, items: Sequence[Item], filled: Filled | None = None) -> 
     )
     comments = _comments(items, filled) if filled else ()
     if comments:
-        rows.append((label("评语", colspan=2), Cell(content=comments, colspan=3, valign="top")))
+        rows.append((label("评语"), Cell(content=comments, colspan=4, valign="top")))
     blocks: list[Para | Line | Table | Spacer] = [
         Para("附件3", "label"),
         Para(title(year), "title", "center"),
@@ -139,6 +147,7 @@ def build(*, year: int, items: Sequence[Item], filled: Filled | None = None) -> 
             header_rows=1,
             rows_can_split=False,
             keep_together=True,
+            run_on_rows=1 if comments else 0,
         )
     )
     if filled:

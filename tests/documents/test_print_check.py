@@ -188,8 +188,15 @@ def _items(edition) -> list[attachment3.Item]:
     return attachment3._items(edition)
 
 
-def _filled(edition) -> Document:
-    """A materials sheet with a comment on every item and an overall one of realistic length."""
+def _filled(
+    edition,
+    comment: int = attachment3.ITEM_COMMENT_FITS,
+    overall: int = attachment3.OVERALL_COMMENT_FITS,
+) -> Document:
+    """A materials sheet with 75-character enterprise, team and experience names and a comment
+    of `comment` characters on every item, `overall` characters overall (by default the longest
+    the form holds on one page)."""
+    text = check.SENTENCE * 8
     items = [
         attachment3.Item(
             position=item.position,
@@ -197,22 +204,28 @@ def _filled(edition) -> Document:
             criteria=item.criteria,
             max_points=item.max_points,
             points=item.max_points * Decimal("0.8"),
-            comment="评分依据：" + check.SENTENCE[:60],
+            comment=text[:comment],
         )
         for item in _items(edition)
     ]
     filled = attachment3.Filled(
         recommendation_number="杭-2026-001",
-        team_name=check.long_name("钢筋𠮷喆", length=30, suffix="班"),
+        team_name=check.long_name("钢筋𠮷喆", suffix="班"),
         enterprise_name=check.long_name("浙江𠮷䶮喆堃建设"),
-        experience_title="以精细化管理提升钢筋加工一次合格率的实践与探索",
+        experience_title=check.long_name("以精细化管理提升钢筋加工一次合格率", suffix="的实践"),
         scorer_name="王𠮷喆",
         stage_name="专家评审（申报材料）",
         total=sum((item.points or Decimal(0) for item in items), Decimal(0)),
         submitted_on=TODAY,
-        overall_comment=check.SENTENCE * 2,
+        overall_comment=text[:overall],
     )
     return attachment3.build(year=edition.year, items=items, filled=filled)
+
+
+# Comments beyond what one page holds: the 评语 row runs on, the score rows stay with 总分.
+LONG_COMMENTS = {"comment": 400, "overall": 400}
+# The last score row, the total (label, maximum, score) and the start of the 评语 row.
+ON_PAGE_1 = ("特色", "15分12.0", "总分", "100分", "80.0", "评语")
 
 
 def test_attachment3_blank_pdf_is_one_page(edition):
@@ -221,11 +234,20 @@ def test_attachment3_blank_pdf_is_one_page(edition):
     assert check.pdf_pages(pdf) == 1
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 18 item 4: long names and comments push the table to page 2"
-)
-def test_attachment3_filled_pdf_is_one_page(edition):
+def test_attachment3_filled_with_the_longest_fitting_comments_is_one_page_in_pdf(edition):
     assert check.pdf_pages(render(_filled(edition), "pdf")) == 1
+
+
+def _pages_text(pdf: bytes) -> list[str]:
+    return [check._squeezed(page) for page in check.pdf_text(pdf).split("\f") if page.strip()]
+
+
+def test_attachment3_with_longer_comments_keeps_the_scores_with_the_total_on_page_1(edition):
+    pages = _pages_text(render(_filled(edition, **LONG_COMMENTS), "pdf"))
+
+    assert len(pages) == 2
+    assert [text for text in ON_PAGE_1 if text not in pages[0]] == []
+    assert ("总分" in pages[1], "评分人：王𠮷喆" in pages[1]) == (False, True)
 
 
 def test_attachment3_filled_pdf_keeps_every_label_whole(edition):
@@ -252,6 +274,7 @@ def word_copies(hard, edition, tmp_path) -> dict[str, tuple[Document, bytes, byt
         "attachment2": _attachment2_document(),
         "attachment3-blank": attachment3.build(year=edition.year, items=_items(edition)),
         "attachment3-filled": _filled(edition),
+        "attachment3-long": _filled(edition, **LONG_COMMENTS),
     }
     converted = check.libreoffice_pdfs(
         {f"{name}.docx": render(document, "docx") for name, document in documents.items()},
@@ -277,14 +300,20 @@ def test_word_and_pdf_copies_have_as_many_pages(word_copies):
 
 
 @pytest.mark.serial
-@pytest.mark.xfail(
-    strict=True, reason="issue 18 item 4: long names and comments push the table to page 2"
-)
-def test_word_copies_of_attachment3_are_one_page(word_copies):
+def test_word_copies_of_attachment3_are_one_page_up_to_the_longest_fitting_comments(word_copies):
     pages = [check.pdf_pages(word_copies[name][2]) for name in ("attachment3-blank",
              "attachment3-filled")]  # fmt: skip
 
     assert pages == [1, 1]
+
+
+@pytest.mark.serial
+def test_word_copy_of_attachment3_with_longer_comments_keeps_the_scores_on_page_1(word_copies):
+    pages = _pages_text(word_copies["attachment3-long"][2])
+
+    assert len(pages) == 2
+    assert [text for text in ON_PAGE_1 if text not in pages[0]] == []
+    assert "总分" not in pages[1]
 
 
 @pytest.mark.serial
