@@ -33,7 +33,7 @@ from banzu.similarity.fingerprint import kgram_hashes
 from banzu.similarity.normalize import DIGIT
 
 GRAM = 4
-MAX_REPEAT = 8
+MAX_REPEAT = 16
 EDIT_GAP = 10
 INSERT_MAX = 5  # text put in without a counterpart: a function word, a figure with its unit
 SOLID = 8  # a chain holding this many matched characters may join across reordering
@@ -44,6 +44,7 @@ MIN_MATCHED = 18
 MIN_RUN = 16
 EDITED_RUN = 10  # with twice MIN_MATCHED, the runs between edits may be this short
 EXTEND_LIMIT = 64
+OVERLAP = GRAM - 1  # a block on another diagonal overlaps a chain's end by less than a 4-gram
 FUZZY_LENGTH = 60
 FUZZY_DENSITY = 0.5
 FUZZY_BLOCKS = 5
@@ -168,8 +169,8 @@ def chain(
             still_open.append(span)
             gap_a, gap_b = a0 - span.a_end, b0 - span.last_b_end
             if (
-                -edit_gap <= gap_a
-                and -edit_gap <= gap_b <= edit_gap
+                gap_a >= -OVERLAP
+                and -OVERLAP <= gap_b <= edit_gap
                 and gap_a - gap_b <= INSERT_MAX
                 and a1 > span.a_end
             ):
@@ -232,7 +233,10 @@ def group(spans: list[Span]) -> list[Span]:
     passages: list[Span] = []
     for run in runs:
         for region in _regions(run):
-            region.sort(key=lambda s: s.a_start)
+            # Short chains only bridge: the passage is where the solid ones are.
+            region = sorted((s for s in region if s.matched >= SOLID), key=lambda s: s.a_start)
+            if not region:
+                continue
             passage = region[0]
             for span in region[1:]:
                 _join(passage, span)
