@@ -397,7 +397,14 @@ def upload_document(
                 sha256=checked.sha256,
                 uploaded_by=user,
             )
-            document.full_clean()
+            # The fields' own checks; the database enforces the rest (the foreign keys, the
+            # unique stored name, one current file per slot), so they cost no query here while
+            # the write lock is held.
+            document.full_clean(
+                exclude=["application", "uploaded_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
             document.save()
             record(
                 action="document.upload",

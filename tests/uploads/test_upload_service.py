@@ -114,3 +114,34 @@ def test_upload_message_knows_every_rejection_code() -> None:
     fallback = upload_message("no-such-code", 1024 * 1024)
     missing = [code for code in REJECTION_MESSAGES if upload_message(code, 1024 * 1024) == fallback]
     assert missing == []
+
+
+def test_an_upload_writes_in_a_short_transaction(
+    applicant_a: User, open_edition: Edition, tmp_path: Path, django_assert_num_queries: Any
+) -> None:
+    """The write lock is held for the row lock, the superseded mark, the row, the journal entry
+    (its head read, the entry, the head moved) and the screening's look: no query re-checks
+    what the database enforces (foreign keys, the unique stored name, one current file a slot)."""
+    application = draft_for(applicant_a, open_edition)
+    services.upload_document(
+        application=application,
+        user=applicant_a,
+        kind=DocumentKind.MATERIALS_PDF,
+        upload=pdf_upload(tmp_path, "first.pdf"),
+    )
+
+    # The seven above, the journal's savepoint pair, and the transaction's own pair (a savepoint
+    # here inside the test's transaction; BEGIN and COMMIT in production).
+    with django_assert_num_queries(11):
+        services.upload_document(
+            application=application,
+            user=applicant_a,
+            kind=DocumentKind.MATERIALS_PDF,
+            upload=pdf_upload(tmp_path, "second.pdf"),
+        )
+
+    current = Document.objects.get(application=application, superseded_at__isnull=True)
+    assert (current.original_name, Document.objects.filter(application=application).count()) == (
+        "second.pdf",
+        2,
+    )
