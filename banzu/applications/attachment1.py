@@ -7,6 +7,9 @@ language of the person downloading them, so the layout is built under zh-hans.""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from itertools import pairwise
+
 from django.utils import translation
 
 from banzu.applications.enums import ApplicationState
@@ -24,10 +27,21 @@ from banzu.documents.model import (
 )
 from banzu.documents.render import Format, Rendered, render_file
 
-# Millimetres of the 170 mm text width. A label column holds its longest term whole at 10.5 pt
-# in Word's Times New Roman as in the PDF's face (7 characters and a %: "班组工作完成率%");
-# longer labels are split into two terms.
-WIDTHS = (33.5, 21.0, 33.5, 21.0, 33.5, 27.5)
+# Where cells start and end, in millimetres of the 170 mm text width. A label cell holds its
+# longest term whole at 10.5 pt in Word's faces as in the PDF's (7 characters and a %:
+# "班组工作完成率%"; longer labels are split into two terms), and a value cell has room: a phone
+# number such as 0571-87051234 stays on one line, a supervising department such as
+# 杭州市城乡建设委员会 takes two lines, not four. The indicator rows are (label, value) × 3; the
+# supervising department's row starts with a narrower label (主管部门) to give the department
+# room; the industry's row puts 所有制性质 in the third label column.
+ROW = (0.0, 33.5, 52.5, 86.0, 105.0, 137.0, 170.0)
+DEPARTMENT_ROW = (0.0, 20.0, 52.5, 86.0, 105.0, 137.0, 170.0)
+INDUSTRY_ROW = (0.0, 33.5, 105.0, 137.0, 170.0)
+WIDE_ROW = (0.0, 33.5, 170.0)
+STAMP_ROW = (0.0, 86.0, 170.0)
+FULL_ROW = (0.0, 170.0)
+GRID = tuple(sorted({*ROW, *DEPARTMENT_ROW, *INDUSTRY_ROW, *WIDE_ROW, *STAMP_ROW}))
+WIDTHS = tuple(end - start for start, end in pairwise(GRID))
 # Writing room of each narrative part, as on the paper form: a short application's page 2 is
 # filled by its parts rather than left mostly empty.
 NARRATIVE_MIN_HEIGHT_MM = 40.0
@@ -68,6 +82,16 @@ def _hinted(text: str, *hint: str) -> Cell:
             *(Para(line, "note", "center", whole=True) for line in hint),
         ),
         align="center",
+    )
+
+
+def _row(bounds: tuple[float, ...], *cells: Cell) -> tuple[Cell, ...]:
+    """`cells` placed between consecutive `bounds` of the grid (each spans the grid's columns
+    there)."""
+    assert len(bounds) == len(cells) + 1, (bounds, cells)
+    return tuple(
+        replace(cell, colspan=GRID.index(end) - GRID.index(start))
+        for cell, (start, end) in zip(cells, pairwise(bounds), strict=True)
     )
 
 
@@ -117,10 +141,10 @@ def _build(application: Application) -> Document:
     recommender = application.recommender
     stamp_box = 38.0
     rows: list[tuple[Cell, ...]] = [
-        (
+        _row(
+            STAMP_ROW,
             Cell(
                 content=(Para("单位同意", "label"), Para("(请加盖公章)", "note", "right")),
-                colspan=3,
                 valign="top",
                 min_height_mm=stamp_box,
             ),
@@ -129,20 +153,21 @@ def _build(application: Application) -> Document:
                     Para("推荐单位(市质协/省行协)同意", "label"),
                     Para("(请加盖公章)", "note", "right"),
                 ),
-                colspan=3,
                 valign="top",
                 min_height_mm=stamp_box,
             ),
         ),
-        (_hinted("单位名称", "(填全称,", "与公章一致)"), value(enterprise.name, colspan=5)),
-        (
+        _row(WIDE_ROW, _hinted("单位名称", "(填全称,", "与公章一致)"), value(enterprise.name)),
+        _row(
+            INDUSTRY_ROW,
             label("所属行业"),
-            value(enterprise.industry, colspan=2),
+            value(enterprise.industry),
             label("所有制性质"),
-            value(enterprise.get_ownership_display() if enterprise.ownership else "", colspan=2),
+            value(enterprise.get_ownership_display() if enterprise.ownership else ""),
         ),
-        (label("通讯地址"), value(enterprise.address, colspan=5)),
-        (
+        _row(WIDE_ROW, label("通讯地址"), value(enterprise.address)),
+        _row(
+            DEPARTMENT_ROW,
             label("主管部门"),
             value(enterprise.supervising_department),
             label("主管部门联系人"),
@@ -150,9 +175,10 @@ def _build(application: Application) -> Document:
             label("部门联系电话"),
             value(enterprise.supervising_phone),
         ),
-        (_hinted("班组名称", "(不挂上级单位)"), value(application.team.name, colspan=5)),
-        (label("经验名称"), value(application.experience_title, colspan=5)),
-        (
+        _row(WIDE_ROW, _hinted("班组名称", "(不挂上级单位)"), value(application.team.name)),
+        _row(WIDE_ROW, label("经验名称"), value(application.experience_title)),
+        _row(
+            ROW,
             label("班组人数"),
             _count(application.member_count),
             label("班组联系人"),
@@ -160,7 +186,8 @@ def _build(application: Application) -> Document:
             label("班组联系电话"),
             value(application.contact_phone),
         ),
-        (
+        _row(
+            ROW,
             label("班组工作完成率%"),
             _percent(application.work_completion_rate),
             label("质量考核合格率%"),
@@ -168,7 +195,8 @@ def _build(application: Application) -> Document:
             label("产品/服务不合格"),
             _count(application.nonconforming_count),
         ),
-        (
+        _row(
+            ROW,
             label("年质量、\n安全事故"),
             _count(application.accident_count),
             label("年顾客投诉数"),
@@ -176,7 +204,8 @@ def _build(application: Application) -> Document:
             label("产品/服务\n一次合格"),
             _percent(application.first_pass_rate),
         ),
-        (
+        _row(
+            ROW,
             label("年培训人数/时数"),
             _training(application),
             label("参与改进活动率%"),
@@ -184,27 +213,23 @@ def _build(application: Application) -> Document:
             label("质量成本\n(万元/年)"),
             _count(application.quality_cost),
         ),
-        (Cell(content=(Para(NARRATIVE_INTRO, "label"),), colspan=6),),
+        _row(FULL_ROW, Cell(content=(Para(NARRATIVE_INTRO, "label"),))),
     ]
     for field, heading in NARRATIVE_PARTS:
         content = (Para(heading, "heading"), *paragraphs(getattr(application, field)))
         if field == "narrative_honours":
             content = (*content, *_honour_lines(application))
         rows.append(
-            (
-                Cell(
-                    content=content,
-                    colspan=6,
-                    valign="top",
-                    min_height_mm=NARRATIVE_MIN_HEIGHT_MM,
-                ),
+            _row(
+                FULL_ROW,
+                Cell(content=content, valign="top", min_height_mm=NARRATIVE_MIN_HEIGHT_MM),
             )
         )
     rows.append(
-        (
+        _row(
+            FULL_ROW,
             Cell(
                 content=(Para("年\u3000\u3000月\u3000\u3000日", "body", "right"),),
-                colspan=6,
                 min_height_mm=16,
                 valign="bottom",
             ),

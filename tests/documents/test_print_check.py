@@ -77,6 +77,23 @@ def test_notdef_glyphs_names_a_character_no_font_has():
 # --- The forms with hard content ----------------------------------------------------------------
 
 
+DEPARTMENT = "杭州市城乡建设委员会"
+PHONE = "0571-81956046"  # the factory's supervising phone
+
+
+def _lines(pdf: bytes) -> list[str]:
+    return [check._squeezed(line) for line in check.pdf_text(pdf).splitlines()]
+
+
+def _roomy_values(pdf: bytes) -> dict[str, bool]:
+    """Whether the phone number is whole on one line and the department on at most two."""
+    lines = _lines(pdf)
+    return {
+        "phone whole": PHONE in lines,
+        "department in two lines": any(DEPARTMENT[:5] in line for line in lines),
+    }
+
+
 @pytest.fixture
 def hard(hangzhou, recommender_hz, open_edition, tmp_path) -> Application:
     """A recommended application with 75-character enterprise and team names in rare
@@ -99,6 +116,7 @@ def hard(hangzhou, recommender_hz, open_edition, tmp_path) -> Application:
         submitted_enterprise={
             **application.submitted_enterprise,
             "name": enterprise_name,
+            "supervising_department": DEPARTMENT,
             "supervising_contact": "",
         },
     )
@@ -127,6 +145,15 @@ def test_attachment1_pdf_keeps_every_label_whole_and_embeds_every_font(attachmen
     }
 
     assert findings == {"broken labels": [], "fonts not embedded": []}
+
+
+def test_attachment1_pdf_keeps_the_phone_number_whole_and_gives_the_department_room(
+    attachment1_pdf,
+):
+    assert _roomy_values(attachment1_pdf[1]) == {
+        "phone whole": True,
+        "department in two lines": True,
+    }
 
 
 GLYPHS = "issue 18 item 1: 𤭢 and 𪚥 (Extension B) have no glyph in the bundled fonts"
@@ -317,7 +344,16 @@ def test_word_copy_of_attachment3_with_longer_comments_keeps_the_scores_on_page_
 
 
 @pytest.mark.serial
-@pytest.mark.xfail(strict=True, reason="issue 18 item 3: a label breaks in Word (所有制性质)")
+def test_word_copy_of_attachment1_keeps_the_phone_number_whole_and_the_department_roomy(
+    word_copies,
+):
+    assert _roomy_values(word_copies["attachment1"][2]) == {
+        "phone whole": True,
+        "department in two lines": True,
+    }
+
+
+@pytest.mark.serial
 def test_word_copies_keep_every_label_whole(word_copies):
     broken = {
         name: check.broken_labels(check.pdf_text(word), check.labels_of(document))
