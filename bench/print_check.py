@@ -309,11 +309,17 @@ def short_rows(xlsx: bytes, points_per_line: float = 12.0) -> list[str]:
 
 def libreoffice_pdfs(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
     """Each file (name → bytes) converted to PDF by LibreOffice headless in one run, with a
-    profile of its own (a running LibreOffice with the default profile would swallow the job)."""
+    profile of its own (a running LibreOffice with the default profile would swallow the job).
+    Each file is written under a stem of its own (x.docx as x_docx.docx), since LibreOffice names
+    its PDF by the stem: x.docx and x.xlsx would both become x.pdf, the last one winning."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
+    stems = {}
     for name, content in files.items():
-        path = folder / name
+        source = Path(name)
+        stem = f"{source.stem}_{source.suffix.lstrip('.')}"
+        stems[name] = stem
+        path = folder / f"{stem}{source.suffix}"
         path.write_bytes(content)
         paths.append(str(path))
     out = folder / "pdf"
@@ -332,7 +338,7 @@ def libreoffice_pdfs(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
         ],
         env=env,
     )
-    return {name: (out / Path(name).with_suffix(".pdf").name).read_bytes() for name in files}
+    return {name: (out / f"{stem}.pdf").read_bytes() for name, stem in stems.items()}
 
 
 def shots(pdf: bytes, folder: Path, stem: str, *, first: int = 4) -> list[Path]:

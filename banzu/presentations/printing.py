@@ -31,7 +31,10 @@ from banzu.editions.selectors import SheetItem, presentation_sheet
 from banzu.presentations import selectors
 from banzu.presentations.models import Room
 
-WIDTHS = (7.0, 16.0, 55.0, 10.0, 12.0)
+# Percent of the text width. 评分项目 holds a title of TITLE_FITS characters whole at 10.5 pt
+# (内容与典型经验, 时间控制与答辩); a longer title, which the admin may set, wraps in its cell.
+WIDTHS = (7.0, 20.0, 51.0, 10.0, 12.0)
+TITLE_FITS = 8
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,12 @@ def _sheet(items: Sequence[SheetItem]) -> Table:
         rows.append(
             (
                 value(item.position, align="center"),
-                Cell(content=(Para(item.title, "label", "center"),), align="center"),
+                Cell(
+                    content=(
+                        Para(item.title, "label", "center", whole=len(item.title) <= TITLE_FITS),
+                    ),
+                    align="center",
+                ),
                 Cell(content=paragraphs(item.text), valign="top"),
                 value(_points(item.max_points), align="center"),
                 Cell(min_height_mm=12),

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment
 
 from banzu.applications import attachment1
 from banzu.applications.models import Application
-from banzu.documents.model import Document, Para
+from banzu.documents.model import Cell, Document, Para, Table
 from banzu.documents.render import render
 from banzu.recommendations import attachment2
 from banzu.scoring import attachment3
@@ -361,3 +361,26 @@ def test_word_copies_keep_every_label_whole(word_copies):
     }
 
     assert broken == {name: [] for name in word_copies}
+
+
+@pytest.mark.serial
+def test_libreoffice_pdfs_keeps_a_word_and_an_excel_copy_of_one_name_apart(tmp_path):
+    # LibreOffice names its PDF by the stem: x.docx and x.xlsx both became x.pdf, and the
+    # schedule's Word copy was measured on its Excel copy's four pages.
+    word = render(
+        Document(title="t", blocks=(Para("Word 的一页"),), footer_page_numbers=False), "docx"
+    )
+    excel = render(
+        Document(
+            title="t",
+            blocks=(Table((10.0,), ((Cell((Para("Excel 的一页"),)),),)),),
+            footer_page_numbers=False,
+        ),
+        "xlsx",
+    )
+
+    converted = check.libreoffice_pdfs({"x.docx": word, "x.xlsx": excel}, tmp_path)
+
+    texts = [check._squeezed(check.pdf_text(converted[name])) for name in ("x.docx", "x.xlsx")]
+
+    assert (texts[0], texts[1].startswith("Excel的一页")) == ("Word的一页", True)

@@ -64,3 +64,19 @@ def test_blank_sheets_are_404_for_another_rooms_secretary(world):
     )
 
     assert response.status_code == 404
+
+
+def test_blank_sheets_pdf_keeps_every_item_title_whole(edition):
+    # The seeded sheet's 内容与典型经验 and 时间控制与答辩 broke in two; a long title an admin
+    # sets still wraps in its cell.
+    from banzu.documents.render import render
+    from bench import print_check as check
+
+    items = presentation_sheet(edition)
+    team = printing.Team(1, "杭-2026-001", "浙江甲建设有限公司", "钢筋班", "数控弯箍")
+    document = printing.build(year=2026, room_name="第一分会场", items=items, teams=[team])
+
+    text = check.pdf_text(render(document, "pdf"))
+
+    assert check.broken_labels(text, check.labels_of(document)) == []
+    assert {"内容与典型经验", "时间控制与答辩"} <= {item.title for item in items}
