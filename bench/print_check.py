@@ -53,10 +53,16 @@ if TYPE_CHECKING:
 
 SHOTS = Path("/tmp/doccheck/shots")  # noqa: S108 - where the brief wants the PNGs
 
-# Rare name characters: CJK Extension B (outside the Basic Multilingual Plane), Extension A, and
-# unified ideographs GB 2312 lacks, all required for names by GB 18030-2022.
-RARE = "𠮷𪚥𡈽𤭢𣲗䶮喆堃玥珺赟翀彧淏"
-PERSON_NAMES = ("王𠮷喆", "李䶮", "陈堃", "张𪚥玥", "刘𡈽珺", "周𤭢赟", "吴𣲗翀", "郑彧淏")
+# Rare name characters that every PDF must draw (the names use the first six): CJK Extension B
+# ideographs of GB 18030-2022's implementation level 2, the level for names (𫖯 𬌗 𣲗 𬴂 𠅤 𪨶,
+# among the 196 of the 通用规范汉字表 beyond the BMP, which the full Noto fonts hold), 𠮷 and 𡈽
+# (level 3, common in Japanese names; the rare faces prepare_fonts fetches hold them), Extension A
+# (䶮) and BMP ideographs GB 2312 lacks (喆 堃 玥 …). Not 𤭢 or 𪚥: they are beyond level 2, no
+# font prepare_fonts installs holds them (Noto Serif/Sans SC, the Noto Serif HK and JP rare faces),
+# and we know of no openly licensed font to add without root that does; the check would only
+# report what no machine set up with `make run` can print (docs/printing.md).
+RARE = "𠮷𫖯𡈽𬌗𣲗𬴂䶮喆堃玥珺赟翀彧淏𠅤𪨶"
+PERSON_NAMES = ("王𠮷喆", "李䶮", "陈堃", "张𪨶玥", "刘𡈽珺", "周𬌗赟", "吴𣲗翀", "郑𠅤淏")
 NAME_FILLER = "第一工程建设分公司城市更新与智能建造联合体装配式建筑产业化基地项目管理部"
 SENTENCE = (
     "班组坚持每日班前会，开展质量自检、互检和专检，运用QC七大手法分析钢筋加工偏差原因，"
