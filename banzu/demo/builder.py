@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,9 @@ from banzu.applications import services
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application
 from banzu.demo.event import EventDemo
+from banzu.demo.materials import compose, materials_files
 from banzu.demo.past import build_past_edition
+from banzu.demo.plagiarism import build_plagiarism
 from banzu.demo.results import build_results
 from banzu.demo.review import ReviewDemo
 from banzu.editions.models import Edition
@@ -92,51 +94,44 @@ EXPERIENCE = [
 
 @dataclass
 class DemoFiles:
+    """The demo's files: each application's materials written for it (banzu.demo.materials),
+    Word and PDF from the same text; one presentation and one signed-form scan for all."""
+
     docx: bytes
     pdf: bytes
     pptx: bytes
+    materials: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
 
     @classmethod
     def build(cls) -> DemoFiles:
-        from docx import Document as WordDocument
         from pptx import Presentation
 
-        from banzu.documents.model import Document as PrintedDocument
-        from banzu.documents.model import Para
-        from banzu.documents.render import render
-
-        title = "质量信得过班组建设成果"
-        body = (
-            "本材料为演示数据。班组围绕关键顾客需求开展建设活动。",
-            "一、班组概况。班组现有成员十二人，平均年龄三十四岁，其中高级工五人、技师两人，"
-            "承担项目主体结构的钢筋加工与安装任务，近三年所施工程一次验收合格率保持在百分之九十八以上。",
-            "二、质量管理。班组坚持“三检制”，每道工序完成后先自检、再互检，最后由质检员专检；"
-            "对发现的问题当日整改、次日复查，并在班前会上通报，做到问题不过夜。",
-            "三、创新与改进。班组开展质量改进活动，针对钢筋保护层厚度偏差问题，研制定位卡具，"
-            "使保护层合格率由百分之九十一提高到百分之九十八，相关做法已在公司推广。",
-            "四、人才培养。班组实行师带徒制度，每年组织技能比武和质量知识培训，"
-            "人均培训学时超过四十小时，两名成员获得市级技术能手称号。",
+        docx, pdf = materials_files(
+            compose(
+                year=2026, enterprise="演示单位", team="演示班组", title="质量信得过班组建设成果"
+            )
         )
-        word = WordDocument()
-        word.add_heading(title, 0)
-        for paragraph in body:
-            word.add_paragraph(paragraph)
-        docx = io.BytesIO()
-        word.save(docx)
         deck = Presentation()
         slide = deck.slides.add_slide(deck.slide_layouts[0])
         slide.shapes.title.text = "班组发布"
         pptx = io.BytesIO()
         deck.save(pptx)
-        # The PDF copy says what the Word copy says, as an applicant's export would: the
-        # screening's Word-and-PDF check passes on it.
-        pdf = render(
-            PrintedDocument(
-                title=title, blocks=(Para(title, style="title"), *(Para(p) for p in body))
-            ),
-            "pdf",
-        )
-        return cls(docx.getvalue(), pdf, pptx.getvalue())
+        return cls(docx, pdf, pptx.getvalue())
+
+    def materials_of(self, application: Application) -> tuple[bytes, bytes]:
+        """The application's own materials, Word and PDF (the same each time it asks)."""
+        team = application.team
+        key = f"{application.edition.year}|{team.enterprise.name}|{team.name}"
+        if key not in self.materials:
+            self.materials[key] = materials_files(
+                compose(
+                    year=application.edition.year,
+                    enterprise=team.enterprise.name,
+                    team=team.name,
+                    title=application.experience_title,
+                )
+            )
+        return self.materials[key]
 
     def upload(
         self,
@@ -145,9 +140,10 @@ class DemoFiles:
         kinds: list[str],
         now: dt.datetime | None = None,
     ) -> None:
+        docx, pdf = self.materials_of(application)
         names = {
-            DocumentKind.MATERIALS_DOCX: ("班组创建材料.docx", self.docx),
-            DocumentKind.MATERIALS_PDF: ("班组创建材料.pdf", self.pdf),
+            DocumentKind.MATERIALS_DOCX: ("班组创建材料.docx", docx),
+            DocumentKind.MATERIALS_PDF: ("班组创建材料.pdf", pdf),
             DocumentKind.PRESENTATION: ("发布PPT.pptx", self.pptx),
             DocumentKind.SIGNED_FORM: ("申报表盖章扫描件.pdf", self.pdf),
         }
@@ -245,6 +241,7 @@ class DemoBuilder:
             fill_fields=fill_fields,
             out=self.out,
         ).build(edition)
+        build_plagiarism(admin=self.admin, edition=edition, out=self.out)
         build_results(builder=self, admin=self.admin, demo_expert="expert", out=self.out)
 
     def _recommender_stage(self, edition: Edition) -> None:

@@ -1,8 +1,8 @@
 """The demo's uploads, checked once per distinct file.
 
-The demo uploads the same three generated files (banzu.demo.builder.DemoFiles) about two hundred
-times; each upload's parse check is a child process of about half a second, most of the demo's
-build time. Bytes that parsed once parse again, so within the demo the answer is reused (as
+The demo uploads the same presentation and signed-form scan (banzu.demo.builder.DemoFiles) about
+a hundred times each, beside each application's own materials; each upload's parse check is a
+child process. Bytes that parsed once parse again, so within the demo the answer is reused (as
 tests/conftest.py does for the suite): the first upload of each file, and anything else, still
 goes to the child, and every other check of an upload runs as always.
 """
