@@ -9,7 +9,18 @@ from dataclasses import dataclass, replace
 
 from django.utils import timezone
 
-from banzu.documents.model import Cell, Document, Line, PageBreak, Para, Spacer, Table, label, value
+from banzu.documents.model import (
+    Cell,
+    Document,
+    Line,
+    PageBreak,
+    Para,
+    Spacer,
+    Table,
+    chinese_date,
+    label,
+    value,
+)
 from banzu.documents.render import Format, Rendered, render_file, render_sheets_file
 from banzu.presentations.enums import RoomState
 from banzu.presentations.models import Event, Room, Slot
@@ -95,14 +106,14 @@ def filename_stem(year: int) -> str:
 
 def _dates(event: Event) -> str:
     if event.ends_on and event.ends_on != event.starts_on:
-        return f"{event.starts_on:%Y-%m-%d} 至 {event.ends_on:%Y-%m-%d}"
-    return f"{event.starts_on:%Y-%m-%d}"
+        return f"{chinese_date(event.starts_on)}至{chinese_date(event.ends_on)}"
+    return chinese_date(event.starts_on)
 
 
 def _room_heading(room: Room) -> str:
     start = timezone.localtime(room.starts_at)
     place = f" · {room.place}" if room.place else ""
-    return f"{room.name}{place} · {start:%Y-%m-%d %H:%M} 开始"
+    return f"{room.name}{place} · {chinese_date(start.date())} {start:%H:%M} 开始"
 
 
 def _table(rows: list[ScheduleRow]) -> Table:

@@ -400,16 +400,11 @@ def test_pdf_stylesheet_takes_the_word_metrics():
 
 
 def test_libreoffice_draws_body_text_serif_and_titles_sans(tmp_path):
-    source = tmp_path / "form.docx"
-    source.write_bytes(docx.render(FORM))
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    from bench import print_check  # its own LibreOffice profile: safe beside other tests'
 
-    cjk = [name for name in page_fonts_any(PdfReader(tmp_path / "form.pdf")) if "CJK" in name]
+    pdf = print_check.libreoffice_pdfs({"form.docx": docx.render(FORM)}, tmp_path)["form.docx"]
+
+    cjk = [name for name in page_fonts_any(PdfReader(io.BytesIO(pdf))) if "CJK" in name]
     # Two faces, one serif (SimSun's stand-in) and one sans (SimHei's): never one for both.
     assert sorted("Serif" if "Serif" in name else "Sans" for name in cjk) == ["Sans", "Serif"]
 

@@ -191,7 +191,7 @@ def test_the_schedule_downloads_as_excel_one_sheet_per_room(drawn, admin_user):
     assert (first.freeze_panes, second.freeze_panes) == ("A5", "A5")
     assert first.row_dimensions[5].height == 28.3  # 10 mm
     assert first["A1"].value == "2026 年度浙江省工程建设质量信得过班组发布会日程"
-    assert first["A3"].value == "第一分会场 · A厅 · 2026-12-10 09:00 开始"
+    assert first["A3"].value == "第一分会场 · A厅 · 2026年12月10日 09:00 开始"
     assert [row[0] for row in second.iter_rows(min_row=5, values_only=True)] == [None] * 3
 
 
