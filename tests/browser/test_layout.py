@@ -35,10 +35,12 @@ from pytest_django.live_server_helper import LiveServer
 from banzu.accounts.models import Recommender, User
 from banzu.applications.enums import ApplicationState, DocumentKind
 from banzu.applications.models import Application, Document
+from banzu.demo import materials
 from banzu.editions.models import Edition
 from banzu.presentations.models import Room
 from banzu.review.enums import AssignmentState
 from banzu.review.models import Assignment
+from banzu.screening.models import ArchiveDocument
 from tests.conftest import SEED_MIGRATIONS, parse_checks_reused
 
 # The plain database mark has the test database made for the module; the module's own fixture
@@ -154,7 +156,19 @@ def _demo_ids(users: dict[str, User]) -> dict[str, Any]:
         kind=DocumentKind.MATERIALS_PDF,
         superseded_at__isnull=True,
     )
+    # The demo's plagiarism cases (banzu.demo.materials): the copier of a 2024 archive document
+    # and the mutual pair of 2026 applications.
+    planted = {
+        who: Application.objects.get(
+            edition__year=who[0], team__enterprise__name=who[1], team__name=who[2]
+        ).pk
+        for who in (materials.COPIER, *materials.MUTUAL)
+    }
     return {
+        "copied": planted[materials.COPIER],
+        "copied_source": ArchiveDocument.objects.get(enterprise_name=materials.SOURCE[1]).pk,
+        "mutual": planted[materials.MUTUAL[0]],
+        "mutual_other": planted[materials.MUTUAL[1]],
         "submitted": submitted.pk,
         "own": own.pk,
         "confirmed": confirmed.application_id,
@@ -270,6 +284,24 @@ SCREENS = [
     Screen("screening-decide", "admin", "/screening/applications/{recommended}/decide/"),
     Screen("screening-summary", "admin", "/screening/summary/"),
     Screen("screening-settings", "admin", "/screening/settings/"),
+    Screen(
+        "screening-archive",
+        "admin",
+        "/screening/jobs/archive/",
+        _overflow("the archive table of documents is a staircase on a phone (cells 20-28 px)"),
+    ),
+    Screen("screening-report-copied", "admin", "/screening/reports/{copied}/"),
+    Screen(
+        "screening-side-by-side-copied",
+        "admin",
+        "/screening/reports/{copied}/sources/archive/{copied_source}/",
+    ),
+    Screen("screening-report-mutual", "admin", "/screening/reports/{mutual}/"),
+    Screen(
+        "screening-side-by-side-mutual",
+        "admin",
+        "/screening/reports/{mutual}/sources/application/{mutual_other}/",
+    ),
     Screen("review-board", "admin", "/review/"),
     Screen("review-assign", "admin", "/review/assign/"),
     Screen("review-application", "admin", "/review/applications/{confirmed}/"),
