@@ -119,7 +119,13 @@ SQLITE_OPTIONS = {
     "timeout": 20,
 }
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"],
+            conn_max_age=int(os.environ.get("BANZU_DB_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -127,6 +133,11 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "banzu.sqlite3")),
             "OPTIONS": SQLITE_OPTIONS,
+            # Each web thread keeps its connection between requests: opening one runs the
+            # PRAGMAs above and reads the schema again, about a fifth of an upload's CPU in the
+            # web process (bench/deadline_burst.py, docs/benchmarks-deadline.md).
+            "CONN_MAX_AGE": int(os.environ.get("BANZU_DB_CONN_MAX_AGE", "600")),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
