@@ -44,6 +44,7 @@ MIN_MATCHED = 18
 MIN_RUN = 16
 EDITED_RUN = 10  # with twice MIN_MATCHED, the runs between edits may be this short
 EXTEND_LIMIT = 64
+RADIUS = 400  # a pair is aligned within this many characters of its seeds
 OVERLAP = GRAM - 1  # a block on another diagonal overlaps a chain's end by less than a 4-gram
 FUZZY_LENGTH = 60
 FUZZY_DENSITY = 0.5
@@ -104,13 +105,36 @@ def common_prefix(x: npt.NDArray[np.uint32], y: npt.NDArray[np.uint32]) -> int:
     return int(unequal[0]) if len(unequal) else n
 
 
-def grams(codes: npt.NDArray[np.uint32], excluded: npt.NDArray[np.bool_] | None = None) -> Grams:
-    """The 4-gram hashes of a text in hash order, with their positions, none that starts on an
-    excluded character."""
-    hashes = kgram_hashes(codes, GRAM)
-    positions = np.arange(len(hashes), dtype=np.int64)
+def windows(positions: npt.NDArray[np.int64], length: int, radius: int = RADIUS) -> list[slice]:
+    """The stretches within `radius` characters of any of the positions, merged."""
+    if len(positions) == 0:
+        return []
+    ordered = np.unique(positions)
+    starts = np.maximum(ordered - radius, 0)
+    ends = np.minimum(ordered + radius, length)
+    breaks = np.flatnonzero(starts[1:] > ends[:-1])
+    firsts = np.r_[0, breaks + 1]
+    lasts = np.r_[breaks, len(ordered) - 1]
+    return [slice(int(starts[f]), int(ends[e])) for f, e in zip(firsts, lasts, strict=True)]
+
+
+def grams(
+    codes: npt.NDArray[np.uint32],
+    excluded: npt.NDArray[np.bool_] | None = None,
+    within: list[slice] | None = None,
+) -> Grams:
+    """The 4-gram hashes of a text (or of the stretches `within` it) in hash order, with their
+    positions, none that starts on an excluded character."""
+    parts = within if within is not None else [slice(0, len(codes))]
+    hash_parts, position_parts = [], []
+    for part in parts:
+        found = kgram_hashes(codes[part], GRAM)
+        hash_parts.append(found)
+        position_parts.append(np.arange(len(found), dtype=np.int64) + (part.start or 0))
+    hashes = np.concatenate(hash_parts) if hash_parts else np.zeros(0, dtype=np.uint64)
+    positions = np.concatenate(position_parts) if position_parts else np.zeros(0, dtype=np.int64)
     if excluded is not None and len(hashes):
-        keep = ~excluded[: len(hashes)]
+        keep = ~excluded[positions]
         hashes, positions = hashes[keep], positions[keep]
     order = np.argsort(hashes, kind="stable")
     evidence = np.concatenate([[0], np.cumsum(codes != DIGIT)]).astype(np.int64)
@@ -244,7 +268,7 @@ def group(spans: list[Span]) -> list[Span]:
     return passages
 
 
-def _agreeing(x: Grams, y: Grams, x_range: slice, y_range: slice, backwards: bool) -> int:
+def agreeing(x: Grams, y: Grams, x_range: slice, y_range: slice, *, backwards: bool) -> int:
     """How many characters the two ranges agree on, from their near ends, before either text
     differs or reaches excluded text."""
     cx, cy = x.codes[x_range], y.codes[y_range]
@@ -260,19 +284,19 @@ def _agreeing(x: Grams, y: Grams, x_range: slice, y_range: slice, backwards: boo
 def extend(span: Span, a: Grams, b: Grams) -> None:
     """Grow a chain at both ends while the texts agree (4-grams repeated too often in either
     text pair no matches: a name the document repeats at the start of a copied sentence)."""
-    back = _agreeing(
+    back = agreeing(
         a,
         b,
         slice(max(0, span.a_start - EXTEND_LIMIT), span.a_start),
         slice(max(0, span.b_start - EXTEND_LIMIT), span.b_start),
-        True,
+        backwards=True,
     )
-    forward = _agreeing(
+    forward = agreeing(
         a,
         b,
         slice(span.a_end, span.a_end + EXTEND_LIMIT),
         slice(span.last_b_end, span.last_b_end + EXTEND_LIMIT),
-        False,
+        backwards=False,
     )
     if back:
         first = min(span.parts)

@@ -149,10 +149,13 @@ def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def _run_length(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], at: int, bt: int) -> int:
-    """The exact common run of A and B through A[at] = B[bt], both ways (at most 64 each)."""
-    back = aligner.common_prefix(a[max(0, at - 64) : at][::-1], b[max(0, bt - 64) : bt][::-1])
-    return back + aligner.common_prefix(a[at : at + 64], b[bt : bt + 64])
+def _run_length(a: aligner.Grams, b: aligner.Grams, at: int, bt: int) -> int:
+    """The exact common run of A and B through A[at] = B[bt], both ways (at most 64 each),
+    outside excluded (template and common) text."""
+    back = aligner.agreeing(
+        a, b, slice(max(0, at - 64), at), slice(max(0, bt - 64), bt), backwards=True
+    )
+    return back + aligner.agreeing(a, b, slice(at, at + 64), slice(bt, bt + 64), backwards=False)
 
 
 def _concentrated(positions: npt.NDArray[np.int64], count: int, span: int) -> bool:
@@ -179,8 +182,6 @@ class Corpus:
         self._delta_upto = 0
         # Per index: its distinct hashes and their document counts (computed when first needed).
         self._frequencies: dict[int, Frequency] = {}
-        # Per document: its sorted 4-grams outside excluded text (for the alignment).
-        self._grams: dict[int, aligner.Grams] = {}
 
     # --- input ----------------------------------------------------------------------------
 
@@ -300,44 +301,62 @@ class Corpus:
             number: self._excluded(self.documents[number], common.get(number))
             for number in range(len(self.documents))
         }
-        pairs = {pair for pair, found in seeds.items() if self._worth_aligning(*pair, *found)} | {
+        pairs = {
+            pair for pair, found in seeds.items() if self._worth_aligning(*pair, *found, excluded)
+        } | {
             pair
             for pair, (first, second) in short_seeds.items()
             if _concentrated(first, MIN_SHORT_SEEDS, SHORT_SPAN)
             and _concentrated(second, MIN_SHORT_SEEDS, SHORT_SPAN)
         }
         found: dict[int, dict[int, list[Passage]]] = defaultdict(dict)
-        self._grams = {}
+        empty = np.zeros(0, dtype=np.int64)
         for first, second in sorted(pairs):
+            # Aligned near the seeds only: the cost follows what the pair shares.
+            long_first, long_second = seeds.get((first, second), (empty, empty))
+            short_first, short_second = short_seeds.get((first, second), (empty, empty))
+            near = {
+                first: np.concatenate([long_first, short_first]),
+                second: np.concatenate([long_second, short_second]),
+            }
             for a, b in ((first, second), (second, first)):
                 if a not in reports:
                     continue
                 passages = self._align(
                     self.documents[a],
                     self.documents[b],
-                    self._grams_of(a, excluded[a]),
-                    self._grams_of(b, excluded[b]),
+                    self._near(a, near[a], excluded[a]),
+                    self._near(b, near[b], excluded[b]),
                 )
                 if passages:
                     found[a][b] = passages
-        self._grams = {}
         for number, report in reports.items():
             self._fill(report, number, found.get(number, {}), common.get(number))
         return [reports[number] for number in sorted(reports)]
 
     def _worth_aligning(
-        self, a: int, b: int, seeds_a: npt.NDArray[np.int64], seeds_b: npt.NDArray[np.int64]
+        self,
+        a: int,
+        b: int,
+        seeds_a: npt.NDArray[np.int64],
+        seeds_b: npt.NDArray[np.int64],
+        excluded: dict[int, npt.NDArray[np.bool_] | None],
     ) -> bool:
         if len(seeds_a) >= MIN_SEEDS:
             return True
-        codes_a = self.documents[a].normalized
-        codes_b = self.documents[b].normalized
-        assert codes_a is not None
-        assert codes_b is not None
+        first = self._bare(a, excluded[a])
+        second = self._bare(b, excluded[b])
         return any(
-            _run_length(codes_a.codes, codes_b.codes, x, y) >= VERIFY_RUN
+            _run_length(first, second, x, y) >= VERIFY_RUN
             for x, y in zip(seeds_a.tolist(), seeds_b.tolist(), strict=True)
         )
+
+    def _bare(self, number: int, excluded: npt.NDArray[np.bool_] | None) -> aligner.Grams:
+        """A document's codes and excluded text, without its 4-grams (for a run's length)."""
+        normalized = self.documents[number].normalized
+        assert normalized is not None
+        empty = np.zeros(0, dtype=np.int64)
+        return aligner.Grams(empty.astype(np.uint64), empty, empty, normalized.codes, excluded)
 
     # --- one new document -------------------------------------------------------------------
 
@@ -428,33 +447,50 @@ class Corpus:
         )
         candidates: set[int] = set()
         codes = document.normalized.codes
+        common_positions = document.fingerprints.positions[common].astype(np.int64)
+        excluded = self._excluded(document, common_positions)
+        bare = aligner.Grams(np.zeros(0, dtype=np.uint64), own[:0], own[:0], codes, excluded)
         for lo, hi in _groups(docs):
             number = int(docs[lo])
-            other = self.documents[number].normalized
-            assert other is not None
-            if hi - lo >= MIN_SEEDS or any(
-                _run_length(codes, other.codes, x, y) >= VERIFY_RUN
-                for x, y in zip(own[lo:hi].tolist(), source[lo:hi].tolist(), strict=True)
-            ):
-                candidates.add(number)
+            if hi - lo < MIN_SEEDS:
+                other = self.documents[number]
+                other_excluded = self._excluded(other, self._common_of(other))
+                other_bare = self._bare(number, other_excluded)
+                if not any(
+                    _run_length(bare, other_bare, x, y) >= VERIFY_RUN
+                    for x, y in zip(own[lo:hi].tolist(), source[lo:hi].tolist(), strict=True)
+                ):
+                    continue
+            candidates.add(number)
         for lo, hi in _groups(short_docs):
             if _concentrated(short_own[lo:hi], MIN_SHORT_SEEDS, SHORT_SPAN) and _concentrated(
                 short_source[lo:hi], MIN_SHORT_SEEDS, SHORT_SPAN
             ):
                 candidates.add(int(short_docs[lo]))
-        common_positions = document.fingerprints.positions[common].astype(np.int64)
-        grams = aligner.grams(codes, self._excluded(document, common_positions))
         found: dict[int, list[Passage]] = {}
-        self._grams = {}
+        seeds_of = {int(docs[lo]): (own[lo:hi], source[lo:hi]) for lo, hi in _groups(docs)}
+        short_of = {
+            int(short_docs[lo]): (short_own[lo:hi], short_source[lo:hi])
+            for lo, hi in _groups(short_docs)
+        }
+        empty = np.zeros(0, dtype=np.int64)
         for number in sorted(candidates):
             source_document = self.documents[number]
             source_excluded = self._excluded(source_document, self._common_of(source_document))
+            long_own, long_source = seeds_of.get(number, (empty, empty))
+            near_own, near_source = short_of.get(number, (empty, empty))
             passages = self._align(
-                document, source_document, grams, self._grams_of(number, source_excluded)
+                document,
+                source_document,
+                aligner.grams(
+                    codes,
+                    excluded,
+                    aligner.windows(np.concatenate([long_own, near_own]), len(codes)),
+                ),
+                self._near(number, np.concatenate([long_source, near_source]), source_excluded),
             )
             if passages:
                 found[number] = passages
-        self._grams = {}
         self._fill(report, None, found, common_positions, document=document)
         return report
 
@@ -472,14 +508,15 @@ class Corpus:
             mask = common if mask is None else mask | common
         return mask
 
-    def _grams_of(self, number: int, excluded: npt.NDArray[np.bool_] | None) -> aligner.Grams:
-        document = self.documents[number]
-        assert document.normalized is not None
-        if number not in self._grams:
-            if len(self._grams) >= 256:
-                self._grams.pop(next(iter(self._grams)))
-            self._grams[number] = aligner.grams(document.normalized.codes, excluded)
-        return self._grams[number]
+    def _near(
+        self, number: int, seeds: npt.NDArray[np.int64], excluded: npt.NDArray[np.bool_] | None
+    ) -> aligner.Grams:
+        """A document's 4-grams near the seeds it shares with another."""
+        normalized = self.documents[number].normalized
+        assert normalized is not None
+        return aligner.grams(
+            normalized.codes, excluded, aligner.windows(seeds, len(normalized.codes))
+        )
 
     def _align(
         self,
