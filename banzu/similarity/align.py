@@ -44,6 +44,7 @@ MIN_MATCHED = 18
 MIN_RUN = 16
 EDITED_RUN = 10  # with twice MIN_MATCHED, the runs between edits may be this short
 EXTEND_LIMIT = 64
+BRIDGE = 300  # identical common text inside a copied passage is bridged up to this length
 RADIUS = 400  # a pair is aligned within this many characters of its seeds
 OVERLAP = GRAM - 1  # a block on another diagonal overlaps a chain's end by less than a 4-gram
 FUZZY_LENGTH = 60
@@ -95,6 +96,7 @@ class Grams:
     evidence: npt.NDArray[np.int64]
     codes: npt.NDArray[np.uint32]
     excluded: npt.NDArray[np.bool_] | None
+    template: npt.NDArray[np.bool_] | None = None
 
 
 def common_prefix(x: npt.NDArray[np.uint32], y: npt.NDArray[np.uint32]) -> int:
@@ -122,6 +124,7 @@ def grams(
     codes: npt.NDArray[np.uint32],
     excluded: npt.NDArray[np.bool_] | None = None,
     within: list[slice] | None = None,
+    template: npt.NDArray[np.bool_] | None = None,
 ) -> Grams:
     """The 4-gram hashes of a text (or of the stretches `within` it) in hash order, with their
     positions, none that starts on an excluded character."""
@@ -138,7 +141,7 @@ def grams(
         hashes, positions = hashes[keep], positions[keep]
     order = np.argsort(hashes, kind="stable")
     evidence = np.concatenate([[0], np.cumsum(codes != DIGIT)]).astype(np.int64)
-    return Grams(hashes[order], positions[order], evidence, codes, excluded)
+    return Grams(hashes[order], positions[order], evidence, codes, excluded, template)
 
 
 def blocks(grams_a: Grams, grams_b: Grams) -> Blocks:
@@ -215,6 +218,34 @@ def chain(
         best.parts.append((a0, a1))
     closed.extend(open_spans)
     return closed
+
+
+def bridge(spans: list[Span], a: Grams, b: Grams) -> list[Span]:
+    """Chains on one diagonal whose texts agree all the way between them are one chain: the
+    common text a copier took along with the passage around it (its 4-grams were set aside as
+    common, or repeated), though never template text."""
+    ordered = sorted(spans, key=lambda s: s.a_start)
+    ending: dict[int, Span] = {}
+    kept: list[Span] = []
+    for span in ordered:
+        before = ending.get(span.a_start - span.b_start)
+        gap = span.a_start - before.a_end if before is not None else 0
+        if (
+            before is not None
+            and 0 < gap <= BRIDGE
+            and span.b_start - before.last_b_end == gap
+            and np.array_equal(
+                a.codes[before.a_end : span.a_start], b.codes[before.last_b_end : span.b_start]
+            )
+            and (a.template is None or not a.template[before.a_end : span.a_start].any())
+        ):
+            _join(before, span)
+            before.last_b_end = span.last_b_end
+            ending[before.a_end - before.last_b_end] = before
+            continue
+        kept.append(span)
+        ending[span.a_end - span.last_b_end] = span
+    return kept
 
 
 def _join(target: Span, span: Span) -> None:
@@ -322,7 +353,7 @@ def align(grams_a: Grams, grams_b: Grams) -> list[Span]:
     found = blocks(grams_a, grams_b)
     if len(found[0]) == 0:
         return []
-    chains = chain(found, grams_a.evidence)
+    chains = bridge(chain(found, grams_a.evidence), grams_a, grams_b)
     for span in chains:
         if span.matched >= SOLID:
             extend(span, grams_a, grams_b)

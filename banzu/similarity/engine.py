@@ -486,6 +486,7 @@ class Corpus:
                     codes,
                     excluded,
                     aligner.windows(np.concatenate([long_own, near_own]), len(codes)),
+                    document.template_mask,
                 ),
                 self._near(number, np.concatenate([long_source, near_source]), source_excluded),
             )
@@ -512,10 +513,14 @@ class Corpus:
         self, number: int, seeds: npt.NDArray[np.int64], excluded: npt.NDArray[np.bool_] | None
     ) -> aligner.Grams:
         """A document's 4-grams near the seeds it shares with another."""
-        normalized = self.documents[number].normalized
+        document = self.documents[number]
+        normalized = document.normalized
         assert normalized is not None
         return aligner.grams(
-            normalized.codes, excluded, aligner.windows(seeds, len(normalized.codes))
+            normalized.codes,
+            excluded,
+            aligner.windows(seeds, len(normalized.codes)),
+            document.template_mask,
         )
 
     def _align(

@@ -355,3 +355,21 @@ def test_templates_come_before_the_documents():
 
     with pytest.raises(ValueError, match="templates before the documents"):
         corpus.add_template(chinese(401, 100))
+
+
+def test_common_text_inside_a_copied_passage_is_copied_with_it():
+    phrase = chinese(500, 60)
+    # The phrase is in 12 documents (common text), and in the middle of the passage copied.
+    source = chinese(501, 300) + chinese(502, 200) + phrase + chinese(503, 200) + chinese(504, 300)
+    passage = source[300:760]
+    others = [Document(f"d{i}", chinese(510 + i, 400) + phrase) for i in range(11)]
+    target = chinese(505, 100) + passage + chinese(506, 100)
+
+    report = _corpus(Document("source", source, archive=True), *others).check(
+        Document("target", target)
+    )
+
+    assert [(p.start, p.end, p.source_start, p.source_end) for p in report.sources[0].passages] == [
+        (100, 560, 300, 760)
+    ]
+    assert report.common_chars == 56  # the common 11-grams that winnowing selected cover 56
