@@ -453,9 +453,8 @@ class Corpus:
         for lo, hi in _groups(docs):
             number = int(docs[lo])
             if hi - lo < MIN_SEEDS:
-                other = self.documents[number]
-                other_excluded = self._excluded(other, self._common_of(other))
-                other_bare = self._bare(number, other_excluded)
+                # The new document's common text is set aside; the other's is the same text.
+                other_bare = self._bare(number, None)
                 if not any(
                     _run_length(bare, other_bare, x, y) >= VERIFY_RUN
                     for x, y in zip(own[lo:hi].tolist(), source[lo:hi].tolist(), strict=True)
