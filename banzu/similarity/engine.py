@@ -301,8 +301,12 @@ class Corpus:
             number: self._excluded(self.documents[number], common.get(number))
             for number in range(len(self.documents))
         }
+        clear = self._clear_seeds(seeds, excluded)
         pairs = {
-            pair for pair, found in seeds.items() if self._worth_aligning(*pair, *found, excluded)
+            pair
+            for pair, found in seeds.items()
+            if (len(found[0]) >= MIN_SEEDS or pair in clear)
+            and self._worth_aligning(*pair, *found, excluded)
         } | {
             pair
             for pair, (first, second) in short_seeds.items()
@@ -350,6 +354,37 @@ class Corpus:
             _run_length(first, second, x, y) >= VERIFY_RUN
             for x, y in zip(seeds_a.tolist(), seeds_b.tolist(), strict=True)
         )
+
+    def _clear_seeds(
+        self,
+        seeds: dict[tuple[int, int], tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+        excluded: dict[int, npt.NDArray[np.bool_] | None],
+    ) -> set[tuple[int, int]]:
+        """The pairs with fewer than MIN_SEEDS seeds of which one lies clear of template and
+        common text in both documents (vectorised: most such pairs share only the edge of a
+        common phrase, and need no closer look)."""
+        few = [(pair, found) for pair, found in seeds.items() if len(found[0]) < MIN_SEEDS]
+        if not few:
+            return set()
+        lengths = [len(d.normalized) if d.normalized is not None else 0 for d in self.documents]
+        starts = np.concatenate([[0], np.cumsum(lengths)])
+        masks = [
+            mask if mask is not None else np.zeros(length, dtype=bool)
+            for mask, length in zip(
+                (excluded[n] for n in range(len(self.documents))), lengths, strict=True
+            )
+        ]
+        blocked = np.concatenate([[0], np.cumsum(np.concatenate(masks))])
+        sizes = np.array([len(found[0]) for _, found in few])
+        pair_index = np.repeat(np.arange(len(few)), sizes)
+        first = np.repeat(np.array([pair[0] for pair, _ in few]), sizes)
+        second = np.repeat(np.array([pair[1] for pair, _ in few]), sizes)
+        at_first = starts[first] + np.concatenate([found[0] for _, found in few])
+        at_second = starts[second] + np.concatenate([found[1] for _, found in few])
+        clear = (blocked[at_first + self.k] - blocked[at_first] == 0) & (
+            blocked[at_second + self.k] - blocked[at_second] == 0
+        )
+        return {few[i][0] for i in np.unique(pair_index[clear]).tolist()}
 
     def _bare(self, number: int, excluded: npt.NDArray[np.bool_] | None) -> aligner.Grams:
         """A document's codes and excluded text, without its 4-grams (for a run's length)."""
@@ -591,12 +626,17 @@ class Corpus:
         report.copy_ratio_excluding_self = _ratio(union_length(other_spans), report.chars)
         if common_positions is not None and len(common_positions):
             normalized = document.normalized
-            common_spans = [
-                normalized.original_span(int(p), min(int(p) + self.k, len(normalized)))
-                for p in np.unique(common_positions)
-            ]
+            starts = np.unique(common_positions)
+            ends = np.minimum(starts + self.k, len(normalized)) - 1
+            first, last = normalized.offsets[starts], normalized.offsets[ends] + 1
+            # Merged in one pass: a span starts where it begins after every earlier end.
+            reach = np.maximum.accumulate(last)
+            new = np.r_[True, first[1:] > reach[:-1]]
+            bounds = np.flatnonzero(new)
+            merged_ends = np.maximum.reduceat(last, bounds)
+            common_spans = list(zip(first[bounds].tolist(), merged_ends.tolist(), strict=True))
             report.common_chars = union_length(common_spans)
-            report.common_spans = merge_spans(common_spans)
+            report.common_spans = common_spans
 
 
 def _groups(values: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
