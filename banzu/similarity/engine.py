@@ -368,22 +368,25 @@ class Corpus:
             return set()
         lengths = [len(d.normalized) if d.normalized is not None else 0 for d in self.documents]
         starts = np.concatenate([[0], np.cumsum(lengths)])
-        masks = [
-            mask if mask is not None else np.zeros(length, dtype=bool)
-            for mask, length in zip(
-                (excluded[n] for n in range(len(self.documents))), lengths, strict=True
-            )
-        ]
-        blocked = np.concatenate([[0], np.cumsum(np.concatenate(masks))])
+        # Per character: whether the k-gram starting there touches excluded text (one byte a
+        # character for the whole corpus, built document by document).
+        touches = []
+        for number, length in enumerate(lengths):
+            mask = excluded[number]
+            if mask is None or not mask.any():
+                touches.append(np.zeros(length, dtype=bool))
+                continue
+            count = np.concatenate([[0], np.cumsum(mask, dtype=np.int32)])
+            ends = np.minimum(np.arange(length) + self.k, length)
+            touches.append(count[ends] - count[:length] > 0)
+        blocked = np.concatenate(touches)
         sizes = np.array([len(found[0]) for _, found in few])
         pair_index = np.repeat(np.arange(len(few)), sizes)
         first = np.repeat(np.array([pair[0] for pair, _ in few]), sizes)
         second = np.repeat(np.array([pair[1] for pair, _ in few]), sizes)
         at_first = starts[first] + np.concatenate([found[0] for _, found in few])
         at_second = starts[second] + np.concatenate([found[1] for _, found in few])
-        clear = (blocked[at_first + self.k] - blocked[at_first] == 0) & (
-            blocked[at_second + self.k] - blocked[at_second] == 0
-        )
+        clear = ~blocked[at_first] & ~blocked[at_second]
         return {few[i][0] for i in np.unique(pair_index[clear]).tolist()}
 
     def _bare(self, number: int, excluded: npt.NDArray[np.bool_] | None) -> aligner.Grams:
