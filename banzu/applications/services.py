@@ -34,7 +34,13 @@ from banzu.core.errors import ServiceError
 from banzu.core.workflow import Move, apply
 from banzu.editions.models import Edition
 from banzu.uploads import slots
-from banzu.uploads.validation import FileKind, Limits, UploadRejected, validate_upload
+from banzu.uploads.validation import (
+    FileKind,
+    Limits,
+    UploadRejected,
+    ValidatedFile,
+    validate_upload,
+)
 
 actions.register(
     "application.rename_team",
@@ -322,6 +328,52 @@ def upload_limits(kind: str) -> Limits:
     return Limits(max_bytes=settings.BANZU_UPLOAD_LIMITS_MB[file_kind.value] * 1024 * 1024)
 
 
+def store_checked_upload(
+    upload: UploadedFile,
+    *,
+    expected: set[FileKind],
+    limits: Limits,
+    user: User,
+    target: Any,
+    kind: str,
+    rejected_action: str,
+    ip: str | None = None,
+) -> tuple[ValidatedFile, str]:
+    """The one way a user's file is checked and put into the store: too large is refused before
+    it is written, then the checks (one at a time per user, across every web process), then the
+    file moves into the store under a new name, returned with what the checks found. A refused
+    file is journalled as `rejected_action` on `target` and raised as the user's message; nothing
+    of it is kept. The caller attaches the stored name in its own transaction and discards the
+    file if that fails."""
+    original_name = upload.name or "upload"
+    if upload.size is not None and upload.size > limits.max_bytes:
+        raise ServiceError(upload_message("too_large", limits.max_bytes), code="too_large")
+    temp = filestore.write_temp(upload.chunks())
+    try:
+        try:
+            checked = validate_upload(
+                temp,
+                original_name,
+                expected=expected,
+                limits=limits,
+                uploader_lock=slots.uploader_lock(filestore.temp_dir(), f"user-{user.pk}"),
+            )
+        except UploadRejected as rejected:
+            record(
+                action=rejected_action,
+                actor=user,
+                target=target,
+                data={"kind": kind, "name": original_name[:200], "code": rejected.code},
+                ip=ip,
+            )
+            raise ServiceError(
+                upload_message(rejected.code, limits.max_bytes), code=rejected.code
+            ) from rejected
+        return checked, filestore.commit_temp(temp)
+    finally:
+        filestore.discard(temp)
+
+
 def upload_document(
     *,
     application: Application,
@@ -346,35 +398,16 @@ def upload_document(
                 "uploaded or replaced. This file was not stored."
             ),
         )
-    limits = upload_limits(kind)
-    original_name = upload.name or "upload"
-    if upload.size is not None and upload.size > limits.max_bytes:
-        raise ServiceError(upload_message("too_large", limits.max_bytes), code="too_large")
-    temp = filestore.write_temp(upload.chunks())
-    try:
-        try:
-            checked = validate_upload(
-                temp,
-                original_name,
-                expected=EXPECTED_FILE_KINDS[kind],
-                limits=limits,
-                # One check at a time per applicant, across every web process.
-                uploader_lock=slots.uploader_lock(filestore.temp_dir(), f"user-{user.pk}"),
-            )
-        except UploadRejected as rejected:
-            record(
-                action="document.rejected",
-                actor=user,
-                target=application,
-                data={"kind": kind, "name": original_name[:200], "code": rejected.code},
-                ip=ip,
-            )
-            raise ServiceError(
-                upload_message(rejected.code, limits.max_bytes), code=rejected.code
-            ) from rejected
-        stored_name = filestore.commit_temp(temp)
-    finally:
-        filestore.discard(temp)
+    checked, stored_name = store_checked_upload(
+        upload,
+        expected=EXPECTED_FILE_KINDS[kind],
+        limits=upload_limits(kind),
+        user=user,
+        target=application,
+        kind=kind,
+        rejected_action="document.rejected",
+        ip=ip,
+    )
     try:
         with transaction.atomic():
             # Validation takes seconds: the application may have been submitted meanwhile. Look

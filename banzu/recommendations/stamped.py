@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from banzu.accounts.models import User
 from banzu.applications.enums import ApplicationState
-from banzu.applications.messages import upload_message
 from banzu.applications.models import Application
+from banzu.applications.services import store_checked_upload
 from banzu.audit import actions
 from banzu.audit.services import record
 from banzu.core import filestore
@@ -32,8 +32,7 @@ from banzu.core.access import is_recommender_staff
 from banzu.core.errors import ServiceError
 from banzu.recommendations.enums import BatchState, StampedKind
 from banzu.recommendations.models import Batch, StampedCopy
-from banzu.uploads import slots
-from banzu.uploads.validation import FileKind, Limits, UploadRejected, validate_upload
+from banzu.uploads.validation import FileKind, Limits
 
 actions.register("stamped.upload", "stamped.rejected", "stamped.download")
 
@@ -157,34 +156,16 @@ def upload_stamped_copy(
     kind = StampedKind.ATTACHMENT2 if application is None else StampedKind.ATTACHMENT1
     target = batch if application is None else application
     _check_may_upload(batch, user, application)
-    limits = stamped_limits()
-    original_name = upload.name or "upload.pdf"
-    if upload.size is not None and upload.size > limits.max_bytes:
-        raise ServiceError(upload_message("too_large", limits.max_bytes), code="too_large")
-    temp = filestore.write_temp(upload.chunks())
-    try:
-        try:
-            checked = validate_upload(
-                temp,
-                original_name,
-                expected={FileKind.PDF},
-                limits=limits,
-                uploader_lock=slots.uploader_lock(filestore.temp_dir(), f"user-{user.pk}"),
-            )
-        except UploadRejected as rejected:
-            record(
-                action="stamped.rejected",
-                actor=user,
-                target=target,
-                data={"kind": kind, "name": original_name[:200], "code": rejected.code},
-                ip=ip,
-            )
-            raise ServiceError(
-                upload_message(rejected.code, limits.max_bytes), code=rejected.code
-            ) from rejected
-        stored_name = filestore.commit_temp(temp)
-    finally:
-        filestore.discard(temp)
+    checked, stored_name = store_checked_upload(
+        upload,
+        expected={FileKind.PDF},
+        limits=stamped_limits(),
+        user=user,
+        target=target,
+        kind=kind,
+        rejected_action="stamped.rejected",
+        ip=ip,
+    )
     try:
         with transaction.atomic():
             # The check takes seconds: the batch may have been submitted meanwhile.
