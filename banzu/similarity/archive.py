@@ -2,18 +2,23 @@
 machine. No Django.
 
 `Corpus` keeps every document in memory (text, normalised code points and offsets, fingerprints:
-about 360 KB for 30,000 characters); fine for one edition, not for 100,000 archived documents.
-`ArchiveIndex` keeps, per document, only its fingerprints (the winnowed 11-grams and the sampled
-5-grams of `Corpus`), each as one uint64: the top 44 bits of the hash and a 20-bit document number
-(up to 1,048,576 documents; a false match of 44 bits is about 1 in 17 trillion per entry), sorted
-and memory-mapped from two .npy files. No per-document Python objects are held; the texts are
-read back (zlib, one blob per document) only for the few documents a check aligns with.
+about 412 KB for 30,000 characters); fine for one edition, not for 100,000 archived documents.
+`ArchiveIndex` keeps, per document, only its distinct fingerprints (the winnowed 11-grams and the
+sampled 5-grams of `Corpus`), each as one uint64: the top 44 bits of the hash and a 20-bit
+document number (up to 1,048,576 documents; a false match of 44 bits is about 1 in 17 trillion
+per entry), sorted and memory-mapped from two .npy files, and each document's owner. No
+per-document Python objects are held; the texts are read back (zlib, one blob per document) only
+for the documents that share seeds with the documents checked.
 
 `build()` streams the documents once into 16 bucket files by the top bits of the key, then sorts
 each bucket alone, so building needs memory for one sixteenth of the index, not all of it.
-`check()` looks each fingerprint of the new document up by binary search (its document count
-says whether it is common text), ranks the documents that share seeds with it, and aligns the
-best of them with `align` as `Corpus.check` does.
+
+`attach(corpus, index, documents)` is how a check uses it: the archive documents that share a
+seed with one of `documents` (found by binary search) are loaded into the corpus as archive
+sources with their owners, and the corpus is told of the rest (`Outside`: how many documents
+hold each hash, and how many there are), so that common text and the short seeds' threshold are
+decided over the whole archive. Templates are the corpus's, so the results are the ones the
+corpus would give with the whole archive loaded (tests/similarity/test_archive.py).
 """
 
 from __future__ import annotations
@@ -26,22 +31,19 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from banzu.similarity import align as aligner
 from banzu.similarity.engine import (
-    CLOSING,
     COMMON_DF,
-    MIN_SEEDS,
+    DEGENERATE_DISTINCT_SHARE,
+    DEGENERATE_MIN_FINGERPRINTS,
     MIN_SHORT_SEEDS,
     SHORT_K,
     SHORT_MODULUS,
     SHORT_SPAN,
-    Passage,
+    Corpus,
+    Document,
     Report,
-    SourceReport,
     _concentrated,
     _groups,
-    _ratio,
-    union_length,
 )
 from banzu.similarity.fingerprint import WINDOW, K, fingerprint, sample
 from banzu.similarity.normalize import normalize
@@ -49,29 +51,36 @@ from banzu.similarity.normalize import normalize
 DOC_BITS = 20
 MAX_DOCUMENTS = 1 << DOC_BITS
 BUCKETS = 16
-# A check aligns at most this many archive documents (the most seeds first): one alignment
-# reads, normalises and compares a document (about 10 ms for 30,000 characters).
-MAX_ALIGNED = 48
 _DOC_MASK = np.uint64(MAX_DOCUMENTS - 1)
 _KEY_MASK = ~_DOC_MASK
 
+ArchiveItem = tuple[str, str] | tuple[str, str, str | None]
+
 
 def _keys(hashes: npt.NDArray[np.uint64], number: int) -> npt.NDArray[np.uint64]:
-    return (hashes & _KEY_MASK) | np.uint64(number)
+    # One entry per distinct hash of a document: the count of a key is its document count.
+    return np.unique((hashes & _KEY_MASK) | np.uint64(number))
 
 
-def _prints(text: str) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+def _prints(text: str) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None:
+    """A document's fingerprints, or None where `Corpus.prepare` finds no text to compare."""
     codes = normalize(text).codes
-    return (
-        fingerprint(codes, k=K, window=WINDOW).hashes,
-        sample(codes, k=SHORT_K, modulus=SHORT_MODULUS).hashes,
-    )
+    if len(codes) < K:
+        return None
+    long = fingerprint(codes, k=K, window=WINDOW).hashes
+    if len(long) >= DEGENERATE_MIN_FINGERPRINTS and len(
+        np.unique(long)
+    ) < DEGENERATE_DISTINCT_SHARE * len(long):
+        return None
+    return long, sample(codes, k=SHORT_K, modulus=SHORT_MODULUS).hashes
 
 
-def build(folder: Path, documents: Iterable[tuple[str, str]]) -> int:
-    """Write the index of (id, text) documents into `folder`; returns how many."""
+def build(folder: Path, documents: Iterable[ArchiveItem]) -> int:
+    """Write the index of (id, text) or (id, text, owner) documents into `folder`; returns how
+    many."""
     folder.mkdir(parents=True, exist_ok=True)
     ids: list[str] = []
+    owners: list[str | None] = []
     buckets = {
         kind: [(folder / f"{kind}.{n:02d}.tmp").open("wb") for n in range(BUCKETS)]
         for kind in ("long", "short")
@@ -79,15 +88,20 @@ def build(folder: Path, documents: Iterable[tuple[str, str]]) -> int:
     shift = np.uint64(64 - 4)
     with (folder / "texts.bin").open("wb") as texts:
         offsets = [0]
-        for doc_id, text in documents:
+        for item in documents:
+            doc_id, text = item[0], item[1]
             number = len(ids)
             if number >= MAX_DOCUMENTS:
                 raise ValueError(f"an archive index holds at most {MAX_DOCUMENTS} documents")
             ids.append(doc_id)
+            owners.append(item[2] if len(item) > 2 else None)
             blob = zlib.compress(text.encode("utf-8"), 6)
             texts.write(blob)
             offsets.append(offsets[-1] + len(blob))
-            for kind, hashes in zip(("long", "short"), _prints(text), strict=True):
+            prints = _prints(text)
+            if prints is None:
+                continue
+            for kind, hashes in zip(("long", "short"), prints, strict=True):
                 keys = _keys(hashes, number)
                 which = (keys >> shift).astype(np.int64)
                 for bucket in np.unique(which).tolist():
@@ -109,6 +123,7 @@ def build(folder: Path, documents: Iterable[tuple[str, str]]) -> int:
         del out
     np.save(folder / "offsets.npy", np.array(offsets, dtype=np.int64))
     (folder / "ids.json").write_text(json.dumps(ids), encoding="utf-8")
+    (folder / "owners.json").write_text(json.dumps(owners), encoding="utf-8")
     return len(ids)
 
 
@@ -119,6 +134,12 @@ class ArchiveIndex:
         self.folder = folder
         self.common_df = common_df
         self.ids: list[str] = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+        owners = folder / "owners.json"
+        self.owners: list[str | None] = (
+            json.loads(owners.read_text(encoding="utf-8"))
+            if owners.is_file()
+            else [None] * len(self.ids)
+        )
         self.long = np.load(folder / "long.npy", mmap_mode="r")
         self.short = np.load(folder / "short.npy", mmap_mode="r")
         self.offsets = np.load(folder / "offsets.npy")
@@ -133,94 +154,111 @@ class ArchiveIndex:
             handle.seek(start)
             return zlib.decompress(handle.read(end - start)).decode("utf-8")
 
-    def _lookup(
-        self, keys: npt.NDArray[np.uint64], hashes: npt.NDArray[np.uint64], common_df: int
-    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Which hashes are common, and for the others the (fingerprint number, document)
-        pairs of the index entries that share them."""
+    def frequency(self, hashes: npt.NDArray[np.uint64], short: bool) -> npt.NDArray[np.int64]:
+        """How many archive documents hold each hash (by its top 44 bits)."""
+        keys = self.short if short else self.long
         low = hashes & _KEY_MASK
         left = np.searchsorted(keys, low, side="left")
         right = np.searchsorted(keys, low | _DOC_MASK, side="right")
-        df = right - left + 1  # the new document holds it too
-        common = df > common_df
-        lengths = np.where(common, 0, right - left)
+        return np.asarray(right - left, dtype=np.int64)
+
+    def _lookup(
+        self, keys: npt.NDArray[np.uint64], hashes: npt.NDArray[np.uint64], common_df: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The (fingerprint number, document) pairs of the index entries that share the
+        hashes held by at most `common_df` documents (counting the one that holds them)."""
+        low = hashes & _KEY_MASK
+        left = np.searchsorted(keys, low, side="left")
+        right = np.searchsorted(keys, low | _DOC_MASK, side="right")
+        lengths = np.where(right - left + 1 > common_df, 0, right - left)
         total = int(lengths.sum())
         if total == 0:
             empty = np.zeros(0, dtype=np.int64)
-            return common, empty, empty
+            return empty, empty
         firsts = np.repeat(np.cumsum(lengths) - lengths, lengths)
         entries = np.repeat(left, lengths) + (np.arange(total) - firsts)
         docs = (np.asarray(keys[entries]) & _DOC_MASK).astype(np.int64)
-        return common, np.repeat(np.arange(len(hashes)), lengths), docs
+        return np.repeat(np.arange(len(hashes)), lengths), docs
 
-    def check(self, doc_id: str, text: str) -> Report:
-        """One new document against the archive (sources only; no owners, no templates)."""
-        report = Report(id=doc_id, chars=len(text))
-        normalized = normalize(text)
-        if len(normalized) < K:
-            report.error = "no text to compare (too short once punctuation is removed)"
-            return report
-        prints = fingerprint(normalized.codes, k=K, window=WINDOW)
-        short = sample(normalized.codes, k=SHORT_K, modulus=SHORT_MODULUS)
-        short_df = max(self.common_df, len(self.ids) // 1000)
-        common, _, long_docs = self._lookup(self.long, prints.hashes, self.common_df)
-        _, short_at, short_docs = self._lookup(self.short, short.hashes, short_df)
-        ranked: dict[int, int] = {}
-        numbers, counts = np.unique(long_docs, return_counts=True)
-        for number, count in zip(numbers.tolist(), counts.tolist(), strict=True):
-            # Fewer than MIN_SEEDS: a lone copied sentence, or chance; ranked below.
-            ranked[number] = count * (4 if count >= MIN_SEEDS else 1)
+    def sharing(self, document: Document, common_df: int, short_df: int) -> set[int]:
+        """The archive documents that may share seeds with a prepared document: a long seed
+        that is not common text, or short seeds concentrated in the document (a superset of the
+        pairs the corpus compares)."""
+        prints, short = document.fingerprints, document.short_prints
+        if prints is None or short is None:
+            return set()
+        _, long_docs = self._lookup(self.long, prints.hashes, common_df)
+        found = set(np.unique(long_docs).tolist())
+        short_at, short_docs = self._lookup(self.short, short.hashes, short_df)
         order = np.argsort(short_docs, kind="stable")
         short_docs = short_docs[order]
-        short_pos = short.positions[short_at[order]].astype(np.int64)
+        positions = short.positions[short_at[order]].astype(np.int64)
         for lo, hi in _groups(short_docs):
-            if _concentrated(short_pos[lo:hi], MIN_SHORT_SEEDS, SHORT_SPAN):
-                number = int(short_docs[lo])
-                ranked[number] = ranked.get(number, 0) + 4 * (hi - lo)
-        common_positions = prints.positions[common].astype(np.int64)
-        excluded = _cover(common_positions, K, len(normalized))
-        grams = aligner.grams(normalized.codes, excluded)
-        best = sorted(ranked, key=lambda n: (-ranked[n], n))[:MAX_ALIGNED]
-        spans_all: list[tuple[int, int]] = []
-        for number in best:
-            source_text = self.text(number)
-            source = normalize(source_text)
-            passages = []
-            for span in aligner.align(grams, aligner.grams(source.codes)):
-                start, end = normalized.original_span(span.a_start, span.a_end)
-                b_start, b_end = source.original_span(span.b_start, span.b_end)
-                while (
-                    end < len(text)
-                    and b_end < len(source_text)
-                    and text[end] == source_text[b_end]
-                    and text[end] in CLOSING
-                ):
-                    end, b_end = end + 1, b_end + 1
-                passages.append(Passage(start, end, b_start, b_end))
-            if passages:
-                spans = [(p.start, p.end) for p in passages]
-                spans_all += spans
-                copied = union_length(spans)
-                report.sources.append(
-                    SourceReport(
-                        id=self.ids[number],
-                        archive=True,
-                        same_owner=False,
-                        copied_chars=copied,
-                        ratio=_ratio(copied, report.chars),
-                        passages=passages,
-                    )
+            if _concentrated(positions[lo:hi], MIN_SHORT_SEEDS, SHORT_SPAN):
+                found.add(int(short_docs[lo]))
+        return found
+
+    def check(
+        self,
+        doc_id: str,
+        text: str,
+        *,
+        owner: str | None = None,
+        templates: Iterable[str] = (),
+    ) -> Report:
+        """One new document against the archive, as `Corpus.check` with the whole archive
+        loaded would report it."""
+        corpus = Corpus(common_df=self.common_df)
+        for template in templates:
+            corpus.add_template(template)
+        document = corpus.prepare(Document(doc_id, text, owner=owner))
+        attach(corpus, self, [document])
+        return corpus.check(document)
+
+
+class _Rest:
+    """The archive documents not loaded into a corpus (`engine.Outside`)."""
+
+    def __init__(self, index: ArchiveIndex, loaded: list[Document]) -> None:
+        self.index = index
+        self.count = len(index.ids) - len(loaded)
+        self._loaded = {short: self._sorted(loaded, short) for short in (False, True)}
+
+    @staticmethod
+    def _sorted(loaded: list[Document], short: bool) -> npt.NDArray[np.uint64]:
+        parts = [
+            np.unique(prints.hashes & _KEY_MASK)
+            for document in loaded
+            if (prints := document.short_prints if short else document.fingerprints) is not None
+        ]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+
+    def frequency(self, hashes: npt.NDArray[np.uint64], short: bool) -> npt.NDArray[np.int64]:
+        loaded = self._loaded[short]
+        low = hashes & _KEY_MASK
+        inside = np.searchsorted(loaded, low, side="right") - np.searchsorted(
+            loaded, low, side="left"
+        )
+        return np.maximum(self.index.frequency(hashes, short) - inside, 0)
+
+
+def attach(corpus: Corpus, index: ArchiveIndex, documents: Iterable[Document]) -> list[str]:
+    """Load into `corpus` (this edition's documents, prepared) the archive documents that share
+    seeds with `documents`, as archive sources with their owners, and tell it of the rest.
+    Returns the ids loaded. Call it once, after the corpus's own documents are added."""
+    total = len(corpus.documents) + len(index.ids)
+    short_df = max(corpus.common_df, total // 1000)
+    wanted: set[int] = set()
+    for document in documents:
+        wanted |= index.sharing(document, corpus.common_df, short_df)
+    loaded = []
+    for number in sorted(wanted):
+        loaded.append(
+            corpus.add(
+                Document(
+                    index.ids[number], index.text(number), archive=True, owner=index.owners[number]
                 )
-        report.sources.sort(key=lambda s: (-s.copied_chars, s.id))
-        report.copied_chars = union_length(spans_all)
-        report.copy_ratio = _ratio(report.copied_chars, report.chars)
-        report.copy_ratio_excluding_self = report.copy_ratio
-        report.max_source_ratio = max((s.ratio for s in report.sources), default=0.0)
-        return report
-
-
-def _cover(positions: npt.NDArray[np.int64], k: int, length: int) -> npt.NDArray[np.bool_]:
-    marks = np.zeros(length + 1, dtype=np.int64)
-    np.add.at(marks, np.minimum(positions, length), 1)
-    np.add.at(marks, np.minimum(positions + k, length), -1)
-    return np.asarray(np.cumsum(marks)[:length] > 0)
+            )
+        )
+    corpus.outside = _Rest(index, loaded)
+    return [document.id for document in loaded]

@@ -19,8 +19,9 @@ the enterprise's own earlier documents (去除本人文献复制比).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -114,6 +115,18 @@ def _empty_index() -> Index:
 Frequency = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]
 
 
+class Outside(Protocol):
+    """Documents held outside the corpus (an archive on disk): they are no sources, but they
+    count in how many documents hold a hash (common text) and in the corpus's size, so that a
+    corpus holding only some of them decides common text as if it held them all."""
+
+    count: int
+
+    def frequency(self, hashes: npt.NDArray[np.uint64], short: bool) -> npt.NDArray[np.int64]:
+        """For each hash, how many of the outside documents hold it."""
+        ...
+
+
 def _document_frequency(index: Index) -> Frequency:
     """The distinct hashes of an index and in how many documents each occurs."""
     hashes, docs, _positions = index
@@ -182,6 +195,7 @@ class Corpus:
         self._delta_upto = 0
         # Per index: its distinct hashes and their document counts (computed when first needed).
         self._frequencies: dict[int, Frequency] = {}
+        self.outside: Outside | None = None
 
     # --- input ----------------------------------------------------------------------------
 
@@ -283,15 +297,28 @@ class Corpus:
 
     def _short_common_df(self) -> int:
         # Short seeds recur more: a 5-gram in a thousandth of a large corpus is still a clue.
-        return max(self.common_df, len(self.documents) // 1000)
+        outside = self.outside.count if self.outside is not None else 0
+        return max(self.common_df, (len(self.documents) + outside) // 1000)
+
+    def _outside_frequency(
+        self, short: bool
+    ) -> Callable[[npt.NDArray[np.uint64]], npt.NDArray[np.int64]] | None:
+        outside = self.outside
+        if outside is None:
+            return None
+        return lambda hashes: outside.frequency(hashes, short)
 
     # --- the full scan ----------------------------------------------------------------------
 
     def scan(self) -> list[Report]:
         """Every edition document against every other document and the archive."""
         long_index, short_index = self._full_index()
-        seeds, common = _seeds_and_common(*long_index, self.common_df, 1)
-        short_seeds, _ = _seeds_and_common(*short_index, self._short_common_df(), MIN_SHORT_SEEDS)
+        seeds, common = _seeds_and_common(
+            *long_index, self.common_df, 1, self._outside_frequency(False)
+        )
+        short_seeds, _ = _seeds_and_common(
+            *short_index, self._short_common_df(), MIN_SHORT_SEEDS, self._outside_frequency(True)
+        )
         reports = {
             number: Report(id=d.id, chars=len(d.text), error=d.error)
             for number, d in enumerate(self.documents)
@@ -399,7 +426,7 @@ class Corpus:
     # --- one new document -------------------------------------------------------------------
 
     def _lookup(
-        self, prints: Fingerprints, indexes: list[Index], common_df: int
+        self, prints: Fingerprints, indexes: list[Index], common_df: int, short: bool = False
     ) -> tuple[
         npt.NDArray[np.bool_],
         npt.NDArray[np.int64],
@@ -417,6 +444,8 @@ class Corpus:
                 at = np.minimum(np.searchsorted(unique, prints.hashes), len(unique) - 1)
                 hit = unique[at] == prints.hashes
                 df[hit] += counts[at[hit]]
+        if self.outside is not None:
+            df += self.outside.frequency(prints.hashes, short)
         common = df > common_df
         shared = (df >= 2) & ~common
         own_parts, doc_parts, source_parts = [], [], []
@@ -463,6 +492,8 @@ class Corpus:
                 at = np.minimum(np.searchsorted(unique, prints.hashes), len(unique) - 1)
                 hit = unique[at] == prints.hashes
                 df[hit] += counts[at[hit]]
+        if self.outside is not None:
+            df += self.outside.frequency(prints.hashes, False)
         # The new document itself may hold the hash too: one more, as in _lookup.
         return prints.positions[df + 1 > self.common_df].astype(np.int64)
 
@@ -481,7 +512,7 @@ class Corpus:
             document.fingerprints, [main[0], delta[0]], self.common_df
         )
         _, short_own, short_docs, short_source = self._lookup(
-            document.short_prints, [main[1], delta[1]], self._short_common_df()
+            document.short_prints, [main[1], delta[1]], self._short_common_df(), short=True
         )
         candidates: set[int] = set()
         codes = document.normalized.codes
@@ -656,6 +687,7 @@ def _seeds_and_common(
     positions: npt.NDArray[np.int32],
     common_df: int,
     min_seeds: int,
+    outside: Callable[[npt.NDArray[np.uint64]], npt.NDArray[np.int64]] | None = None,
 ) -> tuple[
     dict[tuple[int, int], tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
     dict[int, npt.NDArray[np.int64]],
@@ -669,6 +701,8 @@ def _seeds_and_common(
     # Distinct documents per hash (the index is sorted by hash, then document).
     new_doc = np.r_[True, (hashes[1:] != hashes[:-1]) | (docs[1:] != docs[:-1])]
     df = np.add.reduceat(new_doc.astype(np.int64), starts)
+    if outside is not None:
+        df = df + outside(hashes[starts])
 
     common: dict[int, npt.NDArray[np.int64]] = {}
     is_common = np.repeat(df > common_df, sizes)

@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 
-from banzu.similarity.archive import ArchiveIndex, build
+from banzu.similarity.archive import ArchiveIndex, attach, build
 from banzu.similarity.engine import Corpus, Document
 
 
@@ -47,3 +47,96 @@ def test_the_index_is_two_sorted_arrays_of_one_uint64_per_fingerprint(tmp_path):
     # About 2/9 of the 11-grams and 1/6 of the 5-grams of 15,000 characters, 8 bytes each.
     assert 0.3 * 15_000 * 8 < index.nbytes() < 0.5 * 15_000 * 8
     assert index.text(2) == chinese(2, 3000)
+
+
+def _figures(report):
+    return (
+        report.copied_chars,
+        report.copy_ratio,
+        report.max_source_ratio,
+        report.common_chars,
+        report.common_spans,
+        report.self_copied_chars,
+        report.copy_ratio_excluding_self,
+        [
+            (s.id, s.archive, s.same_owner, s.copied_chars, s.ratio, s.passages)
+            for s in report.sources
+        ],
+    )
+
+
+COMMON = "本班组坚持以质量为中心持续改进不断提升全员质量意识和操作技能。"
+TEMPLATE = "质量信得过班组建设的基本要求包括班组管理制度健全质量目标明确。"
+
+
+def _archive_with_owners_common_text_and_template():
+    archive = []
+    for i in range(40):
+        text = chinese(200 + i, 2000)
+        if i < 12:  # held by 12 archive documents and the new one: common text
+            text = text[:500] + COMMON + text[500:]
+        if i in (5, 20):
+            text = text[:1500] + TEMPLATE + text[1500:]
+        archive.append((f"a{i}", text, "own" if i % 2 else "other"))
+    return archive
+
+
+def test_the_index_reports_owners_templates_and_common_text_as_the_whole_corpus_does(tmp_path):
+    archive = _archive_with_owners_common_text_and_template()
+    new = (
+        chinese(1, 300)
+        + COMMON
+        + archive[3][1][100:400]  # an own earlier document: self-reuse
+        + chinese(2, 200)
+        + archive[20][1][1400:1700]  # holds the template: only the rest counts
+        + chinese(3, 200)
+        + archive[8][1][800:1000]
+    )
+    assert build(tmp_path / "index", iter(archive)) == 40
+    report = ArchiveIndex(tmp_path / "index").check("new", new, owner="own", templates=[TEMPLATE])
+
+    corpus = Corpus()
+    corpus.add_template(TEMPLATE)
+    for doc_id, text, owner in archive:
+        corpus.add(Document(doc_id, text, archive=True, owner=owner))
+    expected = corpus.check(Document("new", new, owner="own"))
+
+    assert _figures(report) == _figures(expected)
+    assert [(s.id, s.same_owner) for s in report.sources] == [
+        ("a3", True),
+        ("a20", False),
+        ("a8", False),
+    ]
+    assert report.common_chars > 0
+    assert report.self_copied_chars == 300
+    # The template's 31 characters, less the edges that its k-grams share with copied text.
+    assert report.sources[1].copied_chars == 272
+
+
+def test_a_scan_with_the_archive_attached_reports_as_with_the_archive_loaded(tmp_path):
+    archive = _archive_with_owners_common_text_and_template()
+    build(tmp_path / "index", iter(archive))
+    edition = [
+        ("e1", chinese(11, 400) + COMMON + archive[3][1][100:400] + chinese(12, 300), "own"),
+        ("e2", chinese(13, 300) + archive[20][1][1400:1700] + chinese(14, 300), "x"),
+        ("e3", chinese(15, 200) + archive[8][1][800:1000] + chinese(11, 400)[:250], "y"),
+    ]
+
+    def corpus_with(loaded):
+        corpus = Corpus()
+        corpus.add_template(TEMPLATE)
+        for doc_id, text, owner in edition:
+            corpus.add(Document(doc_id, text, owner=owner))
+        for doc_id, text, owner in loaded:
+            corpus.add(Document(doc_id, text, archive=True, owner=owner))
+        return corpus
+
+    attached = corpus_with([])
+    loaded = attach(attached, ArchiveIndex(tmp_path / "index"), list(attached.documents))
+    expected = corpus_with(archive).scan()
+
+    # The sources, and holders of the common sentence whose edges the winnowing picked in few
+    # documents (seeds the corpus looks at and sets aside); not the other 31.
+    assert loaded == ["a3", "a4", "a5", "a6", "a7", "a8", "a10", "a11", "a20"]
+    assert [_figures(r) for r in attached.scan()] == [_figures(r) for r in expected]
+    assert [[s.id for s in r.sources] for r in expected] == [["a3", "e3"], ["a20"], ["e1", "a8"]]
