@@ -73,11 +73,9 @@ def _import(job: Job, progress: Progress) -> dict[str, Any]:
     user = job.created_by
     if user is None:  # start_import always names the admin who uploaded the ZIP
         raise archive.ArchiveError("The import has no user to record as the importer.")
-    summary = archive.import_archive(
-        archive_path(job),
-        user=user,
-        progress=lambda done, total: progress(done, total),
-    )
+    steps = _Steps(progress)
+    summary = archive.import_archive(archive_path(job), user=user, progress=steps)
+    steps.index_archive()
     return summary.as_json()
 
 
@@ -85,10 +83,30 @@ def _take_published(job: Job, progress: Progress) -> dict[str, Any]:
     user = job.created_by
     if user is None:  # start_archive_published always names the admin who published
         raise archive.ArchiveError("The intake has no user to record as the importer.")
-    summary = published.archive_published(
-        _edition(job), user=user, progress=lambda done, total: progress(done, total)
-    )
+    steps = _Steps(progress)
+    summary = published.archive_published(_edition(job), user=user, progress=steps)
+    steps.index_archive()
     return summary.as_json()
+
+
+class _Steps:
+    """An archive job's progress: its documents, then the rebuild of the archive's index for
+    the plagiarism check (phase "indexing"), then its documents' count again for the result."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.done = self.total = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        self.progress(done, total)
+
+    def index_archive(self) -> None:
+        # A job run again after a crash finds the index stale and builds it.
+        if scan.refresh_archive_index(
+            lambda done, total: self.progress(done, total, {"phase": "indexing"})
+        ):
+            self.progress(self.done, self.total)
 
 
 def archive_path(job: Job) -> Path:
@@ -111,6 +129,7 @@ def _rescan(job: Job, progress: Progress) -> dict[str, Any]:
 
 WAITING = _("Waiting for the worker…")
 DOCUMENTS = _("%(done)s of %(total)s documents")
+INDEXING = _("Indexing the archive for the plagiarism check…")
 
 for kind in (
     JobKind(
@@ -124,6 +143,7 @@ for kind in (
             "empty": _("No scan has run yet."),
             "queued": WAITING,
             "running": _("Reading the documents…"),
+            "running:indexing": INDEXING,
             "running:comparing": _("Comparing the documents…"),
             "progress": DOCUMENTS,
             "failed": _("The scan failed."),
@@ -162,6 +182,7 @@ for kind in (
             "empty": _("No archive has been imported yet."),
             "queued": WAITING,
             "running": _("Importing the documents…"),
+            "running:indexing": INDEXING,
             "progress": DOCUMENTS,
             "failed": _("The import failed."),
         },
@@ -180,6 +201,7 @@ for kind in (
             "empty": _("No published edition has been added to the archive yet."),
             "queued": WAITING,
             "running": _("Adding the published materials to the archive…"),
+            "running:indexing": INDEXING,
             "progress": _("%(done)s of %(total)s published applications"),
             "failed": _("The published materials could not be added to the archive."),
         },

@@ -5,25 +5,36 @@ Runs only in the worker (banzu.screening.jobs). The corpus: every application of
 with a recommendation number (its current Word materials, else its PDF) and every archive
 document with text; the rubric's criteria and the edition's notice are templates, never counted.
 Owners are normalised enterprise names on both sides, so an enterprise reusing its own earlier
-document is reported apart (self-reuse). A file that cannot be read marks its application's
-report with the reason; the scan goes on. Reports are written in one transaction at the end, so
-a failed scan leaves the previous reports as they were.
+document is reported apart (self-reuse).
+
+The archive is not loaded whole: it is checked against through its compact index on disk
+(`banzu.similarity.archive`, one folder per database under VAR_DIR/similarity), which loads into
+the corpus only the archive documents that share seeds with this edition's and counts the others
+in common text, so the reports are the ones the whole archive loaded would give. The index is
+rebuilt after the archive changes (the import and the intake jobs call `refresh_archive_index`),
+in a new folder swapped in atomically; a scan that finds it missing or stale builds it first.
+
+A file that cannot be read marks its application's report with the reason; the scan goes on.
+Reports are written in one transaction at the end, so a failed scan leaves the previous
+reports as they were.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import time
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -35,6 +46,7 @@ from banzu.editions.models import Edition
 from banzu.jobs.models import Job
 from banzu.screening.checks import reaches
 from banzu.screening.models import ArchiveDocument, ScreeningSettings, SimilarityReport
+from banzu.similarity.archive import ArchiveIndex, attach, build
 from banzu.similarity.engine import Corpus, Document, Report
 from banzu.similarity.extract import Extracted, extract
 
@@ -182,17 +194,103 @@ def _application_document(application: Application, text: str, error: str | None
     )
 
 
-def _add_archive(corpus: Corpus, entries: dict[str, _Entry]) -> int:
-    count = 0
-    archive = ArchiveDocument.objects.exclude(text="").only(
-        "pk", "year", "enterprise_name", "team_name", "text"
+def _archive_entries(loaded: list[str], entries: dict[str, _Entry]) -> None:
+    """Labels of the archive documents a check loaded from the index."""
+    pks = [int(doc_id.removeprefix(ARCHIVE_PREFIX)) for doc_id in loaded]
+    archive = ArchiveDocument.objects.filter(pk__in=pks).only(
+        "pk", "year", "enterprise_name", "team_name"
     )
-    for item in archive.iterator():
-        doc_id = f"{ARCHIVE_PREFIX}{item.pk}"
-        corpus.add(Document(doc_id, item.text, archive=True, owner=owner_key(item.enterprise_name)))
-        entries[doc_id] = _Entry("archive", item.pk, archive_label(item))
-        count += 1
-    return count
+    for item in archive:
+        entries[f"{ARCHIVE_PREFIX}{item.pk}"] = _Entry("archive", item.pk, archive_label(item))
+
+
+# --- the archive's index on disk ---------------------------------------------------------------
+
+IndexProgress = Callable[[int, int], None]
+
+
+def index_root() -> Path:
+    """The folder of the archive's index: one per database (tests and copies never share)."""
+    database = str(connection.settings_dict["NAME"])
+    key = hashlib.sha256(database.encode("utf-8")).hexdigest()[:12]
+    return Path(settings.VAR_DIR) / "similarity" / key
+
+
+def _indexed_archive() -> QuerySet[ArchiveDocument]:
+    return ArchiveDocument.objects.exclude(text="").order_by("pk")
+
+
+def _signature(rows: list[tuple[int, str]]) -> str:
+    """What the index depends on: which documents (their text never changes) and owners."""
+    digest = hashlib.sha256()
+    for pk, enterprise_name in rows:
+        digest.update(f"{pk}\t{owner_key(enterprise_name)}\n".encode())
+    return digest.hexdigest()
+
+
+def _current_signature() -> str:
+    return _signature(list(_indexed_archive().values_list("pk", "enterprise_name")))
+
+
+def _built_signature(root: Path) -> str | None:
+    try:
+        return (root / "current" / "signature").read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def refresh_archive_index(progress: IndexProgress | None = None) -> bool:
+    """Rebuild the index if the archive changed since it was built; whether it was built."""
+    if _built_signature(index_root()) == _current_signature():
+        return False
+    build_archive_index(progress)
+    return True
+
+
+def build_archive_index(progress: IndexProgress | None = None) -> Path:
+    """Build the index of the archive in a new folder and swap it in (a symbolic link replaced
+    in one step: a check under way keeps reading the folder it opened)."""
+    root = index_root()
+    root.mkdir(parents=True, exist_ok=True)
+    folder = root / f"index-{uuid.uuid4().hex}"
+    pks = list(_indexed_archive().values_list("pk", flat=True))
+    total = len(pks)
+    rows: list[tuple[int, str]] = []
+
+    def documents() -> Iterator[tuple[str, str, str]]:
+        archive = _indexed_archive().filter(pk__in=pks).only("pk", "enterprise_name", "text")
+        if progress is not None:
+            progress(0, total)
+        for done, item in enumerate(archive.iterator(chunk_size=200), start=1):
+            rows.append((item.pk, item.enterprise_name))
+            yield f"{ARCHIVE_PREFIX}{item.pk}", item.text, owner_key(item.enterprise_name)
+            if progress is not None:
+                progress(done, total)
+
+    try:
+        build(folder, documents())
+        (folder / "signature").write_text(_signature(rows), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    current = root / "current"
+    previous = current.resolve().name if current.is_symlink() else None
+    link = root / f"current.{uuid.uuid4().hex}"
+    link.symlink_to(folder.name)
+    os.replace(link, current)
+    for old in root.glob("index-*"):
+        # The previous folder stays for a check that opened it a moment ago.
+        if old.name not in (folder.name, previous):
+            shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def archive_index(edition: Edition, progress: IndexProgress | None = None) -> ArchiveIndex:
+    """The archive's index, up to date (built first when missing or stale)."""
+    refresh_archive_index(progress)
+    return ArchiveIndex(
+        (index_root() / "current").resolve(), common_df=_settings(edition).common_df
+    )
 
 
 def _seconds_left(started: float, done: int, total: int) -> int | None:
@@ -222,7 +320,12 @@ def run_scan(edition: Edition, *, job: Job | None = None, progress: Progress) ->
             total,
             {"phase": "extracting", "seconds_left": _seconds_left(started, done, total)},
         )
-    archive_count = _add_archive(corpus, entries)
+    index = archive_index(
+        edition,
+        lambda done, all_: progress(done, all_, {"phase": "indexing", "seconds_left": None}),
+    )
+    archive_count = len(index.ids)
+    _archive_entries(attach(corpus, index, list(corpus.documents)), entries)
     progress(total, total, {"phase": "comparing", "seconds_left": None})
     reports = corpus.scan()
     by_pk = {application.pk: application for application in applications}
@@ -243,7 +346,7 @@ def run_scan(edition: Edition, *, job: Job | None = None, progress: Progress) ->
 
 def rescan_application(application: Application, *, job: Job | None = None) -> SimilarityReport:
     """One application's changed materials against the rest of the edition and the archive
-    (Corpus.check), updating its report alone."""
+    (Corpus.check, the archive through its index), updating its report alone."""
     edition = application.edition
     corpus = _new_corpus(edition)
     entries: dict[str, _Entry] = {}
@@ -263,10 +366,11 @@ def rescan_application(application: Application, *, job: Job | None = None) -> S
             document = _application_document(other, text, None)
             corpus.add(document)
             entries[document.id] = _Entry("application", other.pk, application_label(other))
-    _add_archive(corpus, entries)
     target = target or application
     text, error = materials_text(target)
-    report = corpus.check(_application_document(target, text, error))
+    document = corpus.prepare(_application_document(target, text, error))
+    _archive_entries(attach(corpus, archive_index(edition), [document]), entries)
+    report = corpus.check(document)
     with transaction.atomic():
         return save_report(target, report, text, entries, job=job)
 
