@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Callable
 
 from banzu.accounts.models import User
+from banzu.core import zipfiles
 from banzu.demo.materials import ARCHIVE, compose, materials_files
 from banzu.editions.models import Edition
 from banzu.jobs import services as jobs
@@ -29,15 +29,15 @@ def archive_zip() -> bytes:
     writer = csv.writer(index)
     writer.writerow(["年份", "单位名称", "班组名称", "经验名称", "文件"])
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfiles.writer(out) as archive:
         for number, (year, enterprise, team, title) in enumerate(ARCHIVE, start=1):
             name = f"{year}/{number:02d}-{team}.docx"
             docx, _pdf = materials_files(
                 compose(year=year, enterprise=enterprise, team=team, title=title)
             )
-            archive.writestr(name, docx)
+            zipfiles.add_bytes(archive, name, docx)
             writer.writerow([year, enterprise, team, title, name])
-        archive.writestr("目录.csv", index.getvalue().encode("utf-8-sig"))
+        zipfiles.add_bytes(archive, "目录.csv", index.getvalue().encode("utf-8-sig"))
     return out.getvalue()
 
 

@@ -242,8 +242,8 @@ def test_archive_page_lists_the_documents(open_edition, admin_user):
     html = response.content.decode()
     assert response.status_code == 200
     assert "2 documents" in html
-    assert "<td>甲公司</td>" in html
-    assert "<td>乙公司</td>" in html
+    assert '<td data-label="Enterprise">甲公司</td>' in html
+    assert '<td data-label="Enterprise">乙公司</td>' in html
     assert "no text found" in html
     assert 'enctype="multipart/form-data"' in html
 

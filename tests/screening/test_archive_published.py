@@ -276,8 +276,8 @@ def test_archive_page_shows_where_each_document_came_from(
     html = response.content.decode()
     assert response.status_code == 200
     assert "3 documents" in html
-    assert html.count("<td>Published edition 2026</td>") == 2
-    assert html.count("<td>Imported ZIP</td>") == 1
+    assert html.count('<td data-label="Source">Published edition 2026</td>') == 2
+    assert html.count('<td data-label="Source">Imported ZIP</td>') == 1
     assert "The published materials of 2026 were added to the archive" in html
     assert "<dt>Added</dt><dd>2</dd>" in html
 
