@@ -21,6 +21,7 @@ reports as they were.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -28,6 +29,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -239,26 +241,45 @@ def _built_signature(root: Path) -> str | None:
         return None
 
 
+@contextmanager
+def _building() -> Iterator[Path]:
+    """One build at a time per index (an import, an intake and a scan may all want one)."""
+    root = index_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield root
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def refresh_archive_index(progress: IndexProgress | None = None) -> bool:
     """Rebuild the index if the archive changed since it was built; whether it was built."""
-    if _built_signature(index_root()) == _current_signature():
-        return False
-    build_archive_index(progress)
-    return True
+    with _building() as root:
+        if _built_signature(root) == _current_signature():
+            return False
+        _build(root, progress)
+        return True
 
 
 def build_archive_index(progress: IndexProgress | None = None) -> Path:
     """Build the index of the archive in a new folder and swap it in (a symbolic link replaced
     in one step: a check under way keeps reading the folder it opened)."""
-    root = index_root()
-    root.mkdir(parents=True, exist_ok=True)
+    with _building() as root:
+        return _build(root, progress)
+
+
+def _build(root: Path, progress: IndexProgress | None) -> Path:
     folder = root / f"index-{uuid.uuid4().hex}"
-    pks = list(_indexed_archive().values_list("pk", flat=True))
-    total = len(pks)
+    # The documents there now (one added meanwhile makes the index stale, and the next scan or
+    # archive job builds it again).
+    last = _indexed_archive().order_by("-pk").values_list("pk", flat=True).first() or 0
+    total = _indexed_archive().filter(pk__lte=last).count()
     rows: list[tuple[int, str]] = []
 
     def documents() -> Iterator[tuple[str, str, str]]:
-        archive = _indexed_archive().filter(pk__in=pks).only("pk", "enterprise_name", "text")
+        archive = _indexed_archive().filter(pk__lte=last).only("pk", "enterprise_name", "text")
         if progress is not None:
             progress(0, total)
         for done, item in enumerate(archive.iterator(chunk_size=200), start=1):
@@ -278,7 +299,7 @@ def build_archive_index(progress: IndexProgress | None = None) -> Path:
     link = root / f"current.{uuid.uuid4().hex}"
     link.symlink_to(folder.name)
     os.replace(link, current)
-    for old in root.glob("index-*"):
+    for old in root.glob("index-*"):  # none is being built: this holds the lock
         # The previous folder stays for a check that opened it a moment ago.
         if old.name not in (folder.name, previous):
             shutil.rmtree(old, ignore_errors=True)
@@ -325,7 +346,8 @@ def run_scan(edition: Edition, *, job: Job | None = None, progress: Progress) ->
         lambda done, all_: progress(done, all_, {"phase": "indexing", "seconds_left": None}),
     )
     archive_count = len(index.ids)
-    _archive_entries(attach(corpus, index, list(corpus.documents)), entries)
+    with closing(index):
+        _archive_entries(attach(corpus, index, list(corpus.documents)), entries)
     progress(total, total, {"phase": "comparing", "seconds_left": None})
     reports = corpus.scan()
     by_pk = {application.pk: application for application in applications}
@@ -369,7 +391,8 @@ def rescan_application(application: Application, *, job: Job | None = None) -> S
     target = target or application
     text, error = materials_text(target)
     document = corpus.prepare(_application_document(target, text, error))
-    _archive_entries(attach(corpus, archive_index(edition), [document]), entries)
+    with closing(archive_index(edition)) as index:
+        _archive_entries(attach(corpus, index, [document]), entries)
     report = corpus.check(document)
     with transaction.atomic():
         return save_report(target, report, text, entries, job=job)

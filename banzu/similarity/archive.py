@@ -24,6 +24,7 @@ corpus would give with the whole archive loaded (tests/similarity/test_archive.p
 from __future__ import annotations
 
 import json
+import os
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -143,6 +144,9 @@ class ArchiveIndex:
         self.long = np.load(folder / "long.npy", mmap_mode="r")
         self.short = np.load(folder / "short.npy", mmap_mode="r")
         self.offsets = np.load(folder / "offsets.npy")
+        # Opened now, like the memory maps: a check keeps reading an index that a newer one
+        # replaced and whose folder was removed.
+        self._texts = (folder / "texts.bin").open("rb")
 
     def nbytes(self) -> int:
         """The index proper: both key arrays (not the texts)."""
@@ -150,9 +154,15 @@ class ArchiveIndex:
 
     def text(self, number: int) -> str:
         start, end = int(self.offsets[number]), int(self.offsets[number + 1])
-        with (self.folder / "texts.bin").open("rb") as handle:
-            handle.seek(start)
-            return zlib.decompress(handle.read(end - start)).decode("utf-8")
+        return zlib.decompress(os.pread(self._texts.fileno(), end - start, start)).decode("utf-8")
+
+    def close(self) -> None:
+        self._texts.close()
+
+    def __del__(self) -> None:  # an index dropped without close() leaves no open file
+        texts = getattr(self, "_texts", None)
+        if texts is not None:
+            texts.close()
 
     def frequency(self, hashes: npt.NDArray[np.uint64], short: bool) -> npt.NDArray[np.int64]:
         """How many archive documents hold each hash (by its top 44 bits)."""

@@ -96,5 +96,5 @@ def test_a_new_index_is_swapped_in_and_the_one_before_it_kept_for_checks_under_w
     assert _current() == third
     assert (second.exists(), first.exists()) == (True, False)
     assert sorted(p.name for p in scan.index_root().iterdir()) == sorted(
-        ["current", second.name, third.name]
+        ["current", "lock", second.name, third.name]
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 
 import numpy as np
 
@@ -140,3 +141,14 @@ def test_a_scan_with_the_archive_attached_reports_as_with_the_archive_loaded(tmp
     assert loaded == ["a3", "a4", "a5", "a6", "a7", "a8", "a10", "a11", "a20"]
     assert [_figures(r) for r in attached.scan()] == [_figures(r) for r in expected]
     assert [[s.id for s in r.sources] for r in expected] == [["a3", "e3"], ["a20"], ["e1", "a8"]]
+
+
+def test_an_open_index_still_reads_after_its_folder_is_removed(tmp_path):
+    build(tmp_path / "index", ((f"a{i}", chinese(i, 3000)) for i in range(3)))
+    index = ArchiveIndex(tmp_path / "index")
+    shutil.rmtree(tmp_path / "index")
+
+    assert index.text(1) == chinese(1, 3000)
+    assert [s.id for s in index.check("new", chinese(9, 200) + chinese(2, 3000)[:600]).sources] == [
+        "a2"
+    ]
