@@ -18,7 +18,10 @@ seed with one of `documents` (found by binary search) are loaded into the corpus
 sources with their owners, and the corpus is told of the rest (`Outside`: how many documents
 hold each hash, and how many there are), so that common text and the short seeds' threshold are
 decided over the whole archive. Templates are the corpus's, so the results are the ones the
-corpus would give with the whole archive loaded (tests/similarity/test_archive.py).
+corpus would give with the whole archive loaded (tests/similarity/test_archive.py), as long as
+no document shares seeds with more than MAX_LOADED archive documents: beyond that, those that
+share the fewest are left out (ranked as the seeds count: three long seeds or more weigh four
+times, concentrated short seeds four times).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from banzu.similarity.engine import (
     COMMON_DF,
     DEGENERATE_DISTINCT_SHARE,
     DEGENERATE_MIN_FINGERPRINTS,
+    MIN_SEEDS,
     MIN_SHORT_SEEDS,
     SHORT_K,
     SHORT_MODULUS,
@@ -52,6 +56,11 @@ from banzu.similarity.normalize import normalize
 DOC_BITS = 20
 MAX_DOCUMENTS = 1 << DOC_BITS
 BUCKETS = 16
+# A checked document loads at most this many archive documents, those sharing the most seeds
+# with it: the corpus holds each (about 412 KB) and compares it (about 10 ms). Only where more
+# share seeds with one document may the results differ from the whole archive loaded: the
+# documents sharing the fewest seeds (chance, phrases of a few documents) are not compared.
+MAX_LOADED = 48
 _DOC_MASK = np.uint64(MAX_DOCUMENTS - 1)
 _KEY_MASK = ~_DOC_MASK
 
@@ -190,23 +199,30 @@ class ArchiveIndex:
         docs = (np.asarray(keys[entries]) & _DOC_MASK).astype(np.int64)
         return np.repeat(np.arange(len(hashes)), lengths), docs
 
-    def sharing(self, document: Document, common_df: int, short_df: int) -> set[int]:
+    def sharing(
+        self, document: Document, common_df: int, short_df: int, limit: int = MAX_LOADED
+    ) -> set[int]:
         """The archive documents that may share seeds with a prepared document: a long seed
         that is not common text, or short seeds concentrated in the document (a superset of the
-        pairs the corpus compares)."""
+        pairs the corpus compares), at most `limit` of them, those sharing the most seeds."""
         prints, short = document.fingerprints, document.short_prints
         if prints is None or short is None:
             return set()
+        ranked: dict[int, int] = {}
         _, long_docs = self._lookup(self.long, prints.hashes, common_df)
-        found = set(np.unique(long_docs).tolist())
+        numbers, counts = np.unique(long_docs, return_counts=True)
+        for number, count in zip(numbers.tolist(), counts.tolist(), strict=True):
+            # Fewer than MIN_SEEDS: a lone copied sentence, or chance; ranked below.
+            ranked[number] = count * (4 if count >= MIN_SEEDS else 1)
         short_at, short_docs = self._lookup(self.short, short.hashes, short_df)
         order = np.argsort(short_docs, kind="stable")
         short_docs = short_docs[order]
         positions = short.positions[short_at[order]].astype(np.int64)
         for lo, hi in _groups(short_docs):
             if _concentrated(positions[lo:hi], MIN_SHORT_SEEDS, SHORT_SPAN):
-                found.add(int(short_docs[lo]))
-        return found
+                number = int(short_docs[lo])
+                ranked[number] = ranked.get(number, 0) + 4 * (hi - lo)
+        return set(sorted(ranked, key=lambda n: (-ranked[n], n))[:limit])
 
     def check(
         self,
@@ -252,7 +268,9 @@ class _Rest:
         return np.maximum(self.index.frequency(hashes, short) - inside, 0)
 
 
-def attach(corpus: Corpus, index: ArchiveIndex, documents: Iterable[Document]) -> list[str]:
+def attach(
+    corpus: Corpus, index: ArchiveIndex, documents: Iterable[Document], limit: int = MAX_LOADED
+) -> list[str]:
     """Load into `corpus` (this edition's documents, prepared) the archive documents that share
     seeds with `documents`, as archive sources with their owners, and tell it of the rest.
     Returns the ids loaded. Call it once, after the corpus's own documents are added."""
@@ -260,7 +278,7 @@ def attach(corpus: Corpus, index: ArchiveIndex, documents: Iterable[Document]) -
     short_df = max(corpus.common_df, total // 1000)
     wanted: set[int] = set()
     for document in documents:
-        wanted |= index.sharing(document, corpus.common_df, short_df)
+        wanted |= index.sharing(document, corpus.common_df, short_df, limit)
     loaded = []
     for number in sorted(wanted):
         loaded.append(

@@ -152,3 +152,35 @@ def test_an_open_index_still_reads_after_its_folder_is_removed(tmp_path):
     assert [s.id for s in index.check("new", chinese(9, 200) + chinese(2, 3000)[:600]).sources] == [
         "a2"
     ]
+
+
+def test_a_document_loads_the_archive_documents_sharing_the_most_seeds_up_to_the_limit(
+    tmp_path,
+):
+    archive = [(f"a{i}", chinese(300 + i, 2000)) for i in range(6)]
+    new = (
+        chinese(4, 300)
+        + archive[2][1][100:700]  # the most seeds
+        + chinese(5, 300)
+        + archive[4][1][100:300]
+        + chinese(6, 300)
+        + archive[1][1][500:540]  # a lone sentence: the fewest
+    )
+    build(tmp_path / "index", iter(archive))
+    index = ArchiveIndex(tmp_path / "index")
+
+    def loaded(limit):
+        corpus = Corpus()
+        document = corpus.prepare(Document("new", new))
+        return attach(corpus, index, [document], limit), corpus.check(document)
+
+    everything, whole = loaded(48)
+    two, part = loaded(2)
+
+    assert everything == ["a1", "a2", "a4"]
+    assert two == ["a2", "a4"]
+    # Only the left-out source is missing: the others' figures are the same.
+    assert [(s.id, s.copied_chars) for s in whole.sources] == [("a2", 600), ("a4", 200), ("a1", 40)]
+    assert [(s.id, s.passages) for s in part.sources] == [
+        (s.id, s.passages) for s in whole.sources[:2]
+    ]
