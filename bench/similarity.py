@@ -27,9 +27,9 @@ Quick run: .venv/bin/python bench/similarity.py --documents 200 --index-document
    the check's time, measured for N and extrapolated to 100,000 (the index grows with N; the
    build holds one of its 16 buckets; a check touches a few pages per fingerprint). Then the
    screening app's path (``banzu.screening.scan``): a ``Corpus`` of E edition documents (one in
-   ten copies 2,000 characters of an archive document) with the archive attached from the
-   index (``attach``: only the archive documents sharing seeds are loaded), scanned; its time,
-   how many archive documents it loaded and its peak resident memory (VmHWM reset before it).
+   ten copies 2,000 characters of an archive document) scanned with ``archive.scan`` (the
+   archive documents sharing seeds loaded a batch of edition documents at a time); its time,
+   how many archive documents are sources and its peak resident memory (VmHWM reset before).
 """
 
 from __future__ import annotations
@@ -428,7 +428,7 @@ def app_scan(
     edition: int,
 ) -> dict[str, Any]:
     """The screening app's scan of `edition` documents against the archive's index."""
-    from banzu.similarity.archive import attach
+    from banzu.similarity.archive import scan
 
     sources = sorted(copied)
     texts = []
@@ -447,11 +447,10 @@ def app_scan(
     for number, text in enumerate(texts):
         corpus.add(Document(f"e{number:05d}.txt", text))
     del texts
-    loaded = attach(corpus, index, list(corpus.documents))
-    reports = corpus.scan()
+    reports = scan(corpus, index)
     return {
         "app_edition": edition,
-        "app_loaded": len(loaded),
+        "app_loaded": len({s.id for r in reports for s in r.sources if s.archive}),
         "app_scan_s": time.perf_counter() - started,
         "app_peak_mb": high_water_mb(),
         "app_flagged": sum(
@@ -505,7 +504,8 @@ def archive_size(args: argparse.Namespace) -> None:
     )
     print(
         f"the app's scan (banzu.screening.scan): {figures['app_edition']} edition documents "
-        f"against the {count} archived, {figures['app_loaded']} of them loaded (sharing seeds): "
+        f"against the {count} archived ({figures['app_loaded']} of them sources; at most 16 x 48 "
+        f"loaded at a time): "
         f"{figures['app_scan_s']:.1f} s, peak resident {figures['app_peak_mb']:,.0f} MB "
         f"(the index's pages included); flagged against the archive "
         f"{figures['app_flagged']} / planted {figures['app_planted']}"

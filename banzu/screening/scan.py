@@ -13,6 +13,9 @@ the corpus only the archive documents that share seeds with this edition's and c
 in common text, so the reports are the ones the whole archive loaded would give. The index is
 rebuilt after the archive changes (the import and the intake jobs call `refresh_archive_index`),
 in a new folder swapped in atomically; a scan that finds it missing or stale builds it first.
+The scan holds at most a few hundred archive documents at a time (`archive.scan`: the edition
+scanned with the whole archive counted in common text, then each document checked against the
+archive documents it shares the most seeds with, 48 at most, a batch of documents at a time).
 
 A file that cannot be read marks its application's report with the reason; the scan goes on.
 Reports are written in one transaction at the end, so a failed scan leaves the previous
@@ -49,6 +52,7 @@ from banzu.jobs.models import Job
 from banzu.screening.checks import reaches
 from banzu.screening.models import ArchiveDocument, ScreeningSettings, SimilarityReport
 from banzu.similarity.archive import ArchiveIndex, attach, build
+from banzu.similarity.archive import scan as archive_scan
 from banzu.similarity.engine import Corpus, Document, Report
 from banzu.similarity.extract import Extracted, extract
 
@@ -346,10 +350,13 @@ def run_scan(edition: Edition, *, job: Job | None = None, progress: Progress) ->
         lambda done, all_: progress(done, all_, {"phase": "indexing", "seconds_left": None}),
     )
     archive_count = len(index.ids)
-    with closing(index):
-        _archive_entries(attach(corpus, index, list(corpus.documents)), entries)
     progress(total, total, {"phase": "comparing", "seconds_left": None})
-    reports = corpus.scan()
+    with closing(index):
+        # A few hundred archive documents in memory at a time, not the archive.
+        reports = archive_scan(corpus, index, templates=template_texts(edition))
+    _archive_entries(
+        sorted({s.id for report in reports for s in report.sources if s.archive}), entries
+    )
     by_pk = {application.pk: application for application in applications}
     with transaction.atomic():
         for report in reports:

@@ -47,8 +47,11 @@ from banzu.similarity.engine import (
     Corpus,
     Document,
     Report,
+    SourceReport,
     _concentrated,
     _groups,
+    _ratio,
+    union_length,
 )
 from banzu.similarity.fingerprint import WINDOW, K, fingerprint, sample
 from banzu.similarity.normalize import normalize
@@ -269,12 +272,16 @@ class _Rest:
 
 
 def attach(
-    corpus: Corpus, index: ArchiveIndex, documents: Iterable[Document], limit: int = MAX_LOADED
+    corpus: Corpus,
+    index: ArchiveIndex,
+    documents: Iterable[Document],
+    limit: int = MAX_LOADED,
+    others: int = 0,
 ) -> list[str]:
     """Load into `corpus` (this edition's documents, prepared) the archive documents that share
     seeds with `documents`, as archive sources with their owners, and tell it of the rest.
     Returns the ids loaded. Call it once, after the corpus's own documents are added."""
-    total = len(corpus.documents) + len(index.ids)
+    total = len(corpus.documents) + len(index.ids) + others  # others: held elsewhere
     short_df = max(corpus.common_df, total // 1000)
     wanted: set[int] = set()
     for document in documents:
@@ -290,3 +297,82 @@ def attach(
         )
     corpus.outside = _Rest(index, loaded)
     return [document.id for document in loaded]
+
+
+class _Edition:
+    """The archive documents not loaded and this edition's documents but the one checked: what
+    the whole corpus holds besides a check's own corpus and its document (`engine.Outside`)."""
+
+    def __init__(self, rest: _Rest, edition: dict[bool, npt.NDArray[np.uint64]], count: int):
+        self.rest, self.edition, self.count = rest, edition, count
+        self.own: dict[bool, npt.NDArray[np.uint64]] = {}
+
+    def frequency(self, hashes: npt.NDArray[np.uint64], short: bool) -> npt.NDArray[np.int64]:
+        held = self.edition[short]
+        counts = np.searchsorted(held, hashes, side="right") - np.searchsorted(
+            held, hashes, side="left"
+        )
+        counts -= np.isin(hashes, self.own[short])  # the checked document counts itself
+        return self.rest.frequency(hashes, short) + counts
+
+
+def _distinct(documents: list[Document], short: bool) -> npt.NDArray[np.uint64]:
+    parts = [
+        np.unique(prints.hashes)
+        for document in documents
+        if (prints := document.short_prints if short else document.fingerprints) is not None
+    ]
+    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+
+
+def scan(
+    corpus: Corpus,
+    index: ArchiveIndex,
+    *,
+    templates: Iterable[str] = (),
+    batch: int = 16,
+    limit: int = MAX_LOADED,
+) -> list[Report]:
+    """`corpus.scan()` of this edition's documents (with `templates`) against each other and
+    the archive, holding at most `batch` × `limit` archive documents in memory at once: the
+    edition is scanned with the whole archive counted in common text, then each document is
+    checked against the archive documents it shares seeds with (`Corpus.check`, loaded for a
+    batch of documents at a time) and the sources of both are put together. As `Corpus.check`
+    against `Corpus.scan`, an archive source's own common text counts the checked document as
+    holding each of its hashes (it may be a little wider where a hash is held by exactly
+    `common_df` documents)."""
+    templates = list(templates)
+    corpus.outside = _Rest(index, [])
+    reports = corpus.scan()
+    documents = [d for d in corpus.documents if not d.archive and d.fingerprints is not None]
+    edition = {short: _distinct(documents, short) for short in (False, True)}
+    found: dict[str, list[SourceReport]] = {}
+    for first in range(0, len(documents), batch):
+        part = documents[first : first + batch]
+        side = Corpus(k=corpus.k, window=corpus.window, common_df=corpus.common_df)
+        for template in templates:
+            side.add_template(template)
+        attach(side, index, part, limit, others=len(corpus.documents))
+        rest = side.outside
+        assert isinstance(rest, _Rest)
+        outside = _Edition(rest, edition, rest.count + len(corpus.documents))
+        side.outside = outside
+        for document in part:
+            outside.own = {short: _distinct([document], short) for short in (False, True)}
+            found[document.id] = side.check(document).sources
+    for report in reports:
+        _add_sources(report, found.get(report.id, []))
+    return reports
+
+
+def _add_sources(report: Report, sources: list[SourceReport]) -> None:
+    if not sources:
+        return
+    report.sources = sorted(report.sources + sources, key=lambda s: (-s.copied_chars, s.id))
+    spans = [(p.start, p.end) for s in report.sources for p in s.passages]
+    others = [(p.start, p.end) for s in report.sources if not s.same_owner for p in s.passages]
+    report.copied_chars = union_length(spans)
+    report.copy_ratio = _ratio(report.copied_chars, report.chars)
+    report.max_source_ratio = max(s.ratio for s in report.sources)
+    report.self_copied_chars = report.copied_chars - union_length(others)
+    report.copy_ratio_excluding_self = _ratio(union_length(others), report.chars)

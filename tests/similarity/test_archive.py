@@ -8,6 +8,7 @@ import shutil
 import numpy as np
 
 from banzu.similarity.archive import ArchiveIndex, attach, build
+from banzu.similarity.archive import scan as scan_with_archive
 from banzu.similarity.engine import Corpus, Document
 
 
@@ -140,6 +141,12 @@ def test_a_scan_with_the_archive_attached_reports_as_with_the_archive_loaded(tmp
     # documents (seeds the corpus looks at and sets aside); not the other 31.
     assert loaded == ["a3", "a4", "a5", "a6", "a7", "a8", "a10", "a11", "a20"]
     assert [_figures(r) for r in attached.scan()] == [_figures(r) for r in expected]
+    # In batches of two documents, each checked against the archive documents it shares
+    # seeds with: the same reports.
+    batched = scan_with_archive(
+        corpus_with([]), ArchiveIndex(tmp_path / "index"), templates=[TEMPLATE], batch=2
+    )
+    assert [_figures(r) for r in batched] == [_figures(r) for r in expected]
     assert [[s.id for s in r.sources] for r in expected] == [["a3", "e3"], ["a20"], ["e1", "a8"]]
 
 
