@@ -40,7 +40,7 @@ def status_context(
         "element_id": spec.dom_id,
         "poll_url": poll_url or (reverse("jobs:status", args=[job.pk]) if job else ""),
         "message": message,
-        "steps": spec.text("progress") % {"done": job.done, "total": job.total} if job else "",
+        "steps": _steps(spec, job, summary),
         "show_error": show_error,
         "failed_hint": spec.text("failed_hint"),
         "error_text": _error_text(job, show_error, spec.text("failed_hint")),
@@ -68,3 +68,13 @@ def render_status(
         STATUS_TEMPLATE,
         status_context(job, kind, user=request.user, poll_url=poll_url),
     )
+
+
+def _steps(spec: registry.JobKind, job: Job | None, summary: dict[str, Any]) -> str:
+    """ "3 of 40 …", in the words of the phase under way when the kind has its own for it (an
+    intake that reindexes the archive counts documents, not applications)."""
+    if job is None:
+        return ""
+    phase = summary.get("phase", "") if job.state == JobState.RUNNING else ""
+    text = spec.texts.get(f"progress:{phase}") or spec.text("progress")
+    return str(text % {"done": job.done, "total": job.total})

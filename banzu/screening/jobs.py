@@ -203,6 +203,7 @@ for kind in (
             "running": _("Adding the published materials to the archive…"),
             "running:indexing": INDEXING,
             "progress": _("%(done)s of %(total)s published applications"),
+            "progress:indexing": DOCUMENTS,
             "failed": _("The published materials could not be added to the archive."),
         },
         result_template="screening/_published_result.html",

@@ -9,7 +9,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from banzu.audit.models import AuditEntry
 from banzu.jobs import registry, services
@@ -303,3 +303,24 @@ def test_the_polling_view_of_an_unknown_job_is_404(admin_user):
     response = client_for(admin_user).get(reverse("jobs:status", args=[999999]))
 
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_phase_counts_its_steps_in_its_own_words(admin_user, open_edition):
+    """The intake of a published edition counts applications, then reindexes the archive and
+    counts documents: the status line says which."""
+    from banzu.jobs.presentation import status_context
+    from banzu.screening.jobs import ARCHIVE_PUBLISHED
+
+    scope = Scope("edition", open_edition.pk, open_edition.pk)
+    job = make_job(ARCHIVE_PUBLISHED, scope, admin_user, state=JobState.RUNNING, done=3, total=8)
+
+    with translation.override("en"):
+        taking = status_context(job, ARCHIVE_PUBLISHED, user=admin_user)["steps"]
+        job.summary = {"phase": "indexing"}
+        indexing = status_context(job, ARCHIVE_PUBLISHED, user=admin_user)
+    assert (taking, indexing["steps"], indexing["message"]) == (
+        "3 of 8 published applications",
+        "3 of 8 documents",
+        "Indexing the archive for the plagiarism check…",
+    )
