@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 
-import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -34,7 +32,6 @@ def test_blank_sheets_layout_one_team_per_page_in_order(world):
     assert sheet.rows[-1][1].text == f"{printing.blank(sum(i.max_points for i in items))} 分"
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_blank_sheets_pdf_from_the_console(world):
     response = client_for(world.secretary_a).get(
         reverse("presentations:blank_sheets", args=[world.room_a.pk])
