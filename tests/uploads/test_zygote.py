@@ -280,8 +280,14 @@ def test_threads_checking_at_once_get_their_own_answers(
 
     with ThreadPoolExecutor(len(files) * 2) as pool:
         answers = list(pool.map(one, files * 2))
-    assert answers == expected * 2
+    # Which bound stops a too-complex PDF first (pypdf's token limit or the 1 s CPU limit)
+    # depends on how busy the machine is; every other answer is compared word for word.
+    assert list(map(_bound_aside, answers)) == list(map(_bound_aside, expected)) * 2
     assert fresh_calls == []
+
+
+def _bound_aside(answer: str | None) -> str | None:
+    return "too_complex" if answer and answer.startswith("too_complex:") else answer
 
 
 # --- isolation ---------------------------------------------------------------------------------
