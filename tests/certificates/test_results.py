@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
+from django.utils.timezone import localdate
 
 from banzu.audit.models import AuditEntry
 from banzu.certificates import services
@@ -72,7 +73,7 @@ def test_a_revoked_certificate_is_named_but_no_longer_offered(
     revoked = services.revoke(issued[0], by=admin_user, reason="异议成立")
     html = _page(applicant_a, world.own).content.decode()
     assert _facts(html)["Certificate"] == (
-        f"Certificate ZJQC-2026-001 was revoked on {revoked.revoked_at:%Y-%m-%d}."
+        f"Certificate ZJQC-2026-001 was revoked on {localdate(revoked.revoked_at):%Y-%m-%d}."
     )
     assert reverse("certificates:pdf", args=[revoked.pk]) not in html
     assert "异议成立" not in html
