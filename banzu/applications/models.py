@@ -237,11 +237,10 @@ class Honour(models.Model):
         return f"{self.year} {self.title}"
 
 
-class Document(models.Model):
-    """An uploaded file. Replacing a file keeps the old row (superseded) and its bytes."""
+class StoredFile(models.Model):
+    """A file a user uploaded, checked and kept in the file store (banzu.core.filestore) under
+    `stored_name`, with its SHA-256. Replacing one keeps the old row (superseded) and its bytes."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
-    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     original_name = models.CharField(_("file name"), max_length=255)
     stored_name = models.CharField(max_length=80, unique=True, editable=False)
     size = models.PositiveBigIntegerField(_("size"))
@@ -251,6 +250,16 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Document(StoredFile):
+    """An uploaded file. Replacing a file keeps the old row (superseded) and its bytes."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
 
     class Meta:
         ordering = ["kind", "-uploaded_at"]

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from banzu.accounts.models import Recommender
-from banzu.applications.models import Application
+from banzu.applications.models import Application, StoredFile
 from banzu.editions.models import Edition
 from banzu.recommendations.enums import BatchState, StampedKind
 
@@ -48,7 +48,7 @@ class Batch(models.Model):
         return f"{self.recommender} · {self.edition.year}"
 
 
-class StampedCopy(models.Model):
+class StampedCopy(StoredFile):
     """A scan the recommender uploads of a form it stamped: its batch's Attachment 2, or the
     Attachment 1 of one application it recommended (stamped by the enterprise and by it, with
     the recommendation number). Replacing a scan keeps the old row (superseded) and its bytes."""
@@ -63,15 +63,6 @@ class StampedCopy(models.Model):
         blank=True,
         related_name="stamped_copies",
     )
-    original_name = models.CharField(_("file name"), max_length=255)
-    stored_name = models.CharField(max_length=80, unique=True, editable=False)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["kind", "-uploaded_at"]
